@@ -1,0 +1,23 @@
+//! Generates the `types` and `messages` modules from the EWS schema into `OUT_DIR`.
+//! The schema is `schema/` unless `EWS_SCHEMA_DIR` names another directory.
+
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo::rerun-if-env-changed=EWS_SCHEMA_DIR");
+    let dir = std::env::var_os("EWS_SCHEMA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("schema"));
+    let config = ews_codegen::Config::new(&dir);
+    for file in config.schema_files() {
+        println!("cargo::rerun-if-changed={}", file.display());
+    }
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    if let Err(e) = config.write_to(&out) {
+        eprintln!(
+            "error: generating EWS bindings from {} failed: {e}",
+            dir.display()
+        );
+        std::process::exit(1);
+    }
+}

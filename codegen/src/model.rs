@@ -1,0 +1,939 @@
+//! The model the renderer works from, built from xsd-parser's interpreted types.
+//!
+//! xsd-parser reads the schema and resolves it (extensions flattened into their derived
+//! types, groups and references resolved); this module keeps the closure of the chosen
+//! root elements and decides the Rust shape of each type: struct, choice enum or value enum,
+//! with fields named, typed and counted.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use xsd_parser::models::meta::{
+    AttributeMetaVariant, BuildInMeta, ComplexMeta, ElementMeta, ElementMetaVariant, ElementMode,
+    GroupMeta, MetaType, MetaTypeVariant, MetaTypes,
+};
+use xsd_parser::models::schema::xs::{AttributeUseType, FormChoiceType};
+use xsd_parser::models::schema::{MaxOccurs, NamespaceId};
+use xsd_parser::models::{IdentType, TypeIdent};
+
+use crate::naming::{pascal, snake, type_name, unique};
+use crate::{Alias, Error, Root};
+
+/// The generated modules, one per namespace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The modules, in the order of the configured namespaces.
+    pub modules: Vec<Module>,
+}
+
+/// What is generated for one namespace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Module {
+    /// The Rust module name (`types`, `messages`).
+    pub name: String,
+    /// The namespace URI.
+    pub uri: String,
+    /// The prefix the writer uses for the namespace.
+    pub prefix: String,
+    /// Types, sorted by name.
+    pub items: Vec<Item>,
+    /// The global elements that are roots, in configured order.
+    pub roots: Vec<RootElement>,
+}
+
+/// A global element that the module's `Element` enum can hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RootElement {
+    /// The element's local name.
+    pub xml: String,
+    /// The variant name.
+    pub variant: String,
+    /// The element's type.
+    pub ty: TypeRef,
+}
+
+/// A generated type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A complex type.
+    Struct(StructDef),
+    /// An `xs:choice` of elements.
+    Choice(ChoiceDef),
+    /// A simple type with enumerated values.
+    Enum(EnumDef),
+}
+
+impl Item {
+    /// The Rust name.
+    pub fn name(&self) -> &str {
+        match self {
+            Item::Struct(s) => &s.name,
+            Item::Choice(c) => &c.name,
+            Item::Enum(e) => &e.name,
+        }
+    }
+}
+
+/// A complex type rendered as a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    /// The Rust name.
+    pub name: String,
+    /// The schema name, `prefix:Name`, or a description for anonymous types.
+    pub xsd: String,
+    /// Attributes, in schema order.
+    pub attributes: Vec<AttrDef>,
+    /// Child content, in schema order.
+    pub fields: Vec<FieldDef>,
+    /// The text type of a simple-content type.
+    pub text: Option<TypeRef>,
+}
+
+/// An attribute of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttrDef {
+    /// The Rust field name.
+    pub field: String,
+    /// The namespace (module index), for qualified attributes.
+    pub ns: Option<NsRef>,
+    /// The attribute's local name.
+    pub xml: String,
+    /// Its value type.
+    pub ty: TypeRef,
+    /// Whether it must be present.
+    pub required: bool,
+}
+
+/// A namespace an element or attribute name is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NsRef {
+    /// A generated module's namespace, by index.
+    Module(usize),
+    /// The `xml:` namespace.
+    Xml,
+}
+
+/// How often a field's element occurs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occurs {
+    /// Exactly once.
+    Required,
+    /// At most once.
+    Optional,
+    /// Any number of times.
+    Repeated,
+}
+
+impl Occurs {
+    fn from_bounds(min: usize, max: MaxOccurs) -> Self {
+        match max {
+            MaxOccurs::Bounded(0 | 1) if min >= 1 => Occurs::Required,
+            MaxOccurs::Bounded(0 | 1) => Occurs::Optional,
+            _ => Occurs::Repeated,
+        }
+    }
+}
+
+/// A field of a struct: one element, a choice of elements, or a wildcard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDef {
+    /// The Rust field name.
+    pub name: String,
+    /// How often it occurs.
+    pub occurs: Occurs,
+    /// Whether the value is boxed (the type contains itself).
+    pub boxed: bool,
+    /// What it holds.
+    pub kind: FieldKind,
+}
+
+/// What a field holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    /// One element.
+    Element(ElementDef),
+    /// One of several elements: a choice enum, by name.
+    Choice(String),
+    /// Elements matched by `xs:any`.
+    Any,
+}
+
+/// An element as a field or choice variant holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElementDef {
+    /// The element's namespace (`None` when unqualified).
+    pub ns: Option<NsRef>,
+    /// The element's local name.
+    pub xml: String,
+    /// Other local names read as this element (never written).
+    pub aliases: Vec<String>,
+    /// The element's type.
+    pub ty: TypeRef,
+}
+
+/// An `xs:choice` rendered as an enum with a variant per element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceDef {
+    /// The Rust name.
+    pub name: String,
+    /// The struct it belongs to.
+    pub owner: String,
+    /// The variants.
+    pub variants: Vec<VariantDef>,
+}
+
+/// A variant of a choice enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantDef {
+    /// The variant name.
+    pub name: String,
+    /// Whether the value is boxed.
+    pub boxed: bool,
+    /// The element (or `None` for an `xs:any` variant).
+    pub element: Option<ElementDef>,
+}
+
+/// A simple type with enumerated values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    /// The Rust name.
+    pub name: String,
+    /// The schema name.
+    pub xsd: String,
+    /// (variant name, XML value) pairs, in schema order.
+    pub values: Vec<(String, String)>,
+    /// The variant that holds values the schema does not list.
+    pub other: String,
+}
+
+/// The type of a field, attribute or text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    /// A Rust primitive or `String`.
+    Prim(Prim),
+    /// A generated type.
+    Named {
+        /// The module index.
+        module: usize,
+        /// The Rust name.
+        name: String,
+        /// Whether it is an enum of values (read and written as text).
+        value: bool,
+    },
+    /// Any element, kept as a tree.
+    Any,
+}
+
+impl TypeRef {
+    /// Whether the type is read from and written as text.
+    pub fn is_value(&self) -> bool {
+        matches!(self, TypeRef::Prim(_) | TypeRef::Named { value: true, .. })
+    }
+}
+
+/// The primitive Rust types simple types map to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(missing_docs)]
+pub enum Prim {
+    String,
+    Bool,
+    I8,
+    I16,
+    I32,
+    I64,
+    U8,
+    U16,
+    U32,
+    U64,
+    Usize,
+    Isize,
+    F32,
+    F64,
+}
+
+impl Prim {
+    /// The Rust type name.
+    pub fn rust(self) -> &'static str {
+        match self {
+            Prim::String => "String",
+            Prim::Bool => "bool",
+            Prim::I8 => "i8",
+            Prim::I16 => "i16",
+            Prim::I32 => "i32",
+            Prim::I64 => "i64",
+            Prim::U8 => "u8",
+            Prim::U16 => "u16",
+            Prim::U32 => "u32",
+            Prim::U64 => "u64",
+            Prim::Usize => "usize",
+            Prim::Isize => "isize",
+            Prim::F32 => "f32",
+            Prim::F64 => "f64",
+        }
+    }
+
+    fn from_build_in(b: &BuildInMeta) -> Self {
+        match b {
+            BuildInMeta::U8 => Prim::U8,
+            BuildInMeta::U16 => Prim::U16,
+            BuildInMeta::U32 => Prim::U32,
+            BuildInMeta::U64 | BuildInMeta::U128 => Prim::U64,
+            BuildInMeta::Usize => Prim::Usize,
+            BuildInMeta::I8 => Prim::I8,
+            BuildInMeta::I16 => Prim::I16,
+            BuildInMeta::I32 => Prim::I32,
+            BuildInMeta::I64 | BuildInMeta::I128 => Prim::I64,
+            BuildInMeta::Isize => Prim::Isize,
+            BuildInMeta::F32 => Prim::F32,
+            BuildInMeta::F64 => Prim::F64,
+            BuildInMeta::Bool => Prim::Bool,
+            BuildInMeta::Str | BuildInMeta::String => Prim::String,
+        }
+    }
+}
+
+/// Builds the model of `roots` from interpreted schema types.
+pub(crate) struct Builder<'t> {
+    types: &'t MetaTypes,
+    /// Module index of each namespace id that has one.
+    module_of: HashMap<NamespaceId, usize>,
+    modules: Vec<Module>,
+    /// Rust names of every complex and enumeration type, decided up front.
+    names: HashMap<TypeIdent, (usize, String)>,
+    /// Names taken in each module (types, choices).
+    taken: Vec<BTreeSet<String>>,
+    resolved: HashMap<TypeIdent, TypeRef>,
+    queue: Vec<TypeIdent>,
+    items: Vec<BTreeMap<String, Item>>,
+    aliases: &'t [Alias],
+}
+
+impl<'t> Builder<'t> {
+    /// A builder naming the types in `named` (every complex and enumeration type when
+    /// `None`).
+    pub(crate) fn new(
+        types: &'t MetaTypes,
+        namespaces: &[(String, String, String)],
+        aliases: &'t [Alias],
+        named: Option<&HashSet<TypeIdent>>,
+    ) -> Result<Self, Error> {
+        let mut module_of = HashMap::new();
+        let mut modules = Vec::new();
+        for (uri, name, prefix) in namespaces {
+            let id = types
+                .modules
+                .values()
+                .find(|m| {
+                    m.namespace
+                        .as_ref()
+                        .is_some_and(|ns| ns.0.as_ref() == uri.as_bytes())
+                })
+                .map(|m| m.namespace_id);
+            if let Some(id) = id {
+                module_of.insert(id, modules.len());
+            }
+            modules.push(Module {
+                name: name.clone(),
+                uri: uri.clone(),
+                prefix: prefix.clone(),
+                items: Vec::new(),
+                roots: Vec::new(),
+            });
+        }
+        let mut builder = Builder {
+            types,
+            module_of,
+            taken: vec![BTreeSet::new(); modules.len()],
+            items: vec![BTreeMap::new(); modules.len()],
+            modules,
+            names: HashMap::new(),
+            resolved: HashMap::new(),
+            queue: Vec::new(),
+            aliases,
+        };
+        builder.assign_names(named);
+        Ok(builder)
+    }
+
+    /// The complex and enumeration types the roots reach.
+    pub(crate) fn reached(&self) -> HashSet<TypeIdent> {
+        self.resolved
+            .iter()
+            .filter(|(_, r)| matches!(r, TypeRef::Named { .. }))
+            .map(|(ident, _)| ident.clone())
+            .collect()
+    }
+
+    /// Names the types in `named`. Names are decided over the closure of the roots, so the
+    /// same roots give the same names whichever schema file (slice or official) holds them.
+    /// A name the schema gives exactly wins over one made by dropping `Type` (`EmailAddress`
+    /// over `EmailAddressType`), which then keeps its full name.
+    fn assign_names(&mut self, named: Option<&HashSet<TypeIdent>>) {
+        let mut candidates: Vec<(bool, String, usize, &TypeIdent)> = Vec::new();
+        for (ident, ty) in &self.types.items {
+            let Some(&module) = self.module_of.get(&ident.ns) else {
+                continue;
+            };
+            if named.is_some_and(|set| !set.contains(ident)) {
+                continue;
+            }
+            if !matches!(
+                ty.variant,
+                MetaTypeVariant::ComplexType(_) | MetaTypeVariant::Enumeration(_)
+            ) {
+                continue;
+            }
+            let name = match ident.type_ {
+                IdentType::Type => type_name(ident.name.as_str()),
+                IdentType::ElementType => anonymous_name(ident.name.as_str()),
+                _ => continue,
+            };
+            let exact = name == ident.name.as_str();
+            candidates.push((!exact, name, module, ident));
+        }
+        candidates.sort_by(|a, b| (a.0, &a.3.name, a.3.type_).cmp(&(b.0, &b.3.name, b.3.type_)));
+        for (_, name, module, ident) in candidates {
+            let taken = &self.taken[module];
+            let name = if taken.contains(&name) {
+                unique(pascal(ident.name.as_str()), |n| taken.contains(n))
+            } else {
+                name
+            };
+            self.taken[module].insert(name.clone());
+            self.names.insert(ident.clone(), (module, name));
+        }
+    }
+
+    /// Adds a root element and everything it reaches.
+    pub(crate) fn add_root(&mut self, root: &Root) -> Result<(), Error> {
+        let module = self
+            .modules
+            .iter()
+            .position(|m| m.uri == root.namespace)
+            .ok_or_else(|| {
+                Error::Unsupported(format!("no module for namespace {}", root.namespace))
+            })?;
+        let ident = self
+            .types
+            .items
+            .keys()
+            .find(|id| {
+                id.type_ == IdentType::Element
+                    && id.name.as_str() == root.name
+                    && self.module_of.get(&id.ns) == Some(&module)
+            })
+            .cloned()
+            .ok_or_else(|| Error::MissingRoot(format!("{{{}}}{}", root.namespace, root.name)))?;
+        let ty = self.resolve(&ident, &root.name)?;
+        let variant = pascal(&root.name);
+        if !self.modules[module]
+            .roots
+            .iter()
+            .any(|r| r.xml == root.name)
+        {
+            self.modules[module].roots.push(RootElement {
+                xml: root.name.clone(),
+                variant,
+                ty,
+            });
+        }
+        self.drain()
+    }
+
+    pub(crate) fn finish(mut self) -> Model {
+        let boxed = self.recursive_edges();
+        for (module, items) in self.items.into_iter().enumerate() {
+            let mut items: Vec<Item> = items.into_values().collect();
+            for item in &mut items {
+                match item {
+                    Item::Struct(s) => {
+                        for f in &mut s.fields {
+                            if let FieldKind::Element(e) = &f.kind {
+                                f.boxed = f.occurs != Occurs::Repeated
+                                    && boxed.contains(&(module, s.name.clone(), e.ty.clone()));
+                            }
+                        }
+                    }
+                    Item::Choice(c) => {
+                        for v in &mut c.variants {
+                            if let Some(e) = &v.element {
+                                v.boxed = boxed.contains(&(module, c.name.clone(), e.ty.clone()));
+                            }
+                        }
+                    }
+                    Item::Enum(_) => {}
+                }
+            }
+            self.modules[module].items = items;
+        }
+        Model {
+            modules: self.modules,
+        }
+    }
+
+    fn drain(&mut self) -> Result<(), Error> {
+        while let Some(ident) = self.queue.pop() {
+            self.define(&ident)?;
+        }
+        Ok(())
+    }
+
+    /// The Rust type of `ident`, queueing its definition if it is generated.
+    fn resolve(&mut self, ident: &TypeIdent, context: &str) -> Result<TypeRef, Error> {
+        if let Some(r) = self.resolved.get(ident) {
+            return Ok(r.clone());
+        }
+        if *ident == TypeIdent::ANY_TYPE || ident.name.as_str() == "anyType" {
+            return Ok(TypeRef::Any);
+        }
+        let ty = self.lookup(ident)?;
+        let r = match &ty.variant {
+            MetaTypeVariant::BuildIn(b) => TypeRef::Prim(Prim::from_build_in(b)),
+            MetaTypeVariant::Reference(r) if r.is_single() => {
+                let target = r.type_.clone();
+                self.resolve(&target, context)?
+            }
+            MetaTypeVariant::SimpleType(s) if s.is_list => TypeRef::Prim(Prim::String),
+            MetaTypeVariant::SimpleType(s) => {
+                let base = s.base.clone();
+                self.resolve(&base, context)?
+            }
+            MetaTypeVariant::Union(_) => TypeRef::Prim(Prim::String),
+            MetaTypeVariant::Enumeration(_) | MetaTypeVariant::ComplexType(_) => {
+                let (module, name) = self.names.get(ident).cloned().ok_or_else(|| {
+                    Error::Unsupported(format!("{ident} (in {context}) has no module"))
+                })?;
+                let value = matches!(ty.variant, MetaTypeVariant::Enumeration(_));
+                self.queue.push(ident.clone());
+                TypeRef::Named {
+                    module,
+                    name,
+                    value,
+                }
+            }
+            MetaTypeVariant::Reference(_) => {
+                return Err(Error::Unsupported(format!(
+                    "{ident} (in {context}): a type reference with occurrences"
+                )))
+            }
+            MetaTypeVariant::Custom(_)
+            | MetaTypeVariant::Dynamic(_)
+            | MetaTypeVariant::All(_)
+            | MetaTypeVariant::Choice(_)
+            | MetaTypeVariant::Sequence(_) => {
+                return Err(Error::Unsupported(format!(
+                    "{ident} (in {context}): {} types",
+                    variant_kind(&ty.variant)
+                )))
+            }
+        };
+        self.resolved.insert(ident.clone(), r.clone());
+        Ok(r)
+    }
+
+    fn lookup(&self, ident: &TypeIdent) -> Result<&'t MetaType, Error> {
+        self.types
+            .items
+            .get(ident)
+            .ok_or_else(|| Error::Unsupported(format!("unknown type {ident}")))
+    }
+
+    fn define(&mut self, ident: &TypeIdent) -> Result<(), Error> {
+        let (module, name) = self.names[ident].clone();
+        if self.items[module].contains_key(&name) {
+            return Ok(());
+        }
+        let ty = self.lookup(ident)?;
+        let xsd = format!("{}:{}", self.modules[module].prefix, ident.name.as_str());
+        let item = match &ty.variant {
+            MetaTypeVariant::Enumeration(e) => {
+                let mut values: Vec<(String, String)> = Vec::new();
+                for v in e.variants.iter() {
+                    let xml = v.ident.name.as_str().to_owned();
+                    let rust = unique(pascal(&xml), |n| values.iter().any(|(r, _)| r == n));
+                    values.push((rust, xml));
+                }
+                let other = ["Other", "UnknownValue", "UnlistedValue"]
+                    .into_iter()
+                    .find(|o| !values.iter().any(|(r, _)| r == o))
+                    .unwrap_or("UnlistedValue")
+                    .to_owned();
+                Item::Enum(EnumDef {
+                    name: name.clone(),
+                    xsd,
+                    values,
+                    other,
+                })
+            }
+            MetaTypeVariant::ComplexType(c) => Item::Struct(self.complex(module, &name, xsd, c)?),
+            _ => unreachable!("only complex and enumeration types are queued"),
+        };
+        self.items[module].insert(name, item);
+        Ok(())
+    }
+
+    fn complex(
+        &mut self,
+        module: usize,
+        name: &str,
+        xsd: String,
+        c: &'t ComplexMeta,
+    ) -> Result<StructDef, Error> {
+        let mut def = StructDef {
+            name: name.to_owned(),
+            xsd,
+            attributes: Vec::new(),
+            fields: Vec::new(),
+            text: None,
+        };
+        for a in c.attributes.iter() {
+            let AttributeMetaVariant::Type(t) = &a.variant else {
+                // Attribute wildcards (`xs:anyAttribute`) are accepted and not kept.
+                continue;
+            };
+            if a.use_ == AttributeUseType::Prohibited {
+                continue;
+            }
+            let ty = self.resolve(t, name)?;
+            if !ty.is_value() {
+                return Err(Error::Unsupported(format!(
+                    "attribute {} of {name}",
+                    a.ident.name
+                )));
+            }
+            let xml = a.ident.name.as_str().to_owned();
+            let ns = match a.form {
+                FormChoiceType::Qualified => self.ns_ref(a.ident.ns),
+                FormChoiceType::Unqualified => None,
+            };
+            let field = self.field_name(&def, &snake(&xml));
+            def.attributes.push(AttrDef {
+                field,
+                ns,
+                xml,
+                ty,
+                required: a.use_ == AttributeUseType::Required,
+            });
+        }
+        let Some(content) = &c.content else {
+            return Ok(def);
+        };
+        let content_ty = self.lookup(content)?;
+        let outer = (c.min_occurs, c.max_occurs);
+        match &content_ty.variant {
+            MetaTypeVariant::Sequence(g) | MetaTypeVariant::All(g) => {
+                if outer.1 != MaxOccurs::Bounded(1) {
+                    return Err(Error::Unsupported(format!("{name}: a repeated sequence")));
+                }
+                self.group_fields(module, &mut def, g, outer.0 == 0)?;
+            }
+            MetaTypeVariant::Choice(g) => self.choice_field(module, &mut def, g, outer)?,
+            _ => def.text = Some(self.resolve(content, name)?),
+        }
+        Ok(def)
+    }
+
+    /// Adds the fields of a sequence; `optional` when the whole sequence may be absent.
+    fn group_fields(
+        &mut self,
+        module: usize,
+        def: &mut StructDef,
+        g: &'t GroupMeta,
+        optional: bool,
+    ) -> Result<(), Error> {
+        for el in g.elements.iter() {
+            let min = if optional { 0 } else { el.min_occurs };
+            match &el.variant {
+                ElementMetaVariant::Type {
+                    type_,
+                    mode: ElementMode::Group,
+                } => match &self.lookup(type_)?.variant {
+                    MetaTypeVariant::Choice(inner) => {
+                        self.choice_field(module, def, inner, (min, el.max_occurs))?
+                    }
+                    MetaTypeVariant::Sequence(inner) | MetaTypeVariant::All(inner) => {
+                        if el.max_occurs != MaxOccurs::Bounded(1) {
+                            return Err(Error::Unsupported(format!(
+                                "{}: a repeated nested sequence",
+                                def.name
+                            )));
+                        }
+                        self.group_fields(module, def, inner, min == 0)?
+                    }
+                    other => {
+                        return Err(Error::Unsupported(format!(
+                            "{}: a group of {}",
+                            def.name,
+                            variant_kind(other)
+                        )))
+                    }
+                },
+                ElementMetaVariant::Type { .. } => {
+                    let element = self.element(def, el)?;
+                    let name = self.field_name(def, &snake(&element.xml));
+                    def.fields.push(FieldDef {
+                        name,
+                        occurs: Occurs::from_bounds(min, el.max_occurs),
+                        boxed: false,
+                        kind: FieldKind::Element(element),
+                    });
+                }
+                ElementMetaVariant::Any { .. } => {
+                    let name = self.field_name(def, "any");
+                    def.fields.push(FieldDef {
+                        name,
+                        occurs: Occurs::from_bounds(min, el.max_occurs),
+                        boxed: false,
+                        kind: FieldKind::Any,
+                    });
+                }
+                ElementMetaVariant::Text => {
+                    return Err(Error::Unsupported(format!("{}: mixed content", def.name)))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a field for an `xs:choice` that occurs `outer` times. A choice of one element is
+    /// a plain field of that element.
+    fn choice_field(
+        &mut self,
+        module: usize,
+        def: &mut StructDef,
+        g: &'t GroupMeta,
+        outer: (usize, MaxOccurs),
+    ) -> Result<(), Error> {
+        if let [el] = g.elements.as_slice() {
+            if matches!(
+                el.variant,
+                ElementMetaVariant::Type {
+                    mode: ElementMode::Element,
+                    ..
+                }
+            ) {
+                let element = self.element(def, el)?;
+                let name = self.field_name(def, &snake(&element.xml));
+                let min = outer.0 * el.min_occurs;
+                let max = mul(outer.1, el.max_occurs);
+                def.fields.push(FieldDef {
+                    name,
+                    occurs: Occurs::from_bounds(min, max),
+                    boxed: false,
+                    kind: FieldKind::Element(element),
+                });
+                return Ok(());
+            }
+        }
+        let choice_name = unique(format!("{}Choice", def.name), |n| {
+            self.taken[module].contains(n)
+        });
+        self.taken[module].insert(choice_name.clone());
+        let mut variants: Vec<VariantDef> = Vec::new();
+        let mut repeated_inside = false;
+        for el in g.elements.iter() {
+            if el.max_occurs != MaxOccurs::Bounded(1) {
+                repeated_inside = true;
+            }
+            let (base, element) = match &el.variant {
+                ElementMetaVariant::Type {
+                    mode: ElementMode::Element,
+                    ..
+                } => {
+                    let element = self.element(def, el)?;
+                    (pascal(&element.xml), Some(element))
+                }
+                ElementMetaVariant::Any { .. } => ("Any".to_owned(), None),
+                _ => {
+                    return Err(Error::Unsupported(format!(
+                        "{}: a group inside a choice",
+                        def.name
+                    )))
+                }
+            };
+            let name = unique(base, |n| variants.iter().any(|v| v.name == n));
+            variants.push(VariantDef {
+                name,
+                boxed: false,
+                element,
+            });
+        }
+        let occurs = if repeated_inside {
+            Occurs::Repeated
+        } else {
+            Occurs::from_bounds(outer.0, outer.1)
+        };
+        let field = self.field_name(def, "choice");
+        def.fields.push(FieldDef {
+            name: field,
+            occurs,
+            boxed: false,
+            kind: FieldKind::Choice(choice_name.clone()),
+        });
+        self.items[module].insert(
+            choice_name.clone(),
+            Item::Choice(ChoiceDef {
+                name: choice_name,
+                owner: def.name.clone(),
+                variants,
+            }),
+        );
+        Ok(())
+    }
+
+    fn element(&mut self, def: &StructDef, el: &ElementMeta) -> Result<ElementDef, Error> {
+        let ElementMetaVariant::Type { type_, .. } = &el.variant else {
+            unreachable!("called for typed elements only");
+        };
+        let xml = el.ident.name.as_str().to_owned();
+        let ty = self.resolve(type_, &def.name)?;
+        let ns = match el.form {
+            FormChoiceType::Qualified => self.ns_ref(el.ident.ns),
+            FormChoiceType::Unqualified => None,
+        };
+        let aliases = self
+            .aliases
+            .iter()
+            .filter(|a| a.type_name == def.xsd && a.element == xml)
+            .map(|a| a.alias.clone())
+            .collect();
+        Ok(ElementDef {
+            ns,
+            xml,
+            aliases,
+            ty,
+        })
+    }
+
+    fn ns_ref(&self, ns: NamespaceId) -> Option<NsRef> {
+        if let Some(&m) = self.module_of.get(&ns) {
+            return Some(NsRef::Module(m));
+        }
+        let uri = self.types.modules.get(&ns)?.namespace.as_ref()?;
+        (uri.0.as_ref() == b"http://www.w3.org/XML/1998/namespace").then_some(NsRef::Xml)
+    }
+
+    fn field_name(&self, def: &StructDef, base: &str) -> String {
+        unique(base.to_owned(), |n| {
+            def.fields.iter().any(|f| f.name == n) || def.attributes.iter().any(|a| a.field == n)
+        })
+    }
+
+    /// (module, container, field type) triples whose field must be boxed: the field's type
+    /// contains the container again through fields that are not `Vec`s.
+    fn recursive_edges(&self) -> BTreeSet<(usize, String, TypeRef)> {
+        let mut edges: BTreeMap<(usize, String), Vec<(usize, String)>> = BTreeMap::new();
+        for (module, items) in self.items.iter().enumerate() {
+            for item in items.values() {
+                let targets: Vec<&TypeRef> = match item {
+                    Item::Struct(s) => s
+                        .fields
+                        .iter()
+                        .filter(|f| f.occurs != Occurs::Repeated)
+                        .filter_map(|f| match &f.kind {
+                            FieldKind::Element(e) => Some(&e.ty),
+                            _ => None,
+                        })
+                        .collect(),
+                    Item::Choice(c) => c
+                        .variants
+                        .iter()
+                        .filter_map(|v| v.element.as_ref().map(|e| &e.ty))
+                        .collect(),
+                    Item::Enum(_) => Vec::new(),
+                };
+                let from = (module, item.name().to_owned());
+                let list = edges.entry(from.clone()).or_default();
+                for t in targets {
+                    if let TypeRef::Named {
+                        module,
+                        name,
+                        value: false,
+                    } = t
+                    {
+                        list.push((*module, name.clone()));
+                    }
+                }
+                if let Item::Struct(s) = item {
+                    for f in &s.fields {
+                        if let (FieldKind::Choice(c), false) =
+                            (&f.kind, f.occurs == Occurs::Repeated)
+                        {
+                            list.push((module, c.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        let reaches = |from: &(usize, String), to: &(usize, String)| {
+            let mut seen = BTreeSet::new();
+            let mut stack = vec![from.clone()];
+            while let Some(n) = stack.pop() {
+                if &n == to {
+                    return true;
+                }
+                if seen.insert(n.clone()) {
+                    stack.extend(edges.get(&n).into_iter().flatten().cloned());
+                }
+            }
+            false
+        };
+        let mut boxed = BTreeSet::new();
+        for (from, targets) in &edges {
+            for to in targets {
+                if reaches(to, from) {
+                    boxed.insert((
+                        from.0,
+                        from.1.clone(),
+                        TypeRef::Named {
+                            module: to.0,
+                            name: to.1.clone(),
+                            value: false,
+                        },
+                    ));
+                }
+            }
+        }
+        boxed
+    }
+}
+
+fn mul(a: MaxOccurs, b: MaxOccurs) -> MaxOccurs {
+    match (a, b) {
+        (MaxOccurs::Bounded(x), MaxOccurs::Bounded(y)) => MaxOccurs::Bounded(x * y),
+        _ => MaxOccurs::Unbounded,
+    }
+}
+
+/// The name of an anonymous type: its element's name, or for a local element the owner's
+/// name and the element's, with the owner's `Type` dropped (`ResponseMessageTypeMessageXml`
+/// → `ResponseMessageMessageXml`).
+fn anonymous_name(generated: &str) -> String {
+    let mut out = String::new();
+    let mut rest = generated;
+    while let Some(i) = rest.find("Type") {
+        let after = &rest[i + 4..];
+        out.push_str(&rest[..i]);
+        if !after.starts_with(|c: char| c.is_ascii_uppercase()) {
+            out.push_str("Type");
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    pascal(&out)
+}
+
+fn variant_kind(v: &MetaTypeVariant) -> &'static str {
+    match v {
+        MetaTypeVariant::Union(_) => "union",
+        MetaTypeVariant::BuildIn(_) => "built-in",
+        MetaTypeVariant::Custom(_) => "custom",
+        MetaTypeVariant::Reference(_) => "reference",
+        MetaTypeVariant::Enumeration(_) => "enumeration",
+        MetaTypeVariant::Dynamic(_) => "substitution group (dynamic)",
+        MetaTypeVariant::All(_) => "all-group",
+        MetaTypeVariant::Choice(_) => "choice-group",
+        MetaTypeVariant::Sequence(_) => "sequence-group",
+        MetaTypeVariant::ComplexType(_) => "complex",
+        MetaTypeVariant::SimpleType(_) => "simple",
+    }
+}

@@ -1,0 +1,607 @@
+//! Renders the model as Rust: types with serde `Serialize`, and for each a reader
+//! (recursive descent over `XmlReader`) and a writer (`XmlWriter`).
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::{
+    AttrDef, ChoiceDef, ElementDef, EnumDef, FieldDef, FieldKind, Item, Model, Module, NsRef,
+    Occurs, StructDef, TypeRef,
+};
+use crate::naming::ident_source;
+
+/// Renders module `index` of `model`.
+pub fn module(model: &Model, index: usize) -> TokenStream {
+    let r = Renderer { model, index };
+    r.module()
+}
+
+struct Renderer<'m> {
+    model: &'m Model,
+    index: usize,
+}
+
+/// The reader's local variable for field `name`; reader locals (`r`, `start`, `child`,
+/// `attr`, `value`) never start with `f_`.
+fn slot(name: &str) -> Ident {
+    format_ident!("f_{}", name)
+}
+
+fn ident(name: &str) -> Ident {
+    let source = ident_source(name);
+    match source.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(&source, Span::call_site()),
+    }
+}
+
+impl Renderer<'_> {
+    fn this(&self) -> &Module {
+        &self.model.modules[self.index]
+    }
+
+    fn module(&self) -> TokenStream {
+        let m = self.this();
+        let uri = &m.uri;
+        let prefix = &m.prefix;
+        let items = m.items.iter().map(|item| match item {
+            Item::Struct(s) => self.structure(s),
+            Item::Choice(c) => self.choice(c),
+            Item::Enum(e) => self.enumeration(e),
+        });
+        let roots = self.roots();
+        let ns_doc = format!(" The namespace `{uri}`, written with the prefix `{prefix}`.");
+        quote! {
+            use crate::xml as rt;
+
+            #[doc = #ns_doc]
+            pub static NAMESPACE: rt::Namespace = rt::Namespace { uri: #uri, prefix: #prefix };
+
+            #(#items)*
+
+            #roots
+        }
+    }
+
+    fn type_tokens(&self, ty: &TypeRef) -> TokenStream {
+        match ty {
+            TypeRef::Prim(p) => {
+                let p = format_ident!("{}", p.rust());
+                quote!(#p)
+            }
+            TypeRef::Named { module, name, .. } => {
+                let name = ident(name);
+                if *module == self.index {
+                    quote!(#name)
+                } else {
+                    let m = ident(&self.model.modules[*module].name);
+                    quote!(super::#m::#name)
+                }
+            }
+            TypeRef::Any => quote!(rt::AnyElement),
+        }
+    }
+
+    fn ns_tokens(&self, ns: &Option<NsRef>) -> TokenStream {
+        match ns {
+            None => quote!(None),
+            Some(NsRef::Xml) => quote!(Some(&rt::XML)),
+            Some(NsRef::Module(m)) if *m == self.index => quote!(Some(&NAMESPACE)),
+            Some(NsRef::Module(m)) => {
+                let m = ident(&self.model.modules[*m].name);
+                quote!(Some(&super::#m::NAMESPACE))
+            }
+        }
+    }
+
+    /// A guard that the name `var.ns` is in `ns`.
+    fn ns_guard(&self, var: &TokenStream, ns: &Option<NsRef>) -> TokenStream {
+        match ns {
+            None => quote!(#var.ns.uri().is_none()),
+            Some(NsRef::Xml) => quote!(#var.ns.is(&rt::XML)),
+            Some(NsRef::Module(m)) if *m == self.index => quote!(#var.ns.is(&NAMESPACE)),
+            Some(NsRef::Module(m)) => {
+                let m = ident(&self.model.modules[*m].name);
+                quote!(#var.ns.is(&super::#m::NAMESPACE))
+            }
+        }
+    }
+
+    fn qualified(&self, ns: &Option<NsRef>, local: &str) -> String {
+        match ns {
+            None => local.to_owned(),
+            Some(NsRef::Xml) => format!("xml:{local}"),
+            Some(NsRef::Module(m)) => format!("{}:{local}", self.model.modules[*m].prefix),
+        }
+    }
+
+    fn field_type(&self, f: &FieldDef) -> TokenStream {
+        let inner = match &f.kind {
+            FieldKind::Element(e) => self.type_tokens(&e.ty),
+            FieldKind::Choice(c) => {
+                let c = ident(c);
+                quote!(#c)
+            }
+            FieldKind::Any => quote!(rt::AnyElement),
+        };
+        let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
+        match f.occurs {
+            Occurs::Required => inner,
+            Occurs::Optional => quote!(Option<#inner>),
+            Occurs::Repeated => quote!(Vec<#inner>),
+        }
+    }
+
+    fn structure(&self, s: &StructDef) -> TokenStream {
+        let name = ident(&s.name);
+        let doc = format!(" The schema type `{}`.", s.xsd);
+        let mut decls = Vec::new();
+        for a in &s.attributes {
+            let f = ident(&a.field);
+            let ty = self.type_tokens(&a.ty);
+            let doc = format!(
+                " Attribute `{}` ({}).",
+                self.qualified(&a.ns, &a.xml),
+                if a.required { "required" } else { "optional" }
+            );
+            if a.required {
+                decls.push(quote! { #[doc = #doc] pub #f: #ty });
+            } else {
+                decls.push(quote! {
+                    #[doc = #doc]
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    pub #f: Option<#ty>
+                });
+            }
+        }
+        for f in &s.fields {
+            let fname = ident(&f.name);
+            let ty = self.field_type(f);
+            let what = match &f.kind {
+                FieldKind::Element(e) => format!("Element `{}`", self.qualified(&e.ns, &e.xml)),
+                FieldKind::Choice(c) => format!("One of the elements of [`{c}`]"),
+                FieldKind::Any => "Elements matched by `xs:any`".to_owned(),
+            };
+            let count = match f.occurs {
+                Occurs::Required => "required",
+                Occurs::Optional => "optional",
+                Occurs::Repeated => "any number",
+            };
+            let doc = format!(" {what} ({count}).");
+            let skip = match f.occurs {
+                Occurs::Required => quote!(),
+                Occurs::Optional => quote!(#[serde(skip_serializing_if = "Option::is_none")]),
+                Occurs::Repeated => quote!(#[serde(skip_serializing_if = "Vec::is_empty")]),
+            };
+            decls.push(quote! { #[doc = #doc] #skip pub #fname: #ty });
+        }
+        if let Some(text) = &s.text {
+            let ty = self.type_tokens(text);
+            decls.push(quote! { #[doc = " The element's text."] pub value: #ty });
+        }
+        let reader = self.struct_reader(s);
+        let writer = self.struct_writer(s);
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            pub struct #name { #(#decls,)* }
+
+            impl rt::FromXml for #name {
+                fn from_xml<'a>(
+                    r: &mut rt::XmlReader<'a>,
+                    start: rt::Start<'a>,
+                ) -> Result<Self, rt::ParseError> {
+                    #reader
+                }
+            }
+
+            impl rt::ToXml for #name {
+                fn to_xml(
+                    &self,
+                    w: &mut rt::XmlWriter,
+                    ns: Option<&'static rt::Namespace>,
+                    local: &str,
+                ) {
+                    #writer
+                }
+            }
+        }
+    }
+
+    fn attr_reader(&self, attrs: &[AttrDef]) -> (TokenStream, Vec<TokenStream>) {
+        if attrs.is_empty() {
+            return (quote!(), Vec::new());
+        }
+        let var = quote!(attr);
+        let mut lets = Vec::new();
+        let mut arms = Vec::new();
+        let mut inits = Vec::new();
+        for a in attrs {
+            let f = ident(&a.field);
+            let acc = slot(&a.field);
+            let xml = &a.xml;
+            let guard = self.ns_guard(&var, &a.ns);
+            lets.push(quote!(let mut #acc = None;));
+            arms.push(quote!(#xml if #guard => #acc = Some(r.attr_value(&attr)?),));
+            inits.push(if a.required {
+                quote!(#f: r.required_attr(#acc, #xml)?)
+            } else {
+                quote!(#f: #acc)
+            });
+        }
+        let code = quote! {
+            #(#lets)*
+            for attr in r.attributes(&start) {
+                let attr = attr?;
+                match attr.local {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        };
+        (code, inits)
+    }
+
+    fn struct_reader(&self, s: &StructDef) -> TokenStream {
+        let (attrs, mut inits) = self.attr_reader(&s.attributes);
+        if s.text.is_some() {
+            return quote! {
+                #attrs
+                let value = r.read_value(start)?;
+                Ok(Self { #(#inits,)* value })
+            };
+        }
+        let child = quote!(child);
+        let mut lets = Vec::new();
+        let mut arms = Vec::new();
+        let mut any_field = None;
+        for f in &s.fields {
+            let fname = ident(&f.name);
+            let acc = slot(&f.name);
+            lets.push(match f.occurs {
+                Occurs::Repeated => quote!(let mut #acc = Vec::new();),
+                _ => quote!(let mut #acc = None;),
+            });
+            let store = |value: TokenStream, what: &str| match f.occurs {
+                Occurs::Repeated => quote!(#acc.push(#value)),
+                _ => quote!({
+                    let value = #value;
+                    r.set_once(&mut #acc, value, #what)?
+                }),
+            };
+            match &f.kind {
+                FieldKind::Element(e) => {
+                    let read = self.read_element(e, f.boxed, &child);
+                    let pattern = pattern(e);
+                    let guard = self.ns_guard(&child, &e.ns);
+                    let body = store(read, &e.xml);
+                    arms.push(quote!(#pattern if #guard => #body,));
+                }
+                FieldKind::Choice(c) => {
+                    let def = self.choice_def(c);
+                    let cname = ident(c);
+                    for v in &def.variants {
+                        let vname = ident(&v.name);
+                        match &v.element {
+                            Some(e) => {
+                                let read = self.read_element(e, v.boxed, &child);
+                                let pattern = pattern(e);
+                                let guard = self.ns_guard(&child, &e.ns);
+                                let body = store(quote!(#cname::#vname(#read)), &e.xml);
+                                arms.push(quote!(#pattern if #guard => #body,));
+                            }
+                            None => {
+                                any_field =
+                                    Some(store(quote!(#cname::#vname(r.read(#child)?)), "any"))
+                            }
+                        }
+                    }
+                }
+                FieldKind::Any => any_field = Some(store(quote!(r.read(#child)?), "any")),
+            }
+            let what = match &f.kind {
+                FieldKind::Element(e) => e.xml.clone(),
+                FieldKind::Choice(_) | FieldKind::Any => f.name.clone(),
+            };
+            inits.push(match f.occurs {
+                Occurs::Required => quote!(#fname: r.required(#acc, #what)?),
+                _ => quote!(#fname: #acc),
+            });
+        }
+        let fallback = match any_field {
+            Some(store) => quote!(_ => #store,),
+            None => quote!(_ => r.skip(#child)?,),
+        };
+        let body = if arms.is_empty() && s.fields.is_empty() {
+            quote!(while let Some(child) = r.next_child(&start)? {
+                r.skip(child)?;
+            })
+        } else {
+            quote! {
+                while let Some(child) = r.next_child(&start)? {
+                    match child.local {
+                        #(#arms)*
+                        #fallback
+                    }
+                }
+            }
+        };
+        quote! {
+            #attrs
+            #(#lets)*
+            #body
+            Ok(Self { #(#inits,)* })
+        }
+    }
+
+    fn read_element(&self, e: &ElementDef, boxed: bool, child: &TokenStream) -> TokenStream {
+        let read = if e.ty.is_value() {
+            quote!(r.read_value(#child)?)
+        } else {
+            quote!(r.read(#child)?)
+        };
+        if boxed {
+            quote!(Box::new(#read))
+        } else {
+            read
+        }
+    }
+
+    fn write_element(&self, e: &ElementDef, value: TokenStream) -> TokenStream {
+        let ns = self.ns_tokens(&e.ns);
+        let xml = &e.xml;
+        if e.ty.is_value() {
+            quote!(w.value_element(#ns, #xml, #value);)
+        } else {
+            quote!(w.element(#ns, #xml, #value);)
+        }
+    }
+
+    fn struct_writer(&self, s: &StructDef) -> TokenStream {
+        let mut out = vec![quote!(w.start(ns, local);)];
+        for a in &s.attributes {
+            let f = ident(&a.field);
+            let ns = self.ns_tokens(&a.ns);
+            let xml = &a.xml;
+            out.push(if a.required {
+                quote!(w.attr_value(#ns, #xml, &self.#f);)
+            } else {
+                quote!(if let Some(v) = &self.#f { w.attr_value(#ns, #xml, v); })
+            });
+        }
+        if s.text.is_some() {
+            out.push(quote!(w.text(&rt::XmlValue::to_text(&self.value));));
+        }
+        for f in &s.fields {
+            let fname = ident(&f.name);
+            let one = |value: TokenStream| -> TokenStream {
+                match &f.kind {
+                    FieldKind::Element(e) => self.write_element(e, value),
+                    FieldKind::Choice(c) => {
+                        let def = self.choice_def(c);
+                        let cname = ident(c);
+                        let arms = def.variants.iter().map(|v| {
+                            let vname = ident(&v.name);
+                            match &v.element {
+                                Some(e) => {
+                                    let write = self.write_element(e, quote!(v));
+                                    quote!(#cname::#vname(v) => { #write })
+                                }
+                                None => quote!(#cname::#vname(v) => v.write(w),),
+                            }
+                        });
+                        quote!(match #value { #(#arms)* })
+                    }
+                    FieldKind::Any => quote!(#value.write(w);),
+                }
+            };
+            out.push(match f.occurs {
+                Occurs::Required => one(quote!(&self.#fname)),
+                Occurs::Optional => {
+                    let w1 = one(quote!(v));
+                    quote!(if let Some(v) = &self.#fname { #w1 })
+                }
+                Occurs::Repeated => {
+                    let w1 = one(quote!(v));
+                    quote!(for v in &self.#fname { #w1 })
+                }
+            });
+        }
+        out.push(quote!(w.end(ns, local);));
+        quote!(#(#out)*)
+    }
+
+    fn choice_def(&self, name: &str) -> &ChoiceDef {
+        self.this()
+            .items
+            .iter()
+            .find_map(|i| match i {
+                Item::Choice(c) if c.name == name => Some(c),
+                _ => None,
+            })
+            .expect("choice fields name a choice of their module")
+    }
+
+    fn choice(&self, c: &ChoiceDef) -> TokenStream {
+        let name = ident(&c.name);
+        let doc = format!(" The choice of elements in [`{}`].", c.owner);
+        let variants = c.variants.iter().map(|v| {
+            let vname = ident(&v.name);
+            let (doc, ty) = match &v.element {
+                Some(e) => {
+                    let ty = self.type_tokens(&e.ty);
+                    let ty = if v.boxed { quote!(Box<#ty>) } else { ty };
+                    (format!(" Element `{}`.", self.qualified(&e.ns, &e.xml)), ty)
+                }
+                None => (
+                    " An element matched by `xs:any`.".to_owned(),
+                    quote!(rt::AnyElement),
+                ),
+            };
+            quote!(#[doc = #doc] #vname(#ty))
+        });
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            pub enum #name { #(#variants,)* }
+        }
+    }
+
+    fn enumeration(&self, e: &EnumDef) -> TokenStream {
+        let name = ident(&e.name);
+        let doc = format!(
+            " The schema type `{}`; values the schema does not list are kept in `{}`.",
+            e.xsd, e.other
+        );
+        let other = ident(&e.other);
+        let variants = e.values.iter().map(|(v, xml)| {
+            let v = ident(v);
+            let doc = format!(" `{xml}`");
+            quote!(#[doc = #doc] #v)
+        });
+        let to_str = e.values.iter().map(|(v, xml)| {
+            let v = ident(v);
+            quote!(Self::#v => #xml,)
+        });
+        let from_str = e.values.iter().map(|(v, xml)| {
+            let v = ident(v);
+            quote!(#xml => Self::#v,)
+        });
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            pub enum #name {
+                #(#variants,)*
+                #[doc = " A value this schema does not list, as received."]
+                #other(String),
+            }
+
+            impl #name {
+                /// The value as written in XML.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(#to_str)*
+                        Self::#other(v) => v,
+                    }
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = std::convert::Infallible;
+
+                fn from_str(s: &str) -> Result<Self, Self::Err> {
+                    Ok(match s {
+                        #(#from_str)*
+                        other => Self::#other(other.to_owned()),
+                    })
+                }
+            }
+
+            impl rt::XmlValue for #name {
+                fn from_text(text: &str) -> Result<Self, rt::ValueError> {
+                    let Ok(value) = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')).parse();
+                    Ok(value)
+                }
+
+                fn to_text(&self) -> std::borrow::Cow<'_, str> {
+                    std::borrow::Cow::Borrowed(self.as_str())
+                }
+            }
+
+            impl serde::Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.serialize_str(self.as_str())
+                }
+            }
+        }
+    }
+
+    fn roots(&self) -> TokenStream {
+        let m = self.this();
+        if m.roots.is_empty() {
+            return quote!();
+        }
+        let doc = format!(" A global element of `{}`.", m.uri);
+        let variants = m.roots.iter().map(|root| {
+            let v = ident(&root.variant);
+            let ty = self.type_tokens(&root.ty);
+            let doc = format!(" `{}:{}`", m.prefix, root.xml);
+            quote!(#[doc = #doc] #v(#ty))
+        });
+        let read_arms = m.roots.iter().map(|root| {
+            let v = ident(&root.variant);
+            let xml = &root.xml;
+            let read = if root.ty.is_value() {
+                quote!(r.read_value(start)?)
+            } else {
+                quote!(r.read(start)?)
+            };
+            quote!(#xml if start.ns.is(&NAMESPACE) => Self::#v(#read),)
+        });
+        let write_arms = m.roots.iter().map(|root| {
+            let v = ident(&root.variant);
+            let xml = &root.xml;
+            let write = if root.ty.is_value() {
+                quote!(w.value_element(Some(&NAMESPACE), #xml, v))
+            } else {
+                quote!(w.element(Some(&NAMESPACE), #xml, v))
+            };
+            quote!(Self::#v(v) => #write,)
+        });
+        let name_arms = m.roots.iter().map(|root| {
+            let v = ident(&root.variant);
+            let xml = &root.xml;
+            quote!(Self::#v(_) => #xml,)
+        });
+        let names = m.roots.iter().map(|root| &root.xml);
+        let expected = format!("a global element of {{{}}}", m.uri);
+        quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            pub enum Element { #(#variants,)* }
+
+            impl Element {
+                /// The local names of the elements this enum holds.
+                pub const NAMES: &'static [&'static str] = &[#(#names),*];
+
+                /// Whether `start` is one of the elements this enum holds.
+                pub fn accepts(start: &rt::Start<'_>) -> bool {
+                    start.ns.is(&NAMESPACE) && Self::NAMES.contains(&start.local)
+                }
+
+                /// The element's local name.
+                pub fn name(&self) -> &'static str {
+                    match self { #(#name_arms)* }
+                }
+
+                /// Writes the element.
+                pub fn write(&self, w: &mut rt::XmlWriter) {
+                    match self { #(#write_arms)* }
+                }
+            }
+
+            impl rt::FromXml for Element {
+                fn from_xml<'a>(
+                    r: &mut rt::XmlReader<'a>,
+                    start: rt::Start<'a>,
+                ) -> Result<Self, rt::ParseError> {
+                    Ok(match start.local {
+                        #(#read_arms)*
+                        _ => return Err(r.unexpected(&start, #expected)),
+                    })
+                }
+            }
+        }
+    }
+}
+
+fn pattern(e: &ElementDef) -> TokenStream {
+    let names = std::iter::once(&e.xml).chain(&e.aliases);
+    quote!(#(#names)|*)
+}

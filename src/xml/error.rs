@@ -1,0 +1,86 @@
+use std::fmt;
+
+/// A document that the bindings could not read, with where it failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{kind} at /{path} (byte {position})")]
+pub struct ParseError {
+    /// What went wrong.
+    pub kind: ParseErrorKind,
+    /// The qualified names of the open elements, outermost first, joined by `/`.
+    pub path: String,
+    /// The byte offset in the document where reading stopped.
+    pub position: u64,
+}
+
+/// What made a document unreadable.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// The bytes are not UTF-8.
+    InvalidUtf8,
+    /// The XML is not well-formed (the message is the scanner's).
+    Syntax(String),
+    /// The document ended before its root element was closed.
+    Truncated,
+    /// The document has a DTD; DTDs are refused so that no entity is ever expanded or fetched.
+    DtdNotAllowed,
+    /// An entity reference other than the five predefined ones and character references.
+    UnknownEntity(String),
+    /// Elements were nested deeper than the reader allows.
+    TooDeep {
+        /// The depth limit.
+        limit: usize,
+    },
+    /// An element was found where another was expected.
+    UnexpectedElement {
+        /// What the reader expected, in `{namespace}local` form.
+        expected: String,
+        /// What it found, in `{namespace}local` form.
+        found: String,
+    },
+    /// A required child element is missing.
+    MissingElement(&'static str),
+    /// A required attribute is missing.
+    MissingAttribute(&'static str),
+    /// An element that may occur once occurred again.
+    DuplicateElement(&'static str),
+    /// Text or an attribute value does not parse as its schema type.
+    InvalidValue {
+        /// The element or attribute that held the value.
+        name: String,
+        /// The value as found.
+        value: String,
+        /// The schema type expected.
+        expected: &'static str,
+    },
+    /// Non-whitespace content after the root element.
+    TrailingContent,
+}
+
+impl fmt::Display for ParseErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUtf8 => f.write_str("the document is not valid UTF-8"),
+            Self::Syntax(msg) => write!(f, "malformed XML: {msg}"),
+            Self::Truncated => f.write_str("the document ends before its root element is closed"),
+            Self::DtdNotAllowed => f.write_str("a DTD is not allowed"),
+            Self::UnknownEntity(name) => write!(f, "unknown entity `&{name};`"),
+            Self::TooDeep { limit } => write!(f, "elements are nested deeper than {limit}"),
+            Self::UnexpectedElement { expected, found } => {
+                write!(f, "expected element {expected}, found {found}")
+            }
+            Self::MissingElement(name) => write!(f, "missing required element `{name}`"),
+            Self::MissingAttribute(name) => write!(f, "missing required attribute `{name}`"),
+            Self::DuplicateElement(name) => write!(f, "element `{name}` occurs more than once"),
+            Self::InvalidValue {
+                name,
+                value,
+                expected,
+            } => write!(
+                f,
+                "`{name}` has value {value:?}, which is not a valid {expected}"
+            ),
+            Self::TrailingContent => f.write_str("content after the root element"),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! The XML runtime that the generated bindings are written against.
+//!
+//! [`XmlReader`] is a namespace-aware pull reader over a borrowed document: the generated
+//! readers walk it by recursive descent, matching element names as strings against the
+//! namespace they resolve to. [`XmlWriter`] writes prefixed, namespace-correct XML.
+//! [`XmlValue`] converts simple-typed text, and [`AnyElement`] keeps the content of
+//! `xs:any` wildcards.
+
+mod any;
+mod error;
+mod reader;
+mod value;
+mod writer;
+
+pub use any::{AnyAttribute, AnyElement, AnyNode};
+pub use error::{ParseError, ParseErrorKind};
+pub use reader::{Attr, FromXml, Ns, Start, XmlReader, DEFAULT_MAX_DEPTH};
+pub use value::{ValueError, XmlValue};
+pub use writer::{ToXml, XmlWriter};
+
+/// An XML namespace the bindings know, with the prefix the writer uses for it.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct Namespace {
+    /// The namespace URI.
+    pub uri: &'static str,
+    /// The prefix written for elements of this namespace.
+    pub prefix: &'static str,
+}
+
+/// The SOAP 1.1 envelope namespace.
+pub static SOAP_ENVELOPE: Namespace = Namespace {
+    uri: "http://schemas.xmlsoap.org/soap/envelope/",
+    prefix: "soap",
+};
+
+/// The namespace of the `ResponseCode` and `Message` details of an EWS SOAP fault.
+pub static EWS_ERRORS: Namespace = Namespace {
+    uri: "http://schemas.microsoft.com/exchange/services/2006/errors",
+    prefix: "e",
+};
+
+/// The `xml:` namespace, bound to its prefix in every document.
+pub static XML: Namespace = Namespace {
+    uri: "http://www.w3.org/XML/1998/namespace",
+    prefix: "xml",
+};
+
+/// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
+pub static XSI: Namespace = Namespace {
+    uri: "http://www.w3.org/2001/XMLSchema-instance",
+    prefix: "xsi",
+};
+
+/// Every namespace that the reader resolves to a [`Namespace`] and the writer knows a prefix for.
+pub(crate) static KNOWN: [&Namespace; 6] = [
+    &crate::types::NAMESPACE,
+    &crate::messages::NAMESPACE,
+    &SOAP_ENVELOPE,
+    &EWS_ERRORS,
+    &XML,
+    &XSI,
+];
+
+/// Looks up a known namespace by its URI.
+pub(crate) fn known(uri: &str) -> Option<&'static Namespace> {
+    KNOWN.iter().copied().find(|ns| ns.uri == uri)
+}
+
+/// Reads the element that starts `input` with `read`, checking that nothing but
+/// comments and whitespace follows it.
+pub fn read_document<'a, T>(
+    input: &'a str,
+    read: impl FnOnce(&mut XmlReader<'a>, Start<'a>) -> Result<T, ParseError>,
+) -> Result<T, ParseError> {
+    let mut reader = XmlReader::new(input);
+    let root = reader.root()?;
+    let value = read(&mut reader, root)?;
+    reader.finish()?;
+    Ok(value)
+}

@@ -1,0 +1,553 @@
+use std::borrow::Cow;
+
+use quick_xml::events::attributes::Attributes;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
+
+use super::{known, AnyElement, AnyNode, Namespace, ParseError, ParseErrorKind, XmlValue, XML};
+
+/// The namespace an element or attribute name resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ns<'a> {
+    /// No namespace (an unprefixed name with no default namespace, or any unprefixed attribute).
+    None,
+    /// One of the namespaces the bindings know.
+    Known(&'static Namespace),
+    /// Any other namespace, by URI.
+    Other(Cow<'a, str>),
+}
+
+impl Ns<'_> {
+    /// Whether this is the namespace `ns`.
+    #[inline]
+    pub fn is(&self, ns: &'static Namespace) -> bool {
+        matches!(self, Ns::Known(n) if std::ptr::eq(*n, ns))
+    }
+
+    /// The namespace URI, if there is one.
+    pub fn uri(&self) -> Option<&str> {
+        match self {
+            Ns::None => None,
+            Ns::Known(ns) => Some(ns.uri),
+            Ns::Other(uri) => Some(uri),
+        }
+    }
+}
+
+/// The start tag of an element, handed out by [`XmlReader`]; it must be given back to the
+/// reader (to read its content or to skip it) before the reader reads on.
+#[derive(Debug)]
+pub struct Start<'a> {
+    /// The namespace of the element's name.
+    pub ns: Ns<'a>,
+    /// The local part of the element's name.
+    pub local: &'a str,
+    tag: BytesStart<'a>,
+    empty: bool,
+}
+
+impl Start<'_> {
+    /// Whether the element is `{ns}local`.
+    #[inline]
+    pub fn is(&self, ns: &'static Namespace, local: &str) -> bool {
+        self.local == local && self.ns.is(ns)
+    }
+
+    /// The element's name in `{namespace}local` form, for messages.
+    pub fn expanded_name(&self) -> String {
+        expanded(&self.ns, self.local)
+    }
+}
+
+/// An attribute of a start tag, with its prefix resolved and its value unescaped.
+#[derive(Debug)]
+pub struct Attr<'s> {
+    /// The namespace of the attribute's name (unprefixed attributes have none).
+    pub ns: Ns<'s>,
+    /// The local part of the attribute's name.
+    pub local: &'s str,
+    /// The normalized, unescaped value.
+    pub value: Cow<'s, str>,
+}
+
+struct Binding<'a> {
+    prefix: &'a str,
+    ns: Ns<'a>,
+    depth: usize,
+}
+
+/// The depth of nesting the reader allows unless told otherwise.
+pub const DEFAULT_MAX_DEPTH: usize = 128;
+
+/// A namespace-aware pull reader over a borrowed XML document.
+///
+/// Generated readers descend with [`next_child`](Self::next_child) and hand every child
+/// back through [`read`](Self::read), [`read_value`](Self::read_value) or
+/// [`skip`](Self::skip). Elements the caller does not know are skipped whole. DTDs are
+/// refused and no entity other than the predefined ones is expanded.
+pub struct XmlReader<'a> {
+    input: &'a str,
+    inner: Reader<&'a [u8]>,
+    bindings: Vec<Binding<'a>>,
+    path: Vec<&'a str>,
+    max_depth: usize,
+    /// An empty element was handed out: its scope closes before the next event is read.
+    pending_empty: bool,
+}
+
+impl<'a> XmlReader<'a> {
+    /// A reader over `input`; a leading byte order mark is ignored.
+    pub fn new(input: &'a str) -> Self {
+        let input = input.strip_prefix('\u{feff}').unwrap_or(input);
+        Self {
+            input,
+            inner: Reader::from_str(input),
+            bindings: Vec::new(),
+            path: Vec::new(),
+            max_depth: DEFAULT_MAX_DEPTH,
+            pending_empty: false,
+        }
+    }
+
+    /// A reader over UTF-8 bytes; other encodings are refused.
+    pub fn from_bytes(input: &'a [u8]) -> Result<Self, ParseError> {
+        match std::str::from_utf8(input) {
+            Ok(text) => Ok(Self::new(text)),
+            Err(e) => Err(ParseError {
+                kind: ParseErrorKind::InvalidUtf8,
+                path: String::new(),
+                position: e.valid_up_to() as u64,
+            }),
+        }
+    }
+
+    /// Sets how deeply elements may nest before reading fails with
+    /// [`ParseErrorKind::TooDeep`].
+    pub fn with_max_depth(mut self, max_depth: usize) -> Self {
+        self.max_depth = max_depth;
+        self
+    }
+
+    /// Reads up to the root element's start tag.
+    pub fn root(&mut self) -> Result<Start<'a>, ParseError> {
+        loop {
+            match self.event()? {
+                Event::Start(tag) => return self.open(tag, false),
+                Event::Empty(tag) => return self.open(tag, true),
+                Event::Text(text) if is_blank(&text) => {}
+                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::DocType(_) => return Err(self.error(ParseErrorKind::DtdNotAllowed)),
+                Event::Eof => return Err(self.error(ParseErrorKind::Truncated)),
+                _ => {
+                    return Err(self.error(ParseErrorKind::Syntax(
+                        "content before the root element".into(),
+                    )))
+                }
+            }
+        }
+    }
+
+    /// Checks that nothing but whitespace, comments and processing instructions follows
+    /// the root element.
+    pub fn finish(&mut self) -> Result<(), ParseError> {
+        self.close_pending_empty();
+        loop {
+            match self.event()? {
+                Event::Eof => return Ok(()),
+                Event::Text(text) if is_blank(&text) => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                _ => return Err(self.error(ParseErrorKind::TrailingContent)),
+            }
+        }
+    }
+
+    /// The next child element of `parent`, or `None` once `parent` has ended. Text between
+    /// child elements is ignored.
+    pub fn next_child(&mut self, parent: &Start<'a>) -> Result<Option<Start<'a>>, ParseError> {
+        if parent.empty {
+            return Ok(None);
+        }
+        self.close_pending_empty();
+        loop {
+            match self.event()? {
+                Event::Start(tag) => return self.open(tag, false).map(Some),
+                Event::Empty(tag) => return self.open(tag, true).map(Some),
+                Event::End(_) => {
+                    self.close();
+                    return Ok(None);
+                }
+                Event::Eof => return Err(self.error(ParseErrorKind::Truncated)),
+                Event::DocType(_) => return Err(self.error(ParseErrorKind::DtdNotAllowed)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads the element `start` as a `T`.
+    #[inline]
+    pub fn read<T: FromXml>(&mut self, start: Start<'a>) -> Result<T, ParseError> {
+        T::from_xml(self, start)
+    }
+
+    /// Reads the text of the element `start` and parses it as a `T`.
+    pub fn read_value<T: XmlValue>(&mut self, start: Start<'a>) -> Result<T, ParseError> {
+        let local = start.local;
+        let position = self.inner.buffer_position();
+        let text = self.text(start)?;
+        T::from_text(&text).map_err(|e| ParseError {
+            kind: ParseErrorKind::InvalidValue {
+                name: local.to_owned(),
+                value: text.into_owned(),
+                expected: e.expected,
+            },
+            path: self.path.join("/"),
+            position,
+        })
+    }
+
+    /// Stores the value of an element that may occur once, failing if `slot` is filled.
+    #[inline]
+    pub fn set_once<T>(
+        &self,
+        slot: &mut Option<T>,
+        value: T,
+        name: &'static str,
+    ) -> Result<(), ParseError> {
+        if slot.is_some() {
+            return Err(self.error(ParseErrorKind::DuplicateElement(name)));
+        }
+        *slot = Some(value);
+        Ok(())
+    }
+
+    /// The text content of the element `start`, unescaped. Child elements inside it are
+    /// skipped.
+    pub fn text(&mut self, start: Start<'a>) -> Result<Cow<'a, str>, ParseError> {
+        if start.empty {
+            return Ok(Cow::Borrowed(""));
+        }
+        self.close_pending_empty();
+        let mut text: Option<Cow<'a, str>> = None;
+        loop {
+            match self.event()? {
+                Event::Start(tag) => {
+                    let child = self.open(tag, false)?;
+                    self.skip(child)?;
+                }
+                Event::Empty(tag) => {
+                    let child = self.open(tag, true)?;
+                    self.skip(child)?;
+                }
+                Event::End(_) => {
+                    self.close();
+                    return Ok(text.unwrap_or(Cow::Borrowed("")));
+                }
+                event => {
+                    if let Some(part) = self.text_of(event)? {
+                        append(&mut text, part);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The content of the element `start` as a tree: child elements and non-blank text.
+    pub(crate) fn mixed_content(&mut self, start: Start<'a>) -> Result<Vec<AnyNode>, ParseError> {
+        let mut nodes = Vec::new();
+        if start.empty {
+            return Ok(nodes);
+        }
+        self.close_pending_empty();
+        let mut text: Option<Cow<'a, str>> = None;
+        loop {
+            let child = match self.event()? {
+                Event::Start(tag) => self.open(tag, false)?,
+                Event::Empty(tag) => self.open(tag, true)?,
+                Event::End(_) => {
+                    push_text(&mut nodes, text.take());
+                    self.close();
+                    return Ok(nodes);
+                }
+                event => {
+                    if let Some(part) = self.text_of(event)? {
+                        append(&mut text, part);
+                    }
+                    continue;
+                }
+            };
+            push_text(&mut nodes, text.take());
+            nodes.push(AnyNode::Element(AnyElement::from_xml(self, child)?));
+        }
+    }
+
+    /// The text an event inside an element contributes; fails on the end of the document
+    /// and on a DTD.
+    fn text_of(&self, event: Event<'a>) -> Result<Option<Cow<'a, str>>, ParseError> {
+        Ok(Some(match event {
+            Event::Text(t) => t.xml10_content(),
+            Event::CData(t) => t.xml10_content(),
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) => Cow::Owned(c.to_string()),
+                Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
+                    Some(s) => Cow::Borrowed(s),
+                    None => {
+                        let name = r.into_inner().into_owned();
+                        return Err(self.error(ParseErrorKind::UnknownEntity(name)));
+                    }
+                },
+                Err(e) => return Err(self.error(ParseErrorKind::Syntax(e.to_string()))),
+            },
+            Event::Eof => return Err(self.error(ParseErrorKind::Truncated)),
+            Event::DocType(_) => return Err(self.error(ParseErrorKind::DtdNotAllowed)),
+            _ => return Ok(None),
+        }))
+    }
+
+    /// Skips the element `start` and everything in it.
+    pub fn skip(&mut self, start: Start<'a>) -> Result<(), ParseError> {
+        if start.empty {
+            self.close_pending_empty();
+            return Ok(());
+        }
+        let mut depth = 0usize;
+        loop {
+            match self.event()? {
+                Event::Start(_) => {
+                    depth += 1;
+                    if self.path.len() + depth > self.max_depth {
+                        let limit = self.max_depth;
+                        return Err(self.error(ParseErrorKind::TooDeep { limit }));
+                    }
+                }
+                Event::End(_) if depth == 0 => {
+                    self.close();
+                    return Ok(());
+                }
+                Event::End(_) => depth -= 1,
+                Event::Eof => return Err(self.error(ParseErrorKind::Truncated)),
+                Event::DocType(_) => return Err(self.error(ParseErrorKind::DtdNotAllowed)),
+                _ => {}
+            }
+        }
+    }
+
+    /// The attributes of `start`, namespace declarations left out.
+    pub fn attributes<'s>(
+        &'s self,
+        start: &'s Start<'a>,
+    ) -> impl Iterator<Item = Result<Attr<'s>, ParseError>> + 's {
+        let mut attrs: Attributes<'s> = start.tag.attributes();
+        attrs.with_checks(true);
+        attrs.filter_map(move |attr| {
+            let attr = match attr {
+                Ok(attr) => attr,
+                Err(e) => return Some(Err(self.error(ParseErrorKind::Syntax(e.to_string())))),
+            };
+            let key = attr.key.0;
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                return None;
+            }
+            let (ns, local) = match key.split_once(':') {
+                None => (Ns::None, key),
+                Some((prefix, local)) => match self.resolve(prefix) {
+                    Some(ns) => (ns, local),
+                    None => return Some(Err(self.unbound(prefix))),
+                },
+            };
+            Some(
+                attr.normalized_value(XmlVersion::Implicit1_0)
+                    .map(|value| Attr { ns, local, value })
+                    .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string()))),
+            )
+        })
+    }
+
+    /// Parses an attribute value as a `T`.
+    pub fn attr_value<T: XmlValue>(&self, attr: &Attr<'_>) -> Result<T, ParseError> {
+        T::from_text(&attr.value).map_err(|e| {
+            self.error(ParseErrorKind::InvalidValue {
+                name: attr.local.to_owned(),
+                value: attr.value.clone().into_owned(),
+                expected: e.expected,
+            })
+        })
+    }
+
+    /// An error saying that `start` is not the element that was expected.
+    pub fn unexpected(&self, start: &Start<'_>, expected: &str) -> ParseError {
+        self.error(ParseErrorKind::UnexpectedElement {
+            expected: expected.to_owned(),
+            found: start.expanded_name(),
+        })
+    }
+
+    /// An error of kind `kind` at the reader's current position.
+    pub fn error(&self, kind: ParseErrorKind) -> ParseError {
+        ParseError {
+            kind,
+            path: self.path.join("/"),
+            position: self.inner.buffer_position(),
+        }
+    }
+
+    /// The value in `slot`, or an error naming the missing element.
+    #[inline]
+    pub fn required<T>(&self, slot: Option<T>, name: &'static str) -> Result<T, ParseError> {
+        slot.ok_or_else(|| self.error(ParseErrorKind::MissingElement(name)))
+    }
+
+    /// The value in `slot`, or an error naming the missing attribute.
+    #[inline]
+    pub fn required_attr<T>(&self, slot: Option<T>, name: &'static str) -> Result<T, ParseError> {
+        slot.ok_or_else(|| self.error(ParseErrorKind::MissingAttribute(name)))
+    }
+
+    /// The nesting depth of the element being read (the root is 1).
+    pub fn depth(&self) -> usize {
+        self.path.len()
+    }
+
+    /// The depth limit.
+    pub fn max_depth(&self) -> usize {
+        self.max_depth
+    }
+
+    fn event(&mut self) -> Result<Event<'a>, ParseError> {
+        self.inner
+            .read_event()
+            .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))
+    }
+
+    fn open(&mut self, tag: BytesStart<'a>, empty: bool) -> Result<Start<'a>, ParseError> {
+        self.close_pending_empty();
+        let depth = self.path.len() + 1;
+        if depth > self.max_depth {
+            let limit = self.max_depth;
+            return Err(self.error(ParseErrorKind::TooDeep { limit }));
+        }
+        let name = self.rebase(tag.name().0);
+        self.path.push(name);
+        if tag.attributes_raw().contains("xmlns") {
+            self.bind(&tag, depth)?;
+        }
+        let (ns, local) = match name.split_once(':') {
+            None => (self.resolve("").unwrap_or(Ns::None), name),
+            Some((prefix, local)) => match self.resolve(prefix) {
+                Some(ns) => (ns, local),
+                None => return Err(self.unbound(prefix)),
+            },
+        };
+        self.pending_empty = empty;
+        Ok(Start {
+            ns,
+            local,
+            tag,
+            empty,
+        })
+    }
+
+    fn bind(&mut self, tag: &BytesStart<'a>, depth: usize) -> Result<(), ParseError> {
+        for attr in tag.attributes() {
+            let attr = attr.map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))?;
+            let key = attr.key.0;
+            let prefix = if key == "xmlns" {
+                ""
+            } else if let Some(prefix) = key.strip_prefix("xmlns:") {
+                prefix
+            } else {
+                continue;
+            };
+            let uri = attr
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))?;
+            let ns = if uri.is_empty() {
+                Ns::None
+            } else if let Some(ns) = known(&uri) {
+                Ns::Known(ns)
+            } else {
+                Ns::Other(Cow::Owned(uri.into_owned()))
+            };
+            let prefix = self.rebase(prefix);
+            self.bindings.push(Binding { prefix, ns, depth });
+        }
+        Ok(())
+    }
+
+    fn resolve(&self, prefix: &str) -> Option<Ns<'a>> {
+        if let Some(binding) = self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+            return Some(binding.ns.clone());
+        }
+        match prefix {
+            "" => Some(Ns::None),
+            "xml" => Some(Ns::Known(&XML)),
+            _ => None,
+        }
+    }
+
+    fn unbound(&self, prefix: &str) -> ParseError {
+        self.error(ParseErrorKind::Syntax(format!(
+            "prefix `{prefix}` is not bound to a namespace"
+        )))
+    }
+
+    fn close(&mut self) {
+        let depth = self.path.len();
+        while self.bindings.last().is_some_and(|b| b.depth >= depth) {
+            self.bindings.pop();
+        }
+        self.path.pop();
+    }
+
+    #[inline]
+    fn close_pending_empty(&mut self) {
+        if self.pending_empty {
+            self.pending_empty = false;
+            self.close();
+        }
+    }
+
+    /// `part` as a slice of the input, so that it lives as long as the input does.
+    fn rebase(&self, part: &str) -> &'a str {
+        if part.is_empty() {
+            return "";
+        }
+        let start = (part.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        match self.input.get(start..start + part.len()) {
+            Some(s) if s.as_ptr() == part.as_ptr() => s,
+            // Only a reader over owned buffers yields names outside the input.
+            _ => unreachable!("the slice reader yields names borrowed from its input"),
+        }
+    }
+}
+
+/// A type that can be read from an element with [`XmlReader`].
+pub trait FromXml: Sized {
+    /// Reads the element `start` (its attributes and content) as `Self`.
+    fn from_xml<'a>(r: &mut XmlReader<'a>, start: Start<'a>) -> Result<Self, ParseError>;
+}
+
+pub(crate) fn expanded(ns: &Ns<'_>, local: &str) -> String {
+    match ns.uri() {
+        Some(uri) => format!("{{{uri}}}{local}"),
+        None => local.to_owned(),
+    }
+}
+
+fn is_blank(text: &quick_xml::events::BytesText<'_>) -> bool {
+    text.as_ref().bytes().all(|b| b.is_ascii_whitespace())
+}
+
+fn push_text(nodes: &mut Vec<AnyNode>, text: Option<Cow<'_, str>>) {
+    if let Some(text) = text {
+        if !text.bytes().all(|b| b.is_ascii_whitespace()) {
+            nodes.push(AnyNode::Text(text.into_owned()));
+        }
+    }
+}
+
+fn append<'a>(text: &mut Option<Cow<'a, str>>, part: Cow<'a, str>) {
+    match text {
+        None => *text = Some(part),
+        Some(existing) => existing.to_mut().push_str(&part),
+    }
+}

@@ -1,0 +1,304 @@
+use std::borrow::Cow;
+
+use super::{known, Namespace, XmlValue};
+
+/// A type that can be written as an element with [`XmlWriter`].
+pub trait ToXml {
+    /// Writes `self` as the element `{ns}local`.
+    fn to_xml(&self, w: &mut XmlWriter, ns: Option<&'static Namespace>, local: &str);
+}
+
+struct Declared {
+    prefix: Cow<'static, str>,
+    uri: Cow<'static, str>,
+    /// The depth of the element that declares it.
+    depth: usize,
+    written: bool,
+}
+
+/// Writes namespace-correct XML into a string.
+///
+/// Elements of known namespaces are written with their usual prefix (`t:`, `m:`, `soap:`);
+/// a prefix is declared on the outermost element that needs it, or on the root element
+/// for the namespaces given to [`with_namespaces`](Self::with_namespaces).
+pub struct XmlWriter {
+    out: String,
+    declared: Vec<Declared>,
+    predeclare: Vec<&'static Namespace>,
+    depth: usize,
+    /// The last start tag is still open (`<x a="b"`), waiting for `>` or `/>`.
+    open: bool,
+    generated_prefixes: usize,
+}
+
+impl Default for XmlWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl XmlWriter {
+    /// A writer with an empty output.
+    pub fn new() -> Self {
+        Self {
+            out: String::new(),
+            declared: Vec::new(),
+            predeclare: Vec::new(),
+            depth: 0,
+            open: false,
+            generated_prefixes: 0,
+        }
+    }
+
+    /// Declares `namespaces` on the root element, so that nested elements need no
+    /// declarations of their own.
+    pub fn with_namespaces(mut self, namespaces: &[&'static Namespace]) -> Self {
+        self.predeclare = namespaces.to_vec();
+        self
+    }
+
+    /// Writes the XML declaration.
+    pub fn declaration(&mut self) {
+        self.out
+            .push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+    }
+
+    /// The XML written so far.
+    pub fn into_string(self) -> String {
+        self.out
+    }
+
+    /// Starts the element `{ns}local`.
+    pub fn start(&mut self, ns: Option<&'static Namespace>, local: &str) {
+        self.start_tag();
+        self.depth += 1;
+        if self.depth == 1 {
+            for ns in std::mem::take(&mut self.predeclare) {
+                self.declare(Cow::Borrowed(ns.prefix), Cow::Borrowed(ns.uri));
+            }
+        }
+        match ns {
+            Some(ns) => {
+                let prefix = self.prefix_for(ns.uri, Some(ns));
+                self.out.push_str(&prefix);
+                self.out.push(':');
+            }
+            None => {
+                if self.default_namespace_set() {
+                    self.declare(Cow::Borrowed(""), Cow::Borrowed(""));
+                }
+            }
+        }
+        self.out.push_str(local);
+        self.flush_declarations();
+        self.open = true;
+    }
+
+    /// Starts an element in the namespace `uri` (any namespace, known or not).
+    pub fn start_uri(&mut self, uri: Option<&str>, local: &str) {
+        match uri {
+            Some(uri) => match known(uri) {
+                Some(ns) => self.start(Some(ns), local),
+                None => {
+                    self.start_tag();
+                    self.depth += 1;
+                    let prefix = self.prefix_for(uri, None);
+                    self.out.push_str(&prefix);
+                    self.out.push(':');
+                    self.out.push_str(local);
+                    self.flush_declarations();
+                    self.open = true;
+                }
+            },
+            None => self.start(None, local),
+        }
+    }
+
+    /// Writes an attribute of the element just started.
+    pub fn attr(&mut self, ns: Option<&'static Namespace>, local: &str, value: &str) {
+        self.attr_uri(ns.map(|ns| ns.uri), local, value);
+    }
+
+    /// Writes an attribute in the namespace `uri` (any namespace, known or not).
+    pub fn attr_uri(&mut self, uri: Option<&str>, local: &str, value: &str) {
+        debug_assert!(self.open, "attributes go right after the start tag");
+        let prefix = uri.map(|uri| self.prefix_for(uri, known(uri)));
+        self.flush_declarations();
+        self.out.push(' ');
+        if let Some(prefix) = prefix {
+            self.out.push_str(&prefix);
+            self.out.push(':');
+        }
+        self.out.push_str(local);
+        self.out.push_str("=\"");
+        escape_into(&mut self.out, value, true);
+        self.out.push('"');
+    }
+
+    /// Writes a simple-typed attribute.
+    pub fn attr_value<V: XmlValue>(&mut self, ns: Option<&'static Namespace>, local: &str, v: &V) {
+        self.attr(ns, local, &v.to_text());
+    }
+
+    /// Writes text content.
+    pub fn text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.close_start_tag();
+        escape_into(&mut self.out, text, false);
+    }
+
+    /// Ends the element `{ns}local` started last.
+    pub fn end(&mut self, ns: Option<&'static Namespace>, local: &str) {
+        self.end_uri(ns.map(|ns| ns.uri), local);
+    }
+
+    /// Ends the element `{uri}local` started last.
+    pub fn end_uri(&mut self, uri: Option<&str>, local: &str) {
+        if self.open {
+            self.out.push_str("/>");
+            self.open = false;
+        } else {
+            self.out.push_str("</");
+            if let Some(uri) = uri {
+                let prefix = self.prefix_for(uri, known(uri));
+                self.out.push_str(&prefix);
+                self.out.push(':');
+            }
+            self.out.push_str(local);
+            self.out.push('>');
+        }
+        while self.declared.last().is_some_and(|d| d.depth >= self.depth) {
+            self.declared.pop();
+        }
+        self.depth -= 1;
+    }
+
+    /// Writes `{ns}local` with `value` as its text.
+    pub fn value_element<V: XmlValue>(
+        &mut self,
+        ns: Option<&'static Namespace>,
+        local: &str,
+        value: &V,
+    ) {
+        self.start(ns, local);
+        self.text(&value.to_text());
+        self.end(ns, local);
+    }
+
+    /// Writes `value` as the element `{ns}local`.
+    #[inline]
+    pub fn element<T: ToXml>(&mut self, ns: Option<&'static Namespace>, local: &str, value: &T) {
+        value.to_xml(self, ns, local);
+    }
+
+    fn start_tag(&mut self) {
+        self.close_start_tag();
+        self.out.push('<');
+    }
+
+    fn close_start_tag(&mut self) {
+        if self.open {
+            self.out.push('>');
+            self.open = false;
+        }
+    }
+
+    fn default_namespace_set(&self) -> bool {
+        self.declared
+            .iter()
+            .rev()
+            .find(|d| d.prefix.is_empty())
+            .is_some_and(|d| !d.uri.is_empty())
+    }
+
+    /// The prefix bound to `uri`, declaring one on the current element if none is in scope.
+    fn prefix_for(&mut self, uri: &str, ns: Option<&'static Namespace>) -> Cow<'static, str> {
+        if let Some(d) = self
+            .declared
+            .iter()
+            .rev()
+            .find(|d| !d.prefix.is_empty() && d.uri == uri)
+        {
+            // The binding may be shadowed by a nearer declaration of the same prefix.
+            let shadowed = self
+                .declared
+                .iter()
+                .rev()
+                .take_while(|e| !std::ptr::eq(*e, d))
+                .any(|e| e.prefix == d.prefix);
+            if !shadowed {
+                return d.prefix.clone();
+            }
+        }
+        let prefix = match ns {
+            Some(ns) if !self.prefix_in_scope(ns.prefix) => Cow::Borrowed(ns.prefix),
+            _ => {
+                self.generated_prefixes += 1;
+                Cow::Owned(format!("ns{}", self.generated_prefixes))
+            }
+        };
+        let uri = match ns {
+            Some(ns) => Cow::Borrowed(ns.uri),
+            None => Cow::Owned(uri.to_owned()),
+        };
+        self.declare(prefix.clone(), uri);
+        prefix
+    }
+
+    fn prefix_in_scope(&self, prefix: &str) -> bool {
+        self.declared.iter().any(|d| d.prefix == prefix)
+    }
+
+    fn declare(&mut self, prefix: Cow<'static, str>, uri: Cow<'static, str>) {
+        if prefix == "xml" {
+            return;
+        }
+        self.declared.push(Declared {
+            prefix,
+            uri,
+            depth: self.depth,
+            written: false,
+        });
+    }
+
+    /// Writes the declarations made since the element name was written.
+    fn flush_declarations(&mut self) {
+        for d in self.declared.iter_mut().rev() {
+            if d.written {
+                break;
+            }
+            d.written = true;
+            if d.prefix.is_empty() {
+                self.out.push_str(" xmlns=\"");
+            } else {
+                self.out.push_str(" xmlns:");
+                self.out.push_str(&d.prefix);
+                self.out.push_str("=\"");
+            }
+            escape_into(&mut self.out, &d.uri, true);
+            self.out.push('"');
+        }
+    }
+}
+
+fn escape_into(out: &mut String, text: &str, attribute: bool) {
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if attribute => "&quot;",
+            b'\r' => "&#13;",
+            b'\n' if attribute => "&#10;",
+            b'\t' if attribute => "&#9;",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
+}
