@@ -301,7 +301,14 @@ impl Renderer<'_> {
             }
             let what = match &f.kind {
                 FieldKind::Element(e) => e.xml.clone(),
-                FieldKind::Choice(_) | FieldKind::Any => f.name.clone(),
+                FieldKind::Choice(c) => self
+                    .choice_def(c)
+                    .variants
+                    .iter()
+                    .map(|v| v.element.as_ref().map_or("any", |e| e.xml.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                FieldKind::Any => f.name.clone(),
             };
             inits.push(match f.occurs {
                 Occurs::Required => quote!(#fname: r.required(#acc, #what)?),

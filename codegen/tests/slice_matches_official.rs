@@ -1,0 +1,250 @@
+//! Our `schema/` slice must mean what Microsoft's official schema means: every definition
+//! in it, interpreted by xsd-parser, has the same particles, names, types, occurrences,
+//! enumerations and attributes as the official definition of the same name; and the
+//! generator builds the same model from either.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use ews_codegen::Config;
+use xsd_parser::models::meta::{
+    AttributeMetaVariant, ElementMetaVariant, GroupMeta, MetaTypeVariant, MetaTypes,
+};
+use xsd_parser::models::{IdentType, TypeIdent};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `../shared/ews-schema` (or `$EWS_SHARED_DIR/ews-schema`); under CI its absence fails.
+fn official_dir() -> Option<PathBuf> {
+    let shared = std::env::var_os("EWS_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared"));
+    let dir = shared.join("ews-schema");
+    if dir.join("types.xsd").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing: CI must provide ../shared (or set EWS_SHARED_DIR)",
+        dir.display()
+    );
+    eprintln!("skipped: {} not found (set EWS_SHARED_DIR)", dir.display());
+    None
+}
+
+/// A structural description of a named type, with anonymous parts described inline and
+/// namespaces by URI, so that descriptions from two parses can be compared.
+struct Describer<'t> {
+    types: &'t MetaTypes,
+}
+
+impl Describer<'_> {
+    fn uri(&self, ident: &TypeIdent) -> String {
+        self.ns_uri(ident.ns)
+    }
+
+    fn ns_uri(&self, ns: xsd_parser::models::schema::NamespaceId) -> String {
+        self.types
+            .modules
+            .get(&ns)
+            .and_then(|m| m.namespace.as_ref())
+            .map(|n| String::from_utf8_lossy(&n.0).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn reference(&self, ident: &TypeIdent, out: &mut String, depth: usize) {
+        let named = ident.name.is_named()
+            && matches!(
+                ident.type_,
+                IdentType::Type | IdentType::Element | IdentType::BuildIn
+            );
+        if named {
+            let _ = write!(
+                out,
+                "{{{}}}{:?}:{}",
+                self.uri(ident),
+                ident.type_,
+                ident.name
+            );
+        } else {
+            out.push('(');
+            self.describe(ident, out, depth + 1);
+            out.push(')');
+        }
+    }
+
+    fn group(&self, kind: &str, g: &GroupMeta, out: &mut String, depth: usize) {
+        let _ = write!(out, "{kind} mixed={} [", g.is_mixed);
+        for e in g.elements.iter() {
+            let _ = write!(
+                out,
+                " {{{}}}{} form={:?} nillable={} occurs={}..{:?} ",
+                self.ns_uri(e.ident.ns),
+                // Names xsd-parser makes up (`any72`) depend on definition order.
+                e.ident.name.as_named_str().unwrap_or("<generated>"),
+                e.form,
+                e.nillable,
+                e.min_occurs,
+                e.max_occurs
+            );
+            match &e.variant {
+                ElementMetaVariant::Text => out.push_str("text"),
+                ElementMetaVariant::Any { meta } => {
+                    let _ = write!(out, "any {:?} {:?}", meta.namespace, meta.process_contents);
+                }
+                ElementMetaVariant::Type { type_, mode } => {
+                    let _ = write!(out, "{mode:?} ");
+                    self.reference(type_, out, depth);
+                }
+            }
+            out.push(';');
+        }
+        out.push_str(" ]");
+    }
+
+    fn describe(&self, ident: &TypeIdent, out: &mut String, depth: usize) {
+        assert!(depth < 64, "runaway description at {ident}");
+        let Some(ty) = self.types.items.get(ident) else {
+            let _ = write!(out, "missing {ident}");
+            return;
+        };
+        match &ty.variant {
+            MetaTypeVariant::BuildIn(b) => {
+                let _ = write!(out, "builtin {b:?}");
+            }
+            MetaTypeVariant::Custom(c) => {
+                let _ = write!(out, "custom {}", c.name());
+            }
+            MetaTypeVariant::Reference(r) => {
+                let _ = write!(
+                    out,
+                    "ref nillable={} occurs={}..{:?} ",
+                    r.nillable, r.min_occurs, r.max_occurs
+                );
+                self.reference(&r.type_, out, depth);
+            }
+            MetaTypeVariant::SimpleType(s) => {
+                let _ = write!(out, "simple list={} {:?} base=", s.is_list, s.constrains);
+                self.reference(&s.base, out, depth);
+            }
+            MetaTypeVariant::Enumeration(e) => {
+                let values: Vec<&str> = e.variants.iter().map(|v| v.ident.name.as_str()).collect();
+                let _ = write!(
+                    out,
+                    "enum {:?} {values:?} base={:?}",
+                    e.constrains,
+                    e.base.as_ident().map(|b| b.name.to_string())
+                );
+            }
+            MetaTypeVariant::Union(u) => {
+                out.push_str("union");
+                for t in u.types.iter() {
+                    out.push(' ');
+                    self.reference(&t.type_, out, depth);
+                }
+                let _ = write!(out, " {:?}", u.constrains);
+            }
+            MetaTypeVariant::Dynamic(d) => {
+                out.push_str("dynamic");
+                for t in &d.derived_types {
+                    out.push(' ');
+                    self.reference(&t.type_, out, depth);
+                }
+            }
+            MetaTypeVariant::All(g) => self.group("all", g, out, depth),
+            MetaTypeVariant::Choice(g) => self.group("choice", g, out, depth),
+            MetaTypeVariant::Sequence(g) => self.group("sequence", g, out, depth),
+            MetaTypeVariant::ComplexType(c) => {
+                let _ = write!(
+                    out,
+                    "complex occurs={}..{:?} dynamic={} mixed={} base=",
+                    c.min_occurs, c.max_occurs, c.is_dynamic, c.is_mixed
+                );
+                match c.base.as_ident() {
+                    Some(b) => self.reference(b, out, depth),
+                    None => out.push('-'),
+                }
+                for a in c.attributes.iter() {
+                    let _ = write!(
+                        out,
+                        " @{{{}}}{} {:?} {:?} default={:?} ",
+                        self.ns_uri(a.ident.ns),
+                        a.ident.name,
+                        a.use_,
+                        a.form,
+                        a.default
+                    );
+                    match &a.variant {
+                        AttributeMetaVariant::Type(t) => self.reference(t, out, depth),
+                        AttributeMetaVariant::Any(any) => {
+                            let _ =
+                                write!(out, "any {:?} {:?}", any.namespace, any.process_contents);
+                        }
+                    }
+                }
+                out.push_str(" content=");
+                match &c.content {
+                    Some(content) => self.reference(content, out, depth),
+                    None => out.push('-'),
+                }
+            }
+        }
+    }
+}
+
+const EWS: [&str; 2] = [ews_codegen::NS_TYPES, ews_codegen::NS_MESSAGES];
+
+/// The named EWS definitions of a parse, described.
+fn definitions(types: &MetaTypes) -> BTreeMap<String, String> {
+    let d = Describer { types };
+    types
+        .items
+        .keys()
+        .filter(|id| id.name.is_named() && matches!(id.type_, IdentType::Type | IdentType::Element))
+        .filter(|id| EWS.contains(&d.uri(id).as_str()))
+        .map(|id| {
+            let mut out = String::new();
+            d.describe(id, &mut out, 0);
+            (format!("{{{}}}{:?}:{}", d.uri(id), id.type_, id.name), out)
+        })
+        .collect()
+}
+
+#[test]
+fn slice_matches_official() {
+    let Some(official_dir) = official_dir() else {
+        return;
+    };
+    let ours = definitions(&Config::new(repo().join("schema")).interpret().unwrap());
+    let official = definitions(&Config::new(&official_dir).interpret().unwrap());
+    assert!(ours.len() > 100, "the slice has {} definitions", ours.len());
+    let mut differences = Vec::new();
+    for (name, description) in &ours {
+        match official.get(name) {
+            None => differences.push(format!("{name}: not in the official schema")),
+            Some(theirs) if theirs != description => differences.push(format!(
+                "{name}:\n  ours:     {description}\n  official: {theirs}"
+            )),
+            Some(_) => {}
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} definitions differ:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+}
+
+#[test]
+fn slice_and_official_schema_give_the_same_model() {
+    let Some(official_dir) = official_dir() else {
+        return;
+    };
+    let ours = Config::new(repo().join("schema")).model().unwrap();
+    let official = Config::new(&official_dir).model().unwrap();
+    assert_eq!(ours, official);
+}

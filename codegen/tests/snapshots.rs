@@ -1,0 +1,150 @@
+//! Snapshots of what the generator emits for the key types, so that a change of the schema
+//! or of the generator shows up as a reviewable diff (`cargo insta review`), and checks
+//! that generation is deterministic and leaves unchanged files alone.
+
+use std::path::PathBuf;
+
+use ews_codegen::{Config, GeneratedModule};
+use quote::ToTokens;
+
+fn schema() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema")
+}
+
+fn generate() -> Vec<GeneratedModule> {
+    Config::new(schema())
+        .generate()
+        .expect("the slice generates")
+}
+
+/// The items of `module` that define or implement `name`, formatted.
+fn items_for(modules: &[GeneratedModule], module: &str, name: &str) -> String {
+    let code = &modules.iter().find(|m| m.name == module).unwrap().code;
+    let file = syn::parse_file(code).unwrap();
+    let items: Vec<syn::Item> = file
+        .items
+        .into_iter()
+        .filter(|item| match item {
+            syn::Item::Struct(s) => s.ident == name,
+            syn::Item::Enum(e) => e.ident == name,
+            syn::Item::Impl(i) => i.self_ty.to_token_stream().to_string() == name,
+            _ => false,
+        })
+        .collect();
+    assert!(!items.is_empty(), "{module}::{name} is not generated");
+    prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items,
+    })
+}
+
+macro_rules! snapshots {
+    ($($test:ident: $module:literal :: $name:literal;)*) => {$(
+        #[test]
+        fn $test() {
+            let modules = generate();
+            insta::assert_snapshot!(items_for(&modules, $module, $name));
+        }
+    )*};
+}
+
+snapshots! {
+    im_item_list: "types"::"ImItemList";
+    im_group: "types"::"ImGroup";
+    persona: "types"::"Persona";
+    get_im_item_list: "messages"::"GetImItemList";
+    get_im_item_list_response: "messages"::"GetImItemListResponseMessage";
+    exchange_impersonation: "types"::"ExchangeImpersonation";
+    connecting_sid: "types"::"ConnectingSID";
+    connecting_sid_choice: "types"::"ConnectingSIDChoice";
+    mailbox_culture: "types"::"MailboxCulture";
+    request_server_version: "types"::"RequestServerVersion";
+    exchange_version: "types"::"ExchangeVersion";
+    server_version_info: "types"::"ServerVersionInfo";
+    types_elements: "types"::"Element";
+    messages_elements: "messages"::"Element";
+}
+
+/// The size of the generated code, so that growth is reviewed too.
+#[test]
+fn generated_size() {
+    let mut summary = String::new();
+    for m in generate() {
+        let file = syn::parse_file(&m.code).unwrap();
+        let structs = file
+            .items
+            .iter()
+            .filter(|i| matches!(i, syn::Item::Struct(_)))
+            .count();
+        let enums = file
+            .items
+            .iter()
+            .filter(|i| matches!(i, syn::Item::Enum(_)))
+            .count();
+        summary.push_str(&format!(
+            "{}: {} lines, {} structs, {} enums\n",
+            m.name,
+            m.code.lines().count(),
+            structs,
+            enums
+        ));
+    }
+    insta::assert_snapshot!(summary);
+}
+
+#[test]
+fn every_module_starts_with_the_generated_header() {
+    for m in generate() {
+        assert!(m.code.starts_with("// @generated"), "{}", m.name);
+    }
+}
+
+#[test]
+fn generating_twice_gives_identical_output() {
+    assert_eq!(generate(), generate());
+}
+
+#[test]
+fn write_to_leaves_unchanged_files_alone() {
+    let dir = std::env::temp_dir().join(format!("ews-codegen-test-{}", std::process::id()));
+    let config = Config::new(schema());
+    let files = config.write_to(&dir).unwrap();
+    let before: Vec<_> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().modified().unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    config.write_to(&dir).unwrap();
+    let after: Vec<_> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().modified().unwrap())
+        .collect();
+    assert_eq!(before, after, "unchanged output was rewritten");
+    std::fs::write(&files[0], "stale").unwrap();
+    config.write_to(&dir).unwrap();
+    assert!(std::fs::read_to_string(&files[0])
+        .unwrap()
+        .starts_with("// @generated"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_missing_schema_file_is_named_in_the_error() {
+    let err = Config::new("/nonexistent/schema").generate().unwrap_err();
+    assert!(
+        err.to_string().contains("/nonexistent/schema/types.xsd"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_invalid_schema_is_reported_with_its_directory() {
+    let dir = std::env::temp_dir().join(format!("ews-codegen-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("types.xsd"), "<xs:schema").unwrap();
+    std::fs::write(dir.join("messages.xsd"), "<not-a-schema/>").unwrap();
+    let err = Config::new(&dir).generate().unwrap_err();
+    assert!(err.to_string().contains(dir.to_str().unwrap()), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
