@@ -8,14 +8,12 @@ pub mod xml;
 
 /// Types of the EWS types namespace
 /// (`http://schemas.microsoft.com/exchange/services/2006/types`), generated.
-#[allow(clippy::all, clippy::pedantic)]
 pub mod types {
     include!(concat!(env!("OUT_DIR"), "/types.rs"));
 }
 
 /// Types of the EWS messages namespace
 /// (`http://schemas.microsoft.com/exchange/services/2006/messages`), generated.
-#[allow(clippy::all, clippy::pedantic)]
 pub mod messages {
     include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 }

@@ -215,6 +215,7 @@ impl Renderer<'_> {
         let var = quote!(attr);
         let mut lets = Vec::new();
         let mut arms = Vec::new();
+        let mut checks = Vec::new();
         let mut inits = Vec::new();
         for a in attrs {
             let f = ident(&a.field);
@@ -223,11 +224,10 @@ impl Renderer<'_> {
             let guard = self.ns_guard(&var, &a.ns);
             lets.push(quote!(let mut #acc = None;));
             arms.push(quote!(#xml if #guard => #acc = Some(r.attr_value(&attr)?),));
-            inits.push(if a.required {
-                quote!(#f: r.required_attr(#acc, #xml)?)
-            } else {
-                quote!(#f: #acc)
-            });
+            if a.required {
+                checks.push(quote!(let #acc = r.required_attr(#acc, #xml, &start)?;));
+            }
+            inits.push(quote!(#f: #acc));
         }
         let code = quote! {
             #(#lets)*
@@ -238,6 +238,7 @@ impl Renderer<'_> {
                     _ => {}
                 }
             }
+            #(#checks)*
         };
         (code, inits)
     }
@@ -311,24 +312,19 @@ impl Renderer<'_> {
                 FieldKind::Any => f.name.clone(),
             };
             inits.push(match f.occurs {
-                Occurs::Required => quote!(#fname: r.required(#acc, #what)?),
+                Occurs::Required => quote!(#fname: r.required(#acc, #what, &start)?),
                 _ => quote!(#fname: #acc),
             });
         }
-        let fallback = match any_field {
-            Some(store) => quote!(_ => #store,),
-            None => quote!(_ => r.skip(#child)?,),
-        };
-        let body = if arms.is_empty() && s.fields.is_empty() {
-            quote!(while let Some(child) = r.next_child(&start)? {
-                r.skip(child)?;
-            })
+        let fallback = any_field.unwrap_or_else(|| quote!(r.skip(#child)?));
+        let body = if arms.is_empty() {
+            quote!(while let Some(child) = r.next_child(&start)? { #fallback; })
         } else {
             quote! {
                 while let Some(child) = r.next_child(&start)? {
                     match child.local {
                         #(#arms)*
-                        #fallback
+                        _ => #fallback,
                     }
                 }
             }

@@ -42,6 +42,8 @@ pub struct Start<'a> {
     pub ns: Ns<'a>,
     /// The local part of the element's name.
     pub local: &'a str,
+    /// The name as written, prefix included.
+    name: &'a str,
     tag: BytesStart<'a>,
     empty: bool,
 }
@@ -390,16 +392,42 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// The value in `slot`, or an error naming the missing element.
+    /// The value in `slot`, or an error naming the element missing from `parent`.
     #[inline]
-    pub fn required<T>(&self, slot: Option<T>, name: &'static str) -> Result<T, ParseError> {
-        slot.ok_or_else(|| self.error(ParseErrorKind::MissingElement(name)))
+    pub fn required<T>(
+        &self,
+        slot: Option<T>,
+        name: &'static str,
+        parent: &Start<'_>,
+    ) -> Result<T, ParseError> {
+        slot.ok_or_else(|| self.error_in(parent, ParseErrorKind::MissingElement(name)))
     }
 
-    /// The value in `slot`, or an error naming the missing attribute.
+    /// The value in `slot`, or an error naming the attribute missing from `parent`.
     #[inline]
-    pub fn required_attr<T>(&self, slot: Option<T>, name: &'static str) -> Result<T, ParseError> {
-        slot.ok_or_else(|| self.error(ParseErrorKind::MissingAttribute(name)))
+    pub fn required_attr<T>(
+        &self,
+        slot: Option<T>,
+        name: &'static str,
+        parent: &Start<'_>,
+    ) -> Result<T, ParseError> {
+        slot.ok_or_else(|| self.error_in(parent, ParseErrorKind::MissingAttribute(name)))
+    }
+
+    /// An error about `element`, which may have been closed already.
+    fn error_in(&self, element: &Start<'_>, kind: ParseErrorKind) -> ParseError {
+        let mut err = self.error(kind);
+        let open = self
+            .path
+            .last()
+            .is_some_and(|n| std::ptr::eq(*n, element.name));
+        if !open {
+            if !err.path.is_empty() {
+                err.path.push('/');
+            }
+            err.path.push_str(element.name);
+        }
+        err
     }
 
     /// The nesting depth of the element being read (the root is 1).
@@ -441,6 +469,7 @@ impl<'a> XmlReader<'a> {
         Ok(Start {
             ns,
             local,
+            name,
             tag,
             empty,
         })

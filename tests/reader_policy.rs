@@ -1,0 +1,240 @@
+//! How the generated readers treat input that is not exactly the schema: what they keep,
+//! what they skip, and the typed errors they give instead of panicking.
+
+use ews_bindings::messages::{self, ResponseCode};
+use ews_bindings::types::{self, ImGroup};
+use ews_bindings::xml::{read_document, ParseError, ParseErrorKind, XmlReader, XmlWriter};
+
+const T: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
+
+fn group(body: &str) -> Result<ImGroup, ParseError> {
+    let xml = format!(r#"<t:ImGroup xmlns:t="{T}">{body}</t:ImGroup>"#);
+    read_document(&xml, |r, start| r.read::<ImGroup>(start))
+}
+
+fn write_group(g: &ImGroup) -> String {
+    let mut w = XmlWriter::new().with_namespaces(&[&types::NAMESPACE]);
+    w.element(Some(&types::NAMESPACE), "ImGroup", g);
+    w.into_string()
+}
+
+#[test]
+fn unknown_elements_are_skipped_and_known_data_kept() {
+    let g = group(
+        r#"<t:DisplayName>Friends</t:DisplayName>
+           <t:NewServerSideElement a="1"><t:Nested><x:Deeper xmlns:x="urn:x"/></t:Nested></t:NewServerSideElement>
+           <t:GroupType>IPM.DistList.MOC.UserGroup</t:GroupType>
+           <other:Thing xmlns:other="urn:other">text</other:Thing>"#,
+    )
+    .unwrap();
+    assert_eq!(g.display_name, "Friends");
+    assert_eq!(g.group_type, "IPM.DistList.MOC.UserGroup");
+}
+
+#[test]
+fn unknown_attributes_are_skipped() {
+    let g = group(
+        r#"<t:DisplayName>A</t:DisplayName><t:GroupType>B</t:GroupType>
+           <t:ExchangeStoreId Id="abc" NewAttribute="x" ChangeKey="ck" xmlns:n="urn:n" n:Other="y"/>"#,
+    )
+    .unwrap();
+    let id = g.exchange_store_id.unwrap();
+    assert_eq!(
+        (id.id.as_str(), id.change_key.as_deref()),
+        ("abc", Some("ck"))
+    );
+}
+
+#[test]
+fn elements_in_another_namespace_do_not_count() {
+    let err =
+        group(r#"<DisplayName xmlns="urn:bogus">A</DisplayName><t:GroupType>B</t:GroupType>"#)
+            .unwrap_err();
+    assert_eq!(err.kind, ParseErrorKind::MissingElement("DisplayName"));
+    assert_eq!(err.path, "t:ImGroup");
+}
+
+#[test]
+fn order_is_not_enforced_and_writing_restores_schema_order() {
+    let g = group(r#"<t:GroupType>B</t:GroupType><t:DisplayName>A</t:DisplayName>"#).unwrap();
+    let written = write_group(&g);
+    let display = written.find("DisplayName").unwrap();
+    let group_type = written.find("GroupType").unwrap();
+    assert!(display < group_type, "{written}");
+}
+
+#[test]
+fn a_repeated_single_element_is_an_error() {
+    let err =
+        group(r#"<t:DisplayName>A</t:DisplayName><t:DisplayName>B</t:DisplayName>"#).unwrap_err();
+    assert_eq!(err.kind, ParseErrorKind::DuplicateElement("DisplayName"));
+}
+
+#[test]
+fn a_missing_required_attribute_is_named() {
+    let err = group(r#"<t:DisplayName>A</t:DisplayName><t:GroupType>B</t:GroupType><t:ExchangeStoreId ChangeKey="x"/>"#)
+        .unwrap_err();
+    assert_eq!(err.kind, ParseErrorKind::MissingAttribute("Id"));
+    assert_eq!(err.path, "t:ImGroup/t:ExchangeStoreId");
+}
+
+#[test]
+fn response_codes_the_schema_does_not_list_are_kept() {
+    let xml = r#"<m:GetImItemListResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" ResponseClass="Error">
+        <m:ResponseCode>ErrorBrandNewCode</m:ResponseCode></m:GetImItemListResponse>"#;
+    let resp = read_document(xml, |r, s| {
+        r.read::<messages::GetImItemListResponseMessage>(s)
+    })
+    .unwrap();
+    assert_eq!(
+        resp.response_code,
+        Some(ResponseCode::Other("ErrorBrandNewCode".into()))
+    );
+    assert_eq!(resp.response_code.unwrap().as_str(), "ErrorBrandNewCode");
+}
+
+#[test]
+fn a_bad_number_names_the_element_and_value() {
+    let xml = r#"<m:GetImItemListResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" ResponseClass="Success">
+        <m:DescriptiveLinkKey>twelve</m:DescriptiveLinkKey></m:GetImItemListResponse>"#;
+    let err = read_document(xml, |r, s| {
+        r.read::<messages::GetImItemListResponseMessage>(s)
+    })
+    .unwrap_err();
+    assert_eq!(
+        err.kind,
+        ParseErrorKind::InvalidValue {
+            name: "DescriptiveLinkKey".into(),
+            value: "twelve".into(),
+            expected: "xs:int"
+        }
+    );
+}
+
+#[test]
+fn text_with_entities_and_character_references_round_trips() {
+    let g = group(r#"<t:DisplayName>Tom &amp; Jerry &lt;3 &#233;t&#xE9;</t:DisplayName><t:GroupType><![CDATA[a<b]]></t:GroupType>"#)
+        .unwrap();
+    assert_eq!(g.display_name, "Tom & Jerry <3 été");
+    assert_eq!(g.group_type, "a<b");
+    let again = read_document(&write_group(&g), |r, s| r.read::<ImGroup>(s)).unwrap();
+    assert_eq!(again, g);
+}
+
+#[test]
+fn attribute_values_with_quotes_and_newlines_round_trip() {
+    let mut g = group(r#"<t:DisplayName>A</t:DisplayName><t:GroupType>B</t:GroupType><t:ExchangeStoreId Id="x"/>"#).unwrap();
+    g.exchange_store_id.as_mut().unwrap().id = "a\"b'<c>&\nd\te".into();
+    let again = read_document(&write_group(&g), |r, s| r.read::<ImGroup>(s)).unwrap();
+    assert_eq!(again, g);
+}
+
+fn kind(xml: &[u8]) -> ParseErrorKind {
+    let result = XmlReader::from_bytes(xml).and_then(|mut r| {
+        let root = r.root()?;
+        let value = r.read::<types::Element>(root)?;
+        r.finish()?;
+        Ok(value)
+    });
+    result.unwrap_err().kind
+}
+
+#[test]
+fn malformed_input_gives_typed_errors() {
+    let sv = format!(r#"<t:ServerVersionInfo xmlns:t="{T}" MajorVersion="15"/>"#);
+    assert_eq!(kind(b""), ParseErrorKind::Truncated);
+    assert!(matches!(
+        kind(b"<t:ServerVersionInfo"),
+        ParseErrorKind::Syntax(_)
+    ));
+    assert_eq!(kind(b"\xff\xfe<a/>"), ParseErrorKind::InvalidUtf8);
+    assert_eq!(
+        kind(format!("{sv}<extra/>").as_bytes()),
+        ParseErrorKind::TrailingContent
+    );
+    assert!(matches!(kind(b"<x:A/>"), ParseErrorKind::Syntax(m) if m.contains("prefix `x`")));
+    let mismatched = format!(r#"<t:ServerVersionInfo xmlns:t="{T}"><b></t:ServerVersionInfo>"#);
+    assert!(matches!(
+        kind(mismatched.as_bytes()),
+        ParseErrorKind::Syntax(_)
+    ));
+    assert!(matches!(
+        kind(format!(r#"<t:Unknown xmlns:t="{T}"/>"#).as_bytes()),
+        ParseErrorKind::UnexpectedElement { .. }
+    ));
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let xml = format!("\u{feff}<t:ServerVersionInfo xmlns:t=\"{T}\" MajorVersion=\"15\"/>");
+    let v = read_document(&xml, |r, s| r.read::<types::Element>(s)).unwrap();
+    assert!(matches!(v, types::Element::ServerVersionInfo(i) if i.major_version == Some(15)));
+}
+
+#[test]
+fn dtds_are_refused_and_entities_never_expanded() {
+    let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+<t:ImGroup xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><t:DisplayName>&lol2;</t:DisplayName></t:ImGroup>"#;
+    assert_eq!(kind(laughs.as_bytes()), ParseErrorKind::DtdNotAllowed);
+    let external = r#"<!DOCTYPE x SYSTEM "http://127.0.0.1:9/evil.dtd"><x/>"#;
+    assert_eq!(kind(external.as_bytes()), ParseErrorKind::DtdNotAllowed);
+    let err =
+        group("<t:DisplayName>&lol;</t:DisplayName><t:GroupType>B</t:GroupType>").unwrap_err();
+    assert_eq!(err.kind, ParseErrorKind::UnknownEntity("lol".into()));
+}
+
+#[test]
+fn deep_nesting_stops_at_the_limit_without_overflowing() {
+    let depth = 100_000;
+    let xml = format!(
+        "<t:ImGroup xmlns:t=\"{T}\"><t:DisplayName>A</t:DisplayName>{}{}</t:ImGroup>",
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
+    let err = read_document(&xml, |r, s| r.read::<ImGroup>(s)).unwrap_err();
+    assert!(
+        matches!(err.kind, ParseErrorKind::TooDeep { limit: 128 }),
+        "{err}"
+    );
+}
+
+#[test]
+fn message_xml_keeps_unknown_content_as_a_tree() {
+    let xml = r#"<m:GetImItemListResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"
+        xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types" ResponseClass="Error">
+        <m:MessageText>Busy</m:MessageText><m:ResponseCode>ErrorServerBusy</m:ResponseCode>
+        <m:MessageXml><t:Value Name="BackOffMilliseconds">297749</t:Value><x:Custom xmlns:x="urn:x" x:a="1">hi</x:Custom></m:MessageXml>
+        </m:GetImItemListResponse>"#;
+    let resp = read_document(xml, |r, s| {
+        r.read::<messages::GetImItemListResponseMessage>(s)
+    })
+    .unwrap();
+    let any = &resp.message_xml.as_ref().unwrap().any;
+    assert!(any[0].is(&types::NAMESPACE, "Value"));
+    assert_eq!(any[0].attribute("Name"), Some("BackOffMilliseconds"));
+    assert_eq!(any[0].text(), "297749");
+    assert_eq!(any[1].namespace.as_deref(), Some("urn:x"));
+
+    let mut w = XmlWriter::new().with_namespaces(&[&messages::NAMESPACE, &types::NAMESPACE]);
+    messages::Element::GetImItemListResponse(resp.clone()).write(&mut w);
+    let written = w.into_string();
+    let again = read_document(&written, |r, s| r.read::<messages::Element>(s)).unwrap();
+    assert_eq!(
+        again,
+        messages::Element::GetImItemListResponse(resp),
+        "{written}"
+    );
+}
+
+#[test]
+fn generated_types_serialize_to_json() {
+    let g = group(r#"<t:DisplayName>A</t:DisplayName><t:GroupType>B</t:GroupType>"#).unwrap();
+    let json = serde_json::to_value(&g).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"display_name": "A", "group_type": "B"})
+    );
+    let v = types::ExchangeVersion::Exchange2013SP1;
+    assert_eq!(serde_json::to_value(&v).unwrap(), "Exchange2013_SP1");
+}
