@@ -368,7 +368,7 @@ impl<'t> Builder<'t> {
     /// A name the schema gives exactly wins over one made by dropping `Type` (`EmailAddress`
     /// over `EmailAddressType`), which then keeps its full name.
     fn assign_names(&mut self, named: Option<&HashSet<TypeIdent>>) {
-        let mut candidates: Vec<(bool, String, usize, &TypeIdent)> = Vec::new();
+        let mut candidates: Vec<(bool, String, String, usize, &TypeIdent)> = Vec::new();
         for (ident, ty) in &self.types.items {
             let Some(&module) = self.module_of.get(&ident.ns) else {
                 continue;
@@ -382,19 +382,19 @@ impl<'t> Builder<'t> {
             ) {
                 continue;
             }
-            let name = match ident.type_ {
-                IdentType::Type => type_name(ident.name.as_str()),
-                IdentType::ElementType => anonymous_name(ident.name.as_str()),
+            let (name, fallback) = match ident.type_ {
+                IdentType::Type => (type_name(ident.name.as_str()), pascal(ident.name.as_str())),
+                IdentType::ElementType => anonymous_names(ident.name.as_str()),
                 _ => continue,
             };
             let exact = name == ident.name.as_str();
-            candidates.push((!exact, name, module, ident));
+            candidates.push((!exact, name, fallback, module, ident));
         }
-        candidates.sort_by(|a, b| (a.0, &a.3.name, a.3.type_).cmp(&(b.0, &b.3.name, b.3.type_)));
-        for (_, name, module, ident) in candidates {
+        candidates.sort_by(|a, b| (a.0, &a.4.name, a.4.type_).cmp(&(b.0, &b.4.name, b.4.type_)));
+        for (_, name, fallback, module, ident) in candidates {
             let taken = &self.taken[module];
             let name = if taken.contains(&name) {
-                unique(pascal(ident.name.as_str()), |n| taken.contains(n))
+                unique(fallback, |n| taken.contains(n))
             } else {
                 name
             };
@@ -904,22 +904,23 @@ fn mul(a: MaxOccurs, b: MaxOccurs) -> MaxOccurs {
     }
 }
 
-/// The name of an anonymous type: its element's name, or for a local element the owner's
-/// name and the element's, with the owner's `Type` dropped (`ResponseMessageTypeMessageXml`
-/// → `ResponseMessageMessageXml`).
-fn anonymous_name(generated: &str) -> String {
-    let mut out = String::new();
-    let mut rest = generated;
-    while let Some(i) = rest.find("Type") {
-        let after = &rest[i + 4..];
-        out.push_str(&rest[..i]);
-        if !after.starts_with(|c: char| c.is_ascii_uppercase()) {
-            out.push_str("Type");
-        }
-        rest = after;
+/// The names of an anonymous type: xsd-parser calls the type of a global element after the
+/// element, and the type of a local element after its owner type and the element
+/// (`ResponseMessageTypeMessageXml`). The first name is the element's (`MessageXml`); the
+/// fallback, for when that is taken, keeps the owner with its `Type` dropped
+/// (`ResponseMessageMessageXml`).
+fn anonymous_names(generated: &str) -> (String, String) {
+    let split = generated
+        .match_indices("Type")
+        .map(|(i, _)| i + 4)
+        .find(|&end| generated[end..].starts_with(|c: char| c.is_ascii_uppercase()));
+    match split {
+        Some(end) => (
+            pascal(&generated[end..]),
+            pascal(&format!("{}{}", &generated[..end - 4], &generated[end..])),
+        ),
+        None => (pascal(generated), format!("{}Element", pascal(generated))),
     }
-    out.push_str(rest);
-    pascal(&out)
 }
 
 fn variant_kind(v: &MetaTypeVariant) -> &'static str {
