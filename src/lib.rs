@@ -1,10 +1,56 @@
-//! Typed bindings for Exchange Web Services (EWS), generated from the EWS schema.
+//! Typed bindings for Exchange Web Services (EWS), generated from the EWS schema, and a
+//! small client that calls them over HTTP.
 //!
-//! The [`types`] and [`messages`] modules are generated at build time from the schema in
-//! `schema/` (or from the directory named by `EWS_SCHEMA_DIR`); [`xml`] is the runtime they
-//! are written against.
+//! ```no_run
+//! use ews_bindings::{Client, Secret};
+//!
+//! # async fn run() -> Result<(), ews_bindings::Error> {
+//! let client = Client::builder("https://mail.contoso.com/EWS/Exchange.asmx")
+//!     .bearer_token(Secret::new("…"))
+//!     .mailbox_culture("en-US")
+//!     .build()?;
+//! let list = client.get_im_item_list().await?;
+//! for group in &list.groups {
+//!     println!("{} ({})", group.display_name, group.group_type);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The generated types read and write XML on their own too:
+//!
+//! ```
+//! use ews_bindings::{types, xml};
+//!
+//! let doc = r#"<t:ImGroup xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+//!   <t:DisplayName>Friends</t:DisplayName><t:GroupType>IPM.DistList.MOC.UserGroup</t:GroupType>
+//! </t:ImGroup>"#;
+//! let group = xml::read_document(doc, |r, start| r.read::<types::ImGroup>(start))?;
+//! assert_eq!(group.display_name, "Friends");
+//! # Ok::<(), xml::ParseError>(())
+//! ```
+//!
+//! - [`types`] and [`messages`] are generated at build time from the schema in `schema/` (or
+//!   the directory named by `EWS_SCHEMA_DIR`) by the `ews-codegen` crate.
+//! - [`xml`] is the runtime they are written against; [`soap`] the envelope, headers and
+//!   faults; [`operation`] what an operation is; [`client`] the transport; [`error`] the one
+//!   error type.
 
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod error;
+pub mod im;
+#[cfg(feature = "mock")]
+pub mod mock;
+pub mod operation;
+pub mod soap;
 pub mod xml;
+
+pub use client::{Auth, Client, ClientBuilder, Response, RetryPolicy, Secret};
+pub use error::{Error, EwsError};
+pub use im::ImItemListResponse;
+pub use soap::{Impersonation, RequestHeaders, SoapFault};
 
 /// Types of the EWS types namespace
 /// (`http://schemas.microsoft.com/exchange/services/2006/types`), generated.

@@ -11,6 +11,8 @@
 //! rendering is ours, so that the generated readers are recursive-descent code over a
 //! borrowed document rather than per-type state machines.
 
+#![warn(missing_docs)]
+
 mod model;
 mod naming;
 mod render;

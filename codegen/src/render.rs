@@ -181,9 +181,20 @@ impl Renderer<'_> {
         }
         let reader = self.struct_reader(s);
         let writer = self.struct_writer(s);
+        // A struct with nothing required has an empty default, handy for requests.
+        let all_optional = s.attributes.iter().all(|a| !a.required)
+            && s.fields.iter().all(|f| f.occurs != Occurs::Required)
+            && s.text
+                .as_ref()
+                .is_none_or(|t| matches!(t, TypeRef::Prim(_)));
+        let default = if all_optional {
+            quote!(Default,)
+        } else {
+            quote!()
+        };
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[derive(Debug, Clone, #default PartialEq, serde::Serialize)]
             pub struct #name { #(#decls,)* }
 
             impl rt::FromXml for #name {
@@ -466,6 +477,7 @@ impl Renderer<'_> {
             let v = ident(v);
             quote!(Self::#v => #xml,)
         });
+        let xml_values = e.values.iter().map(|(_, xml)| xml);
         let from_str = e.values.iter().map(|(v, xml)| {
             let v = ident(v);
             quote!(#xml => Self::#v,)
@@ -480,6 +492,9 @@ impl Renderer<'_> {
             }
 
             impl #name {
+                /// The values the schema lists, as written in XML.
+                pub const VALUES: &'static [&'static str] = &[#(#xml_values),*];
+
                 /// The value as written in XML.
                 pub fn as_str(&self) -> &str {
                     match self {

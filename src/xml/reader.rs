@@ -225,6 +225,36 @@ impl<'a> XmlReader<'a> {
     /// The text content of the element `start`, unescaped. Child elements inside it are
     /// skipped.
     pub fn text(&mut self, start: Start<'a>) -> Result<Cow<'a, str>, ParseError> {
+        let text = self.text_before_end(&start)?;
+        self.close_pending_empty();
+        if !start.empty {
+            self.close();
+        }
+        Ok(text)
+    }
+
+    /// The text of an element whose content is a QName (`a:ErrorIncorrectSchemaVersion`),
+    /// with its prefix resolved where the element stands: `(namespace, local name)`.
+    pub fn read_qname(&mut self, start: Start<'a>) -> Result<(Ns<'a>, String), ParseError> {
+        let text = self.text_before_end(&start)?;
+        let text = text.trim();
+        let (ns, local) = match text.split_once(':') {
+            Some((prefix, local)) => match self.resolve(prefix) {
+                Some(ns) => (ns, local),
+                None => return Err(self.unbound(prefix)),
+            },
+            None => (self.resolve("").unwrap_or(Ns::None), text),
+        };
+        let local = local.to_owned();
+        self.close_pending_empty();
+        if !start.empty {
+            self.close();
+        }
+        Ok((ns, local))
+    }
+
+    /// Reads the text of `start` up to its end tag, leaving its scope open.
+    fn text_before_end(&mut self, start: &Start<'a>) -> Result<Cow<'a, str>, ParseError> {
         if start.empty {
             return Ok(Cow::Borrowed(""));
         }
@@ -240,10 +270,7 @@ impl<'a> XmlReader<'a> {
                     let child = self.open(tag, true)?;
                     self.skip(child)?;
                 }
-                Event::End(_) => {
-                    self.close();
-                    return Ok(text.unwrap_or(Cow::Borrowed("")));
-                }
+                Event::End(_) => return Ok(text.unwrap_or(Cow::Borrowed(""))),
                 event => {
                     if let Some(part) = self.text_of(event)? {
                         append(&mut text, part);

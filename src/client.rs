@@ -1,0 +1,367 @@
+//! The HTTP transport: sends an [`Operation`] as a SOAP request with `reqwest` and turns the
+//! answer into the operation's response or a typed [`Error`], retrying while the server is
+//! busy.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE};
+use tracing::Instrument;
+
+use crate::error::{Error, EwsError};
+use crate::operation::{Operation, ResponseMessage};
+use crate::soap::{self, Impersonation, RequestHeaders};
+use crate::types::{ExchangeVersion, ServerVersionInfo};
+
+/// A credential that never shows in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a password or token.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How the client authenticates. NTLM and Kerberos (Negotiate) are not supported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// No `Authorization` header.
+    None,
+    /// HTTP Basic authentication.
+    Basic {
+        /// The user name (for Exchange usually `user@domain` or `DOMAIN\user`).
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+    /// An OAuth 2.0 bearer token (Exchange Online).
+    Bearer(Secret),
+}
+
+/// How often, and for how long, the client retries while the server answers
+/// `ErrorServerBusy`. Other errors are not retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Requests sent at most, the first included (1 turns retrying off).
+    pub max_attempts: u32,
+    /// The longest the client waits between attempts in all; a back-off that would pass it
+    /// ends the call with [`Error::Throttled`].
+    pub max_total_wait: Duration,
+    /// The wait when the server does not say how long (no `BackOffMilliseconds`).
+    pub default_back_off: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            max_total_wait: Duration::from_secs(300),
+            default_back_off: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The answer to an operation: its response message, the server's version, and the
+/// warning of a `Warning` response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    /// The response message.
+    pub message: T,
+    /// The `ServerVersionInfo` header, if the server sent one.
+    pub server_version: Option<ServerVersionInfo>,
+    /// The warning, when the ResponseClass is `Warning` (the data is still returned).
+    pub warning: Option<EwsError>,
+}
+
+/// The default maximum response size: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 << 20;
+/// The default request timeout: 100 s, as EWS clients commonly use.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
+
+/// Settings for a [`Client`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    endpoint: String,
+    auth: Auth,
+    headers: RequestHeaders,
+    retry: RetryPolicy,
+    timeout: Duration,
+    max_response_bytes: usize,
+    user_agent: String,
+}
+
+impl ClientBuilder {
+    /// Settings for the EWS endpoint `endpoint` (`https://host/EWS/Exchange.asmx`).
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        ClientBuilder {
+            endpoint: endpoint.into(),
+            auth: Auth::None,
+            headers: RequestHeaders::default(),
+            retry: RetryPolicy::default(),
+            timeout: DEFAULT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            user_agent: concat!("ews-bindings/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+
+    /// Authenticates with HTTP Basic.
+    pub fn basic_auth(mut self, username: impl Into<String>, password: Secret) -> Self {
+        self.auth = Auth::Basic {
+            username: username.into(),
+            password,
+        };
+        self
+    }
+
+    /// Authenticates with an OAuth 2.0 bearer token.
+    pub fn bearer_token(mut self, token: Secret) -> Self {
+        self.auth = Auth::Bearer(token);
+        self
+    }
+
+    /// Sets all request headers at once.
+    pub fn headers(mut self, headers: RequestHeaders) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Sets `RequestServerVersion` (default Exchange2013).
+    pub fn server_version(mut self, version: ExchangeVersion) -> Self {
+        self.headers.server_version = Some(version);
+        self
+    }
+
+    /// Sets `MailboxCulture`.
+    pub fn mailbox_culture(mut self, culture: impl Into<String>) -> Self {
+        self.headers.mailbox_culture = Some(culture.into());
+        self
+    }
+
+    /// Sets `ExchangeImpersonation`.
+    pub fn impersonate(mut self, who: Impersonation) -> Self {
+        self.headers.impersonation = Some(who);
+        self
+    }
+
+    /// Sets the retry policy for busy servers.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets the timeout of one request, connection and body included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the largest response body accepted; a larger one fails with
+    /// [`Error::ResponseTooLarge`] as soon as it passes the limit.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Sets the `User-Agent` header.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let endpoint = reqwest::Url::parse(&self.endpoint)
+            .map_err(|e| Error::Build(format!("endpoint {:?}: {e}", self.endpoint)))?;
+        if !matches!(endpoint.scheme(), "http" | "https") {
+            return Err(Error::Build(format!(
+                "endpoint {:?}: the scheme must be http or https",
+                self.endpoint
+            )));
+        }
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|e| Error::Build(format!("user agent: {e}")))?;
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .user_agent(user_agent)
+            .build()
+            .map_err(|e| Error::Build(e.to_string()))?;
+        Ok(Client {
+            http,
+            endpoint,
+            auth: self.auth,
+            headers: self.headers,
+            retry: self.retry,
+            timeout: self.timeout,
+            max_response_bytes: self.max_response_bytes,
+        })
+    }
+}
+
+/// An EWS client: one endpoint, one set of credentials and default request headers.
+/// Cloning is cheap; clones share the connection pool.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    endpoint: reqwest::Url,
+    auth: Auth,
+    headers: RequestHeaders,
+    retry: RetryPolicy,
+    timeout: Duration,
+    max_response_bytes: usize,
+}
+
+impl Client {
+    /// Settings for a client of `endpoint`.
+    pub fn builder(endpoint: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(endpoint)
+    }
+
+    /// The request headers sent unless a call overrides them.
+    pub fn headers(&self) -> &RequestHeaders {
+        &self.headers
+    }
+
+    /// Sends `request` with the client's request headers.
+    pub async fn call<O: Operation>(
+        &self,
+        request: &O::Request,
+    ) -> Result<Response<O::Response>, Error> {
+        self.call_with::<O>(request, &self.headers).await
+    }
+
+    /// Sends `request` with `headers` instead of the client's.
+    pub async fn call_with<O: Operation>(
+        &self,
+        request: &O::Request,
+        headers: &RequestHeaders,
+    ) -> Result<Response<O::Response>, Error> {
+        let body = soap::write_request(headers, O::NAME, request);
+        let action = O::soap_action();
+        let span = tracing::info_span!("ews.call", operation = O::NAME, endpoint = %self.endpoint);
+        async {
+            let mut waited = Duration::ZERO;
+            let mut attempt = 1;
+            loop {
+                let result = self.attempt::<O>(&body, &action).await;
+                let err = match result {
+                    Ok(response) => return Ok(response),
+                    Err(err) if err.is_server_busy() => err,
+                    Err(err) => {
+                        tracing::debug!(attempt, error = %err, "call failed");
+                        return Err(err);
+                    }
+                };
+                let wait = err.back_off().unwrap_or(self.retry.default_back_off);
+                if attempt >= self.retry.max_attempts || waited + wait > self.retry.max_total_wait {
+                    tracing::warn!(attempt, ?waited, "server still busy; giving up");
+                    return Err(Error::Throttled {
+                        attempts: attempt,
+                        waited,
+                        last: Box::new(err),
+                    });
+                }
+                tracing::info!(attempt, ?wait, "server busy; backing off");
+                tokio::time::sleep(wait).await;
+                waited += wait;
+                attempt += 1;
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn attempt<O: Operation>(
+        &self,
+        body: &str,
+        action: &str,
+    ) -> Result<Response<O::Response>, Error> {
+        let mut request = self
+            .http
+            .post(self.endpoint.clone())
+            .header(CONTENT_TYPE, "text/xml; charset=utf-8")
+            .header("SOAPAction", format!("\"{action}\""))
+            .body(body.to_owned());
+        request = match &self.auth {
+            Auth::None => request,
+            Auth::Basic { username, password } => {
+                request.basic_auth(username, Some(password.expose()))
+            }
+            Auth::Bearer(token) => request.bearer_auth(token.expose()),
+        };
+        let mut response = request.send().await.map_err(|e| self.transport(e))?;
+        let status = response.status();
+        tracing::debug!(status = status.as_u16(), "response received");
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            let challenge = response
+                .headers()
+                .get(WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Err(Error::Unauthorized { challenge });
+        }
+        if let Some(len) = response.content_length() {
+            if len > self.max_response_bytes as u64 {
+                return Err(Error::ResponseTooLarge {
+                    limit: self.max_response_bytes,
+                });
+            }
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(e))? {
+            if bytes.len() + chunk.len() > self.max_response_bytes {
+                return Err(Error::ResponseTooLarge {
+                    limit: self.max_response_bytes,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        tracing::debug!(bytes = bytes.len(), "response read");
+        let parsed = soap::read_response::<O::Response>(&bytes, O::RESPONSE);
+        if !status.is_success() {
+            return Err(match parsed {
+                Err(fault @ Error::Fault(_)) => fault,
+                _ => Error::Http {
+                    status: status.as_u16(),
+                    body: String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
+                },
+            });
+        }
+        let envelope = parsed?;
+        let problem = envelope.body.problem();
+        match problem {
+            Some(e) if *envelope.body.response_class() == crate::types::ResponseClass::Warning => {
+                Ok(Response {
+                    message: envelope.body,
+                    server_version: envelope.server_version,
+                    warning: Some(e),
+                })
+            }
+            Some(e) => Err(Error::Ews(Box::new(e))),
+            None => Ok(Response {
+                message: envelope.body,
+                server_version: envelope.server_version,
+                warning: None,
+            }),
+        }
+    }
+
+    fn transport(&self, e: reqwest::Error) -> Error {
+        if e.is_timeout() {
+            Error::Timeout(self.timeout)
+        } else {
+            Error::Transport(e.without_url())
+        }
+    }
+}
