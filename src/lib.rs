@@ -63,3 +63,8 @@ pub mod types {
 pub mod messages {
     include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 }
+
+/// The README's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
