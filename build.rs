@@ -1,5 +1,6 @@
 //! Generates the `types` and `messages` modules from the EWS schema into `OUT_DIR`.
-//! The schema is `schema/` unless `EWS_SCHEMA_DIR` names another directory.
+//! The schema is `schema/` unless `EWS_SCHEMA_DIR` names another directory; the feature
+//! `all-operations` generates every global element instead of the IM slice.
 
 use std::path::PathBuf;
 
@@ -8,7 +9,10 @@ fn main() {
     let dir = std::env::var_os("EWS_SCHEMA_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("schema"));
-    let config = ews_codegen::Config::new(&dir);
+    let mut config = ews_codegen::Config::new(&dir);
+    if std::env::var_os("CARGO_FEATURE_ALL_OPERATIONS").is_some() {
+        config = config.all_roots();
+    }
     for file in config.schema_files() {
         println!("cargo::rerun-if-changed={}", file.display());
     }

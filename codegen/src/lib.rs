@@ -147,6 +147,7 @@ pub struct GeneratedModule {
 pub struct Config {
     schema_dir: PathBuf,
     roots: Vec<Root>,
+    all_roots: bool,
     aliases: Vec<Alias>,
 }
 
@@ -165,6 +166,7 @@ impl Config {
         Config {
             schema_dir: schema_dir.into(),
             roots,
+            all_roots: false,
             aliases: Self::doc_aliases(),
         }
     }
@@ -172,6 +174,14 @@ impl Config {
     /// Replaces the root elements.
     pub fn roots(mut self, roots: impl IntoIterator<Item = Root>) -> Self {
         self.roots = roots.into_iter().collect();
+        self.all_roots = false;
+        self
+    }
+
+    /// Generates every global element of both namespaces: bindings for every operation
+    /// and header of the schema.
+    pub fn all_roots(mut self) -> Self {
+        self.all_roots = true;
         self
     }
 
@@ -258,14 +268,19 @@ impl Config {
                 "m".to_owned(),
             ),
         ];
+        let roots = if self.all_roots {
+            model::global_elements(&types, &[NS_MESSAGES, NS_TYPES])
+        } else {
+            self.roots.clone()
+        };
         // The first pass finds the closure of the roots; the second names and builds it.
         let mut first = model::Builder::new(&types, &namespaces, &self.aliases, None)?;
-        for root in &self.roots {
+        for root in &roots {
             first.add_root(root)?;
         }
         let reached = first.reached();
         let mut builder = model::Builder::new(&types, &namespaces, &self.aliases, Some(&reached))?;
-        for root in &self.roots {
+        for root in &roots {
             builder.add_root(root)?;
         }
         Ok(builder.finish())

@@ -151,8 +151,8 @@ pub struct FieldDef {
 pub enum FieldKind {
     /// One element.
     Element(ElementDef),
-    /// One of several elements: a choice enum, by name.
-    Choice(String),
+    /// One of several elements: a choice enum.
+    Choice(ChoiceRef),
     /// Elements matched by `xs:any`.
     Any,
 }
@@ -170,12 +170,21 @@ pub struct ElementDef {
     pub ty: TypeRef,
 }
 
-/// An `xs:choice` rendered as an enum with a variant per element.
+/// A choice enum, by module and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChoiceRef {
+    /// The module index.
+    pub module: usize,
+    /// The Rust name.
+    pub name: String,
+}
+
+/// An `xs:choice` (or a substitution group) rendered as an enum with a variant per element.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceDef {
     /// The Rust name.
     pub name: String,
-    /// The struct it belongs to.
+    /// What it is the choice of, for its doc comment.
     pub owner: String,
     /// The variants.
     pub variants: Vec<VariantDef>,
@@ -221,12 +230,17 @@ pub enum TypeRef {
     },
     /// Any element, kept as a tree.
     Any,
+    /// An `xs:list` of simple values.
+    List(Box<TypeRef>),
 }
 
 impl TypeRef {
     /// Whether the type is read from and written as text.
     pub fn is_value(&self) -> bool {
-        matches!(self, TypeRef::Prim(_) | TypeRef::Named { value: true, .. })
+        matches!(
+            self,
+            TypeRef::Prim(_) | TypeRef::Named { value: true, .. } | TypeRef::List(_)
+        )
     }
 }
 
@@ -302,6 +316,7 @@ pub(crate) struct Builder<'t> {
     /// Names taken in each module (types, choices).
     taken: Vec<BTreeSet<String>>,
     resolved: HashMap<TypeIdent, TypeRef>,
+    substitutions: HashMap<TypeIdent, ChoiceRef>,
     queue: Vec<TypeIdent>,
     items: Vec<BTreeMap<String, Item>>,
     aliases: &'t [Alias],
@@ -347,6 +362,7 @@ impl<'t> Builder<'t> {
             modules,
             names: HashMap::new(),
             resolved: HashMap::new(),
+            substitutions: HashMap::new(),
             queue: Vec::new(),
             aliases,
         };
@@ -423,6 +439,12 @@ impl<'t> Builder<'t> {
             })
             .cloned()
             .ok_or_else(|| Error::MissingRoot(format!("{{{}}}{}", root.namespace, root.name)))?;
+        if self.is_dynamic(&ident) {
+            return Err(Error::Unsupported(format!(
+                "root {}: a substitution group's head; name its members instead",
+                root.name
+            )));
+        }
         let ty = self.resolve(&ident, &root.name)?;
         let variant = pascal(&root.name);
         if !self.modules[module]
@@ -510,10 +532,16 @@ impl<'t> Builder<'t> {
                     value,
                 }
             }
-            MetaTypeVariant::Reference(_) => {
-                return Err(Error::Unsupported(format!(
-                    "{ident} (in {context}): a type reference with occurrences"
-                )))
+            // An `xs:list`: whitespace-separated values.
+            MetaTypeVariant::Reference(r) => {
+                let item = r.type_.clone();
+                let item = self.resolve(&item, context)?;
+                if !item.is_value() {
+                    return Err(Error::Unsupported(format!(
+                        "{ident} (in {context}): a list of a complex type"
+                    )));
+                }
+                TypeRef::List(Box::new(item))
             }
             MetaTypeVariant::Custom(_)
             | MetaTypeVariant::Dynamic(_)
@@ -620,10 +648,14 @@ impl<'t> Builder<'t> {
         let content_ty = self.lookup(content)?;
         let outer = (c.min_occurs, c.max_occurs);
         match &content_ty.variant {
+            // A repeated sequence keeps its elements in document order, like a repeated
+            // choice of them.
+            MetaTypeVariant::Sequence(g) | MetaTypeVariant::All(g)
+                if outer.1 != MaxOccurs::Bounded(1) =>
+            {
+                self.choice_field(module, &mut def, g, outer)?
+            }
             MetaTypeVariant::Sequence(g) | MetaTypeVariant::All(g) => {
-                if outer.1 != MaxOccurs::Bounded(1) {
-                    return Err(Error::Unsupported(format!("{name}: a repeated sequence")));
-                }
                 self.group_fields(module, &mut def, g, outer.0 == 0)?;
             }
             MetaTypeVariant::Choice(g) => self.choice_field(module, &mut def, g, outer)?,
@@ -650,13 +682,12 @@ impl<'t> Builder<'t> {
                     MetaTypeVariant::Choice(inner) => {
                         self.choice_field(module, def, inner, (min, el.max_occurs))?
                     }
+                    MetaTypeVariant::Sequence(inner) | MetaTypeVariant::All(inner)
+                        if el.max_occurs != MaxOccurs::Bounded(1) =>
+                    {
+                        self.choice_field(module, def, inner, (min, el.max_occurs))?
+                    }
                     MetaTypeVariant::Sequence(inner) | MetaTypeVariant::All(inner) => {
-                        if el.max_occurs != MaxOccurs::Bounded(1) {
-                            return Err(Error::Unsupported(format!(
-                                "{}: a repeated nested sequence",
-                                def.name
-                            )));
-                        }
                         self.group_fields(module, def, inner, min == 0)?
                     }
                     other => {
@@ -667,6 +698,16 @@ impl<'t> Builder<'t> {
                         )))
                     }
                 },
+                ElementMetaVariant::Type { type_, .. } if self.is_dynamic(type_) => {
+                    let choice = self.substitution(type_, el.ident.name.as_str(), el.ident.ns)?;
+                    let name = self.field_name(def, &snake(el.ident.name.as_str()));
+                    def.fields.push(FieldDef {
+                        name,
+                        occurs: Occurs::from_bounds(min, el.max_occurs),
+                        boxed: false,
+                        kind: FieldKind::Choice(choice),
+                    });
+                }
                 ElementMetaVariant::Type { .. } => {
                     let element = self.element(def, el)?;
                     let name = self.field_name(def, &snake(&element.xml));
@@ -705,11 +746,11 @@ impl<'t> Builder<'t> {
     ) -> Result<(), Error> {
         if let [el] = g.elements.as_slice() {
             if matches!(
-                el.variant,
+                &el.variant,
                 ElementMetaVariant::Type {
                     mode: ElementMode::Element,
-                    ..
-                }
+                    type_,
+                } if !self.is_dynamic(type_)
             ) {
                 let element = self.element(def, el)?;
                 let name = self.field_name(def, &snake(&element.xml));
@@ -733,6 +774,25 @@ impl<'t> Builder<'t> {
         for el in g.elements.iter() {
             if el.max_occurs != MaxOccurs::Bounded(1) {
                 repeated_inside = true;
+            }
+            if let ElementMetaVariant::Type {
+                type_,
+                mode: ElementMode::Element,
+            } = &el.variant
+            {
+                if self.is_dynamic(type_) {
+                    for element in self.members(type_, el.ident.name.as_str(), el.ident.ns)? {
+                        let name = unique(pascal(&element.xml), |n| {
+                            variants.iter().any(|v| v.name == n)
+                        });
+                        variants.push(VariantDef {
+                            name,
+                            boxed: false,
+                            element: Some(element),
+                        });
+                    }
+                    continue;
+                }
             }
             let (base, element) = match &el.variant {
                 ElementMetaVariant::Type {
@@ -767,17 +827,120 @@ impl<'t> Builder<'t> {
             name: field,
             occurs,
             boxed: false,
-            kind: FieldKind::Choice(choice_name.clone()),
+            kind: FieldKind::Choice(ChoiceRef {
+                module,
+                name: choice_name.clone(),
+            }),
         });
         self.items[module].insert(
             choice_name.clone(),
             Item::Choice(ChoiceDef {
                 name: choice_name,
-                owner: def.name.clone(),
+                owner: format!("[`{}`]", def.name),
                 variants,
             }),
         );
         Ok(())
+    }
+
+    fn is_dynamic(&self, ident: &TypeIdent) -> bool {
+        matches!(
+            self.types.get_variant(ident),
+            Some(MetaTypeVariant::Dynamic(_))
+        )
+    }
+
+    /// The enum of the elements that may stand for the substitution group head `head`
+    /// (named `name` in namespace `ns`), one per head.
+    fn substitution(
+        &mut self,
+        head: &TypeIdent,
+        name: &str,
+        ns: NamespaceId,
+    ) -> Result<ChoiceRef, Error> {
+        if let Some(r) = self.substitutions.get(head) {
+            return Ok(r.clone());
+        }
+        let module = *self.module_of.get(&ns).ok_or_else(|| {
+            Error::Unsupported(format!(
+                "substitution group {name} outside the EWS namespaces"
+            ))
+        })?;
+        let choice_name = unique(format!("{}Element", pascal(name)), |n| {
+            self.taken[module].contains(n)
+        });
+        self.taken[module].insert(choice_name.clone());
+        let r = ChoiceRef {
+            module,
+            name: choice_name.clone(),
+        };
+        self.substitutions.insert(head.clone(), r.clone());
+        let mut variants: Vec<VariantDef> = Vec::new();
+        for element in self.members(head, name, ns)? {
+            let vname = unique(pascal(&element.xml), |n| {
+                variants.iter().any(|v| v.name == n)
+            });
+            variants.push(VariantDef {
+                name: vname,
+                boxed: false,
+                element: Some(element),
+            });
+        }
+        let owner = format!(
+            "the substitution group of `{}:{name}`",
+            self.modules[module].prefix
+        );
+        self.items[module].insert(
+            choice_name.clone(),
+            Item::Choice(ChoiceDef {
+                name: choice_name,
+                owner,
+                variants,
+            }),
+        );
+        Ok(r)
+    }
+
+    /// The elements of the substitution group of `head`: the head itself unless abstract,
+    /// and every member, nested groups flattened.
+    fn members(
+        &mut self,
+        head: &TypeIdent,
+        name: &str,
+        ns: NamespaceId,
+    ) -> Result<Vec<ElementDef>, Error> {
+        let mut out: Vec<ElementDef> = Vec::new();
+        let mut stack = vec![(head.clone(), name.to_owned(), ns)];
+        let mut seen = BTreeSet::new();
+        while let Some((head, name, ns)) = stack.pop() {
+            if !seen.insert(head.clone()) {
+                continue;
+            }
+            let Some(MetaTypeVariant::Dynamic(d)) = self.types.get_variant(&head) else {
+                continue;
+            };
+            for derived in &d.derived_types {
+                let t = &derived.type_;
+                let (xml, xml_ns, ty) = if t.type_ == IdentType::Element {
+                    if self.is_dynamic(t) {
+                        stack.push((t.clone(), t.name.as_str().to_owned(), t.ns));
+                        continue;
+                    }
+                    (t.name.as_str().to_owned(), t.ns, self.resolve(t, &name)?)
+                } else {
+                    (name.clone(), ns, self.resolve(t, &name)?)
+                };
+                if !out.iter().any(|e| e.xml == xml) {
+                    out.push(ElementDef {
+                        ns: self.ns_ref(xml_ns),
+                        xml,
+                        aliases: Vec::new(),
+                        ty,
+                    });
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn element(&mut self, def: &StructDef, el: &ElementMeta) -> Result<ElementDef, Error> {
@@ -858,7 +1021,7 @@ impl<'t> Builder<'t> {
                         if let (FieldKind::Choice(c), false) =
                             (&f.kind, f.occurs == Occurs::Repeated)
                         {
-                            list.push((module, c.clone()));
+                            list.push((c.module, c.name.clone()));
                         }
                     }
                 }
@@ -895,6 +1058,31 @@ impl<'t> Builder<'t> {
         }
         boxed
     }
+}
+
+/// The global elements of `namespaces`, sorted by namespace (in the given order) and name.
+pub(crate) fn global_elements(types: &MetaTypes, namespaces: &[&str]) -> Vec<Root> {
+    let mut roots = Vec::new();
+    for ns in namespaces {
+        let mut names: Vec<String> = types
+            .items
+            .keys()
+            .filter(|id| id.type_ == IdentType::Element && id.name.is_named())
+            // A substitution group's head stands for its members, which are roots themselves.
+            .filter(|id| !matches!(types.get_variant(id), Some(MetaTypeVariant::Dynamic(_))))
+            .filter(|id| {
+                types
+                    .modules
+                    .get(&id.ns)
+                    .and_then(|m| m.namespace.as_ref())
+                    .is_some_and(|uri| uri.0.as_ref() == ns.as_bytes())
+            })
+            .map(|id| id.name.as_str().to_owned())
+            .collect();
+        names.sort();
+        roots.extend(names.iter().map(|n| Root::new(ns, n)));
+    }
+    roots
 }
 
 fn mul(a: MaxOccurs, b: MaxOccurs) -> MaxOccurs {

@@ -5,8 +5,8 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::model::{
-    AttrDef, ChoiceDef, ElementDef, EnumDef, FieldDef, FieldKind, Item, Model, Module, NsRef,
-    Occurs, StructDef, TypeRef,
+    AttrDef, ChoiceDef, ChoiceRef, ElementDef, EnumDef, FieldDef, FieldKind, Item, Model, Module,
+    NsRef, Occurs, StructDef, TypeRef,
 };
 use crate::naming::ident_source;
 
@@ -79,6 +79,10 @@ impl Renderer<'_> {
                 }
             }
             TypeRef::Any => quote!(rt::AnyElement),
+            TypeRef::List(item) => {
+                let item = self.type_tokens(item);
+                quote!(Vec<#item>)
+            }
         }
     }
 
@@ -118,10 +122,7 @@ impl Renderer<'_> {
     fn field_type(&self, f: &FieldDef) -> TokenStream {
         let inner = match &f.kind {
             FieldKind::Element(e) => self.type_tokens(&e.ty),
-            FieldKind::Choice(c) => {
-                let c = ident(c);
-                quote!(#c)
-            }
+            FieldKind::Choice(c) => self.choice_path(c),
             FieldKind::Any => quote!(rt::AnyElement),
         };
         let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
@@ -159,7 +160,7 @@ impl Renderer<'_> {
             let ty = self.field_type(f);
             let what = match &f.kind {
                 FieldKind::Element(e) => format!("Element `{}`", self.qualified(&e.ns, &e.xml)),
-                FieldKind::Choice(c) => format!("One of the elements of [`{c}`]"),
+                FieldKind::Choice(c) => format!("One of the elements of [`{}`]", c.name),
                 FieldKind::Any => "Elements matched by `xs:any`".to_owned(),
             };
             let count = match f.occurs {
@@ -291,7 +292,7 @@ impl Renderer<'_> {
                 }
                 FieldKind::Choice(c) => {
                     let def = self.choice_def(c);
-                    let cname = ident(c);
+                    let cname = self.choice_path(c);
                     for v in &def.variants {
                         let vname = ident(&v.name);
                         match &v.element {
@@ -393,7 +394,7 @@ impl Renderer<'_> {
                     FieldKind::Element(e) => self.write_element(e, value),
                     FieldKind::Choice(c) => {
                         let def = self.choice_def(c);
-                        let cname = ident(c);
+                        let cname = self.choice_path(c);
                         let arms = def.variants.iter().map(|v| {
                             let vname = ident(&v.name);
                             match &v.element {
@@ -406,7 +407,7 @@ impl Renderer<'_> {
                         });
                         quote!(match #value { #(#arms)* })
                     }
-                    FieldKind::Any => quote!(#value.write(w);),
+                    FieldKind::Any => quote!((#value).write(w);),
                 }
             };
             out.push(match f.occurs {
@@ -425,20 +426,30 @@ impl Renderer<'_> {
         quote!(#(#out)*)
     }
 
-    fn choice_def(&self, name: &str) -> &ChoiceDef {
-        self.this()
+    fn choice_def(&self, choice: &ChoiceRef) -> &ChoiceDef {
+        self.model.modules[choice.module]
             .items
             .iter()
             .find_map(|i| match i {
-                Item::Choice(c) if c.name == name => Some(c),
+                Item::Choice(c) if c.name == choice.name => Some(c),
                 _ => None,
             })
-            .expect("choice fields name a choice of their module")
+            .expect("a choice reference names a generated choice")
+    }
+
+    fn choice_path(&self, choice: &ChoiceRef) -> TokenStream {
+        let name = ident(&choice.name);
+        if choice.module == self.index {
+            quote!(#name)
+        } else {
+            let m = ident(&self.model.modules[choice.module].name);
+            quote!(super::#m::#name)
+        }
     }
 
     fn choice(&self, c: &ChoiceDef) -> TokenStream {
         let name = ident(&c.name);
-        let doc = format!(" The choice of elements in [`{}`].", c.owner);
+        let doc = format!(" One of the elements of {}.", c.owner);
         let variants = c.variants.iter().map(|v| {
             let vname = ident(&v.name);
             let (doc, ty) = match &v.element {

@@ -102,6 +102,21 @@ float! {
     f64 => "xs:double",
 }
 
+/// An `xs:list`: values separated by whitespace.
+impl<T: XmlValue> XmlValue for Vec<T> {
+    fn from_text(text: &str) -> Result<Self, ValueError> {
+        text.split(is_xml_space)
+            .filter(|item| !item.is_empty())
+            .map(T::from_text)
+            .collect()
+    }
+
+    fn to_text(&self) -> Cow<'_, str> {
+        let items: Vec<Cow<'_, str>> = self.iter().map(T::to_text).collect();
+        Cow::Owned(items.join(" "))
+    }
+}
+
 /// XML's whitespace characters, which the schema's `collapse` facet strips from numbers
 /// and booleans.
 pub(crate) fn is_xml_space(c: char) -> bool {

@@ -8,6 +8,13 @@ pub trait ToXml {
     fn to_xml(&self, w: &mut XmlWriter, ns: Option<&'static Namespace>, local: &str);
 }
 
+impl<T: ToXml + ?Sized> ToXml for Box<T> {
+    #[inline]
+    fn to_xml(&self, w: &mut XmlWriter, ns: Option<&'static Namespace>, local: &str) {
+        (**self).to_xml(w, ns, local);
+    }
+}
+
 struct Declared {
     prefix: Cow<'static, str>,
     uri: Cow<'static, str>,

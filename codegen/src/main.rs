@@ -1,0 +1,67 @@
+//! `ews-codegen`: writes the generated modules to files, with the same output as the build
+//! script, so they can be read, diffed or committed.
+//!
+//! ```text
+//! cargo run -p ews-codegen -- --schema DIR --out DIR [--all | --roots NAME,NAME,…]
+//! ```
+//!
+//! `--roots` names global elements of the messages namespace (or `t:Name` for the types
+//! namespace); the default is the IM slice and the SOAP headers.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ews_codegen::{Config, Root, NS_MESSAGES, NS_TYPES};
+
+const USAGE: &str = "usage: ews-codegen --schema DIR --out DIR [--all | --roots NAME,t:NAME,…]";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(files) => {
+            for f in files {
+                println!("{}", f.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}\n{USAGE}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<Vec<PathBuf>, String> {
+    let mut schema = None;
+    let mut out = None;
+    let mut all = false;
+    let mut roots = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--schema" => schema = Some(PathBuf::from(value()?)),
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--all" => all = true,
+            "--roots" => roots = Some(value()?),
+            "-h" | "--help" => return Err("help".into()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    let schema = schema.ok_or("--schema is required")?;
+    let out = out.ok_or("--out is required")?;
+    let mut config = Config::new(schema);
+    match (all, roots) {
+        (true, Some(_)) => return Err("--all and --roots exclude each other".into()),
+        (true, None) => config = config.all_roots(),
+        (false, Some(list)) => {
+            config = config.roots(list.split(',').filter(|n| !n.is_empty()).map(|name| {
+                match name.strip_prefix("t:") {
+                    Some(local) => Root::new(NS_TYPES, local),
+                    None => Root::new(NS_MESSAGES, name.strip_prefix("m:").unwrap_or(name)),
+                }
+            }));
+        }
+        (false, None) => {}
+    }
+    config.write_to(out).map_err(|e| e.to_string())
+}
