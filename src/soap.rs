@@ -12,8 +12,8 @@ use crate::types::{
     SmtpAddress, SID,
 };
 use crate::xml::{
-    AnyElement, FromXml, Namespace, ParseErrorKind, Start, ToXml, XmlReader, XmlWriter, EWS_ERRORS,
-    SOAP_ENVELOPE,
+    AnyElement, FromXml, Namespace, ParseError, ParseErrorKind, SemanticTree, Start, ToXml,
+    XmlReader, XmlWriter, EWS_ERRORS, SOAP_ENVELOPE, XML,
 };
 
 /// The SOAP headers of a request. All are optional; the default asks for Exchange2013.
@@ -119,6 +119,42 @@ pub struct ResponseEnvelope<T> {
 /// a SOAP fault (returned as [`Error::Fault`]). Header elements other than
 /// `ServerVersionInfo` are skipped; a missing header is fine.
 pub fn read_response<T: FromXml>(xml: &[u8], name: &str) -> Result<ResponseEnvelope<T>, Error> {
+    let mut server_version = None;
+    let body = walk(
+        xml,
+        |r, h| {
+            if h.is(&types::NAMESPACE, "ServerVersionInfo") {
+                server_version = Some(r.read(h)?);
+            } else {
+                r.skip(h)?;
+            }
+            Ok(())
+        },
+        |r, content| {
+            if content.is(&SOAP_ENVELOPE, "Fault") {
+                return Err(Error::Fault(Box::new(read_fault(r, content)?)));
+            }
+            if !content.is(&messages::NAMESPACE, name) {
+                return Err(r
+                    .unexpected(&content, &expanded(&messages::NAMESPACE, name))
+                    .into());
+            }
+            Ok(r.read::<T>(content)?)
+        },
+    )?;
+    Ok(ResponseEnvelope {
+        server_version,
+        body,
+    })
+}
+
+/// Walks a SOAP envelope: `header` sees each header element, `body` the body's first
+/// element (further body elements are skipped).
+fn walk<'a, B, E: From<ParseError>>(
+    xml: &'a [u8],
+    mut header: impl FnMut(&mut XmlReader<'a>, Start<'a>) -> Result<(), E>,
+    body: impl FnOnce(&mut XmlReader<'a>, Start<'a>) -> Result<B, E>,
+) -> Result<B, E> {
     let mut r = XmlReader::from_bytes(xml)?;
     let root = r.root()?;
     if !root.is(&SOAP_ENVELOPE, "Envelope") {
@@ -126,32 +162,21 @@ pub fn read_response<T: FromXml>(xml: &[u8], name: &str) -> Result<ResponseEnvel
             .unexpected(&root, &expanded(&SOAP_ENVELOPE, "Envelope"))
             .into());
     }
-    let mut server_version = None;
-    let mut body = None;
+    let mut body = Some(body);
+    let mut value = None;
     while let Some(part) = r.next_child(&root)? {
         if part.is(&SOAP_ENVELOPE, "Header") {
             while let Some(h) = r.next_child(&part)? {
-                if h.is(&types::NAMESPACE, "ServerVersionInfo") {
-                    server_version = Some(r.read(h)?);
-                } else {
-                    r.skip(h)?;
-                }
+                header(&mut r, h)?;
             }
-        } else if part.is(&SOAP_ENVELOPE, "Body") && body.is_none() {
+        } else if part.is(&SOAP_ENVELOPE, "Body") && value.is_none() {
             let Some(content) = r.next_child(&part)? else {
                 return Err(r
                     .error(ParseErrorKind::MissingElement("Body content"))
                     .into());
             };
-            if content.is(&SOAP_ENVELOPE, "Fault") {
-                return Err(Error::Fault(Box::new(read_fault(&mut r, content)?)));
-            }
-            if !content.is(&messages::NAMESPACE, name) {
-                return Err(r
-                    .unexpected(&content, &expanded(&messages::NAMESPACE, name))
-                    .into());
-            }
-            body = Some(r.read::<T>(content)?);
+            let read = body.take().expect("the body is read once");
+            value = Some(read(&mut r, content)?);
             while let Some(extra) = r.next_child(&part)? {
                 r.skip(extra)?;
             }
@@ -160,12 +185,128 @@ pub fn read_response<T: FromXml>(xml: &[u8], name: &str) -> Result<ResponseEnvel
         }
     }
     r.finish()?;
-    match body {
-        Some(body) => Ok(ResponseEnvelope {
-            server_version,
-            body,
-        }),
+    match value {
+        Some(value) => Ok(value),
         None => Err(r.error(ParseErrorKind::MissingElement("Body")).into()),
+    }
+}
+
+/// What the body of an [`Envelope`] holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// A global element of the messages namespace.
+    Message(Box<messages::Element>),
+    /// A SOAP fault.
+    Fault(SoapFault),
+}
+
+/// A whole SOAP envelope read with the generated types, for looking at captured traffic:
+/// every header element the bindings know, and the body's element or fault.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    /// The header elements the bindings know, in order.
+    pub headers: Vec<types::Element>,
+    /// The local names of header elements the bindings do not know, which were skipped.
+    pub skipped_headers: Vec<String>,
+    /// The body's element.
+    pub body: Body,
+}
+
+impl Envelope {
+    /// Reads an envelope.
+    pub fn read(xml: &[u8]) -> Result<Self, ParseError> {
+        let mut headers = Vec::new();
+        let mut skipped_headers = Vec::new();
+        let body = walk(
+            xml,
+            |r, h| {
+                if types::Element::accepts(&h) {
+                    headers.push(r.read(h)?);
+                } else {
+                    skipped_headers.push(h.local.to_owned());
+                    r.skip(h)?;
+                }
+                Ok::<_, ParseError>(())
+            },
+            |r, content| {
+                if content.is(&SOAP_ENVELOPE, "Fault") {
+                    Ok(Body::Fault(read_fault(r, content)?))
+                } else {
+                    Ok(Body::Message(Box::new(r.read(content)?)))
+                }
+            },
+        )?;
+        Ok(Envelope {
+            headers,
+            skipped_headers,
+            body,
+        })
+    }
+
+    /// The first difference between this envelope as written and `original`, the document
+    /// it was read from; `None` when they mean the same. What reading leaves out by design
+    /// does not count: header elements the bindings do not know, an empty `Header`, and
+    /// the prefix of a fault's `faultcode` (a QName whose namespace is kept).
+    pub fn diff(&self, mut original: SemanticTree) -> Option<String> {
+        if let Some(header) = original.children.iter_mut().find(|c| c.name == "Header") {
+            header
+                .children
+                .retain(|h| !self.skipped_headers.contains(&h.name));
+        }
+        original
+            .children
+            .retain(|c| c.name != "Header" || !c.children.is_empty());
+        let mut written = match SemanticTree::parse(&self.write()) {
+            Ok(tree) => tree,
+            Err(e) => return Some(format!("the written envelope does not parse: {e}")),
+        };
+        if matches!(self.body, Body::Fault(_)) {
+            strip_fault_code_prefix(&mut original);
+            strip_fault_code_prefix(&mut written);
+        }
+        original.diff(&written)
+    }
+
+    /// Writes the envelope (skipped headers are not written).
+    pub fn write(&self) -> String {
+        let soap = Some(&SOAP_ENVELOPE);
+        let mut w = XmlWriter::new().with_namespaces(&[
+            &SOAP_ENVELOPE,
+            &types::NAMESPACE,
+            &messages::NAMESPACE,
+        ]);
+        w.declaration();
+        w.start(soap, "Envelope");
+        if !self.headers.is_empty() {
+            w.start(soap, "Header");
+            for h in &self.headers {
+                h.write(&mut w);
+            }
+            w.end(soap, "Header");
+        }
+        w.start(soap, "Body");
+        match &self.body {
+            Body::Message(m) => m.write(&mut w),
+            Body::Fault(f) => f.write(&mut w),
+        }
+        w.end(soap, "Body");
+        w.end(soap, "Envelope");
+        w.into_string()
+    }
+}
+
+fn strip_fault_code_prefix(envelope: &mut SemanticTree) {
+    let code = envelope
+        .children
+        .iter_mut()
+        .filter(|c| c.name == "Body")
+        .flat_map(|b| b.children.iter_mut().filter(|c| c.name == "Fault"))
+        .flat_map(|f| f.children.iter_mut().filter(|c| c.name == "faultcode"))
+        .next();
+    if let Some(code) = code {
+        if let Some((_, local)) = code.text.split_once(':') {
+            code.text = local.to_owned();
+        }
     }
 }
 
@@ -183,6 +324,8 @@ pub struct SoapFault {
     pub code: String,
     /// `faultstring`: the server's description.
     pub string: String,
+    /// The `xml:lang` of `faultstring`.
+    pub lang: Option<String>,
     /// `faultactor`, if present.
     pub actor: Option<String>,
     /// The detail's `e:ResponseCode`, as an EWS response code.
@@ -198,6 +341,37 @@ impl SoapFault {
     pub fn back_off(&self) -> Option<Duration> {
         back_off_in(&self.detail)
     }
+
+    /// Writes the fault as a `soap:Fault` element.
+    pub fn write(&self, w: &mut XmlWriter) {
+        w.start(Some(&SOAP_ENVELOPE), "Fault");
+        w.start(None, "faultcode");
+        let code = match &self.code_namespace {
+            Some(uri) => format!("{}:{}", w.prefix(uri), self.code),
+            None => self.code.clone(),
+        };
+        w.text(&code);
+        w.end(None, "faultcode");
+        w.start(None, "faultstring");
+        if let Some(lang) = &self.lang {
+            w.attr(Some(&XML), "lang", lang);
+        }
+        w.text(&self.string);
+        w.end(None, "faultstring");
+        if let Some(actor) = &self.actor {
+            w.start(None, "faultactor");
+            w.text(actor);
+            w.end(None, "faultactor");
+        }
+        if !self.detail.is_empty() {
+            w.start(None, "detail");
+            for d in &self.detail {
+                d.write(w);
+            }
+            w.end(None, "detail");
+        }
+        w.end(Some(&SOAP_ENVELOPE), "Fault");
+    }
 }
 
 impl fmt::Display for SoapFault {
@@ -206,11 +380,12 @@ impl fmt::Display for SoapFault {
     }
 }
 
-fn read_fault<'a>(r: &mut XmlReader<'a>, start: Start<'a>) -> Result<SoapFault, Error> {
+fn read_fault<'a>(r: &mut XmlReader<'a>, start: Start<'a>) -> Result<SoapFault, ParseError> {
     let mut fault = SoapFault {
         code_namespace: None,
         code: String::new(),
         string: String::new(),
+        lang: None,
         actor: None,
         response_code: None,
         message: None,
@@ -227,7 +402,15 @@ fn read_fault<'a>(r: &mut XmlReader<'a>, start: Start<'a>) -> Result<SoapFault, 
                 fault.code = local;
                 has_code = true;
             }
-            "faultstring" if ours => fault.string = r.text(child)?.into_owned(),
+            "faultstring" if ours => {
+                for attr in r.attributes(&child) {
+                    let attr = attr?;
+                    if attr.ns.is(&XML) && attr.local == "lang" {
+                        fault.lang = Some(attr.value.into_owned());
+                    }
+                }
+                fault.string = r.text(child)?.into_owned();
+            }
             "faultactor" if ours => fault.actor = Some(r.text(child)?.into_owned()),
             "detail" if ours => {
                 while let Some(d) = r.next_child(&child)? {
@@ -245,7 +428,7 @@ fn read_fault<'a>(r: &mut XmlReader<'a>, start: Start<'a>) -> Result<SoapFault, 
         }
     }
     if !has_code {
-        return Err(r.error(ParseErrorKind::MissingElement("faultcode")).into());
+        return Err(r.error(ParseErrorKind::MissingElement("faultcode")));
     }
     Ok(fault)
 }

@@ -407,7 +407,7 @@ impl Renderer<'_> {
                         });
                         quote!(match #value { #(#arms)* })
                     }
-                    FieldKind::Any => quote!((#value).write(w);),
+                    FieldKind::Any => quote!(rt::AnyElement::write(#value, w);),
                 }
             };
             out.push(match f.occurs {
@@ -465,9 +465,11 @@ impl Renderer<'_> {
             };
             quote!(#[doc = #doc] #vname(#ty))
         });
+        // Variants hold their element inline, as struct fields do: no allocation each.
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[allow(clippy::large_enum_variant)]
             pub enum #name { #(#variants,)* }
         }
     }
@@ -593,6 +595,7 @@ impl Renderer<'_> {
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[allow(clippy::large_enum_variant)]
             pub enum Element { #(#variants,)* }
 
             impl Element {

@@ -4,17 +4,19 @@
 //! readers walk it by recursive descent, matching element names as strings against the
 //! namespace they resolve to. [`XmlWriter`] writes prefixed, namespace-correct XML.
 //! [`XmlValue`] converts simple-typed text, and [`AnyElement`] keeps the content of
-//! `xs:any` wildcards.
+//! `xs:any` wildcards. [`SemanticTree`] compares documents by what they mean.
 
 mod any;
 mod error;
 mod reader;
+mod semantic;
 mod value;
 mod writer;
 
 pub use any::{AnyAttribute, AnyElement, AnyNode};
 pub use error::{ParseError, ParseErrorKind};
 pub use reader::{Attr, FromXml, Ns, Start, XmlReader, DEFAULT_MAX_DEPTH};
+pub use semantic::SemanticTree;
 pub use value::{ValueError, XmlValue};
 pub use writer::{ToXml, XmlWriter};
 

@@ -142,6 +142,15 @@ impl XmlWriter {
         self.out.push('"');
     }
 
+    /// The prefix bound to the namespace `uri`, declared on the element just started if
+    /// none is in scope: for QName values such as a SOAP `faultcode`.
+    pub fn prefix(&mut self, uri: &str) -> String {
+        debug_assert!(self.open, "a prefix is declared right after the start tag");
+        let prefix = self.prefix_for(uri, known(uri));
+        self.flush_declarations();
+        prefix.into_owned()
+    }
+
     /// Writes a simple-typed attribute.
     pub fn attr_value<V: XmlValue>(&mut self, ns: Option<&'static Namespace>, local: &str, v: &V) {
         self.attr(ns, local, &v.to_text());

@@ -1,0 +1,202 @@
+use std::collections::BTreeMap;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+
+/// An XML element reduced to what it means: its namespace-resolved name, its attributes as
+/// a map (namespace declarations left out), its trimmed text and its child elements in
+/// order. Two documents that differ only in prefixes, where namespaces are declared,
+/// whitespace around text, attribute order or `<x/>` against `<x></x>` give equal trees.
+///
+/// It is built with quick-xml's own namespace resolver, apart from [`XmlReader`]
+/// (crate::xml::XmlReader), so that checking the bindings with it does not check the
+/// reader against itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SemanticTree {
+    /// The element's namespace URI.
+    pub namespace: Option<String>,
+    /// The element's local name.
+    pub name: String,
+    /// Attributes by (namespace, local name).
+    pub attributes: BTreeMap<(Option<String>, String), String>,
+    /// The element's own text, concatenated and trimmed.
+    pub text: String,
+    /// The child elements, in document order.
+    pub children: Vec<SemanticTree>,
+}
+
+impl SemanticTree {
+    /// Parses the root element of `xml`.
+    pub fn parse(xml: &str) -> Result<Self, String> {
+        let mut reader = NsReader::from_str(xml);
+        let mut stack: Vec<SemanticTree> = Vec::new();
+        loop {
+            let (resolved, event) = reader.read_resolved_event().map_err(|e| e.to_string())?;
+            let namespace = bound(resolved);
+            let done = match event {
+                Event::Start(e) => {
+                    stack.push(element(&reader, &e, namespace)?);
+                    None
+                }
+                Event::Empty(e) => Some(element(&reader, &e, namespace)?),
+                Event::End(_) => {
+                    let mut node = stack.pop().ok_or("unbalanced end tag")?;
+                    node.text = node.text.trim().to_owned();
+                    Some(node)
+                }
+                Event::Text(t) => {
+                    if let Some(top) = stack.last_mut() {
+                        top.text.push_str(&t.xml10_content());
+                    }
+                    None
+                }
+                Event::CData(t) => {
+                    if let Some(top) = stack.last_mut() {
+                        top.text.push_str(&t.xml10_content());
+                    }
+                    None
+                }
+                Event::GeneralRef(r) => {
+                    if let Some(top) = stack.last_mut() {
+                        match r.resolve_char_ref().map_err(|e| e.to_string())? {
+                            Some(c) => top.text.push(c),
+                            None => top.text.push_str(
+                                quick_xml::escape::resolve_predefined_entity(&r)
+                                    .ok_or_else(|| format!("unknown entity &{};", &*r))?,
+                            ),
+                        }
+                    }
+                    None
+                }
+                Event::Eof => return Err("the document ends before its root element".into()),
+                _ => None,
+            };
+            if let Some(done) = done {
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(done),
+                    None => return Ok(done),
+                }
+            }
+        }
+    }
+
+    /// The first child named `name`.
+    pub fn child(&self, name: &str) -> Option<&SemanticTree> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// The first difference between `self` (expected) and `actual`, with the path of local
+    /// names where it is; `None` when they mean the same.
+    pub fn diff(&self, actual: &SemanticTree) -> Option<String> {
+        diff_at(self, actual, &mut Vec::new())
+    }
+
+    fn expanded(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{{{ns}}}{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+fn bound(resolved: ResolveResult<'_>) -> Option<String> {
+    match resolved {
+        ResolveResult::Bound(ns) => Some(ns.into_inner().to_owned()),
+        _ => None,
+    }
+}
+
+fn element(
+    reader: &NsReader<&[u8]>,
+    e: &BytesStart<'_>,
+    namespace: Option<String>,
+) -> Result<SemanticTree, String> {
+    let mut attributes = BTreeMap::new();
+    for a in e.attributes() {
+        let a = a.map_err(|e| e.to_string())?;
+        let key = a.key.0;
+        if key == "xmlns" || key.starts_with("xmlns:") {
+            continue;
+        }
+        let (ns, local) = reader.resolver().resolve_attribute(a.key);
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|e| e.to_string())?
+            .into_owned();
+        attributes.insert((bound(ns), local.into_inner().to_owned()), value);
+    }
+    Ok(SemanticTree {
+        namespace,
+        name: e.local_name().into_inner().to_owned(),
+        attributes,
+        text: String::new(),
+        children: Vec::new(),
+    })
+}
+
+fn diff_at(e: &SemanticTree, a: &SemanticTree, path: &mut Vec<String>) -> Option<String> {
+    path.push(e.name.clone());
+    let here = path.join("/");
+    let result = if e.expanded() != a.expanded() {
+        Some(format!(
+            "{here}: expected element {}, found {}",
+            e.expanded(),
+            a.expanded()
+        ))
+    } else if e.attributes != a.attributes {
+        Some(format!(
+            "{here}: attributes differ: expected {:?}, found {:?}",
+            e.attributes, a.attributes
+        ))
+    } else if e.text != a.text {
+        Some(format!(
+            "{here}: text differs: expected {:?}, found {:?}",
+            e.text, a.text
+        ))
+    } else {
+        e.children
+            .iter()
+            .enumerate()
+            .find_map(|(i, ec)| match a.children.get(i) {
+                Some(ac) => diff_at(ec, ac, path),
+                None => Some(format!("{here}: missing child {}", ec.expanded())),
+            })
+            .or_else(|| {
+                a.children
+                    .get(e.children.len())
+                    .map(|extra| format!("{here}: unexpected child {}", extra.expanded()))
+            })
+    };
+    path.pop();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_whitespace_and_attribute_order_do_not_matter() {
+        let a = SemanticTree::parse(r#"<a:x xmlns:a="urn:a" p="1" q="2"> <a:y>t</a:y> </a:x>"#)
+            .unwrap();
+        let b = SemanticTree::parse(r#"<x xmlns="urn:a" q="2" p="1"><y>t </y></x>"#).unwrap();
+        assert_eq!(a.diff(&b), None);
+    }
+
+    #[test]
+    fn namespaces_text_and_order_do() {
+        let a = SemanticTree::parse(r#"<x xmlns="urn:a"><y/><z/></x>"#).unwrap();
+        for other in [
+            r#"<x xmlns="urn:b"><y/><z/></x>"#,
+            r#"<x xmlns="urn:a"><z/><y/></x>"#,
+            r#"<x xmlns="urn:a"><y>t</y><z/></x>"#,
+            r#"<x xmlns="urn:a"><y/></x>"#,
+        ] {
+            assert!(
+                a.diff(&SemanticTree::parse(other).unwrap()).is_some(),
+                "{other}"
+            );
+        }
+    }
+}
