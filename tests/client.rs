@@ -3,22 +3,14 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::Duration;
 
-use common::{diff, fix_https_namespaces, tree};
+use common::{mission_fixture as fixture, tree};
 use ews_bindings::messages::ResponseCode;
 use ews_bindings::mock::{MockResponse, MockServer};
 use ews_bindings::types::ExchangeVersion;
 use ews_bindings::xml::ParseErrorKind;
 use ews_bindings::{Client, Error, Impersonation, RequestHeaders, RetryPolicy, Secret};
-
-fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/mission")
-        .join(name);
-    fix_https_namespaces(&std::fs::read_to_string(path).unwrap())
-}
 
 fn client(server: &MockServer) -> ews_bindings::ClientBuilder {
     Client::builder(server.url()).retry(RetryPolicy {
@@ -96,7 +88,7 @@ async fn the_request_on_the_wire_matches_the_documented_request() {
     );
     assert_eq!(req.header("authorization"), None);
     let expected = tree(&fixture("request.xml"));
-    if let Some(d) = diff(&expected, &tree(&req.text())) {
+    if let Some(d) = expected.diff(&tree(&req.text())) {
         panic!(
             "the request differs from the documented one: {d}\n{}",
             req.text()
@@ -130,26 +122,26 @@ async fn headers_are_sent_and_can_be_overridden_per_call() {
     let requests = server.requests();
     let header = |i: usize| tree(&requests[i].text()).child("Header").cloned().unwrap();
     let first = header(0);
-    assert_eq!(first.children[0].local, "RequestServerVersion");
+    assert_eq!(first.children[0].name, "RequestServerVersion");
     assert_eq!(
-        first.children[0].attrs.values().next().unwrap(),
+        first.children[0].attributes.values().next().unwrap(),
         "Exchange2013"
     );
     let sid = &first.child("ExchangeImpersonation").unwrap().children[0].children[0];
     assert_eq!(
-        (sid.local.as_str(), sid.text.as_str()),
+        (sid.name.as_str(), sid.text.as_str()),
         ("SmtpAddress", "alice@contoso.com")
     );
 
     let second = header(1);
     assert_eq!(
-        second.children[0].attrs.values().next().unwrap(),
+        second.children[0].attributes.values().next().unwrap(),
         "V2018_01_08"
     );
     assert_eq!(second.child("MailboxCulture").unwrap().text, "fr-FR");
     let sid = &second.child("ExchangeImpersonation").unwrap().children[0].children[0];
     assert_eq!(
-        (sid.local.as_str(), sid.text.as_str()),
+        (sid.name.as_str(), sid.text.as_str()),
         ("PrincipalName", "bob@contoso.com")
     );
 
@@ -580,4 +572,58 @@ fn debug_output_never_shows_credentials() {
         );
         assert!(debug.contains("[redacted]"), "{debug}");
     }
+}
+
+/// Collects what `tracing` writes, at every level.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn logs_at_every_level_never_show_credentials() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = MockServer::start(vec![
+        MockResponse::xml(busy_message(10)),
+        MockResponse::xml("").with_status(401),
+    ])
+    .await
+    .unwrap();
+    for builder in [
+        client(&server).basic_auth("alice", Secret::new("hunter2-password")),
+        client(&server).bearer_token(Secret::new("eyJ0eXAi-token")),
+    ] {
+        let err = builder
+            .build()
+            .unwrap()
+            .get_im_item_list()
+            .await
+            .unwrap_err();
+        tracing::error!("call failed: {err} / {err:?}");
+    }
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("ews.call"), "the calls were traced: {logs}");
+    assert!(
+        !logs.contains("hunter2-password") && !logs.contains("eyJ0eXAi-token"),
+        "{logs}"
+    );
+    assert!(
+        !logs.contains("YWxpY2U6aHVudGVyMi1wYXNzd29yZA"),
+        "no encoded credentials: {logs}"
+    );
 }

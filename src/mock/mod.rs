@@ -1,6 +1,8 @@
 //! A loopback EWS endpoint for tests and demos (feature `mock`): it listens on 127.0.0.1,
 //! answers each request with the next scripted [`MockResponse`], and records what it
-//! received.
+//! received. [`workload`] makes large synthetic responses.
+
+pub mod workload;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -1,0 +1,117 @@
+//! Parse and write speed of the generated bindings against the practical limit, a raw
+//! quick-xml event scan of the same bytes, on synthetic GetImItemList responses of 1, 100,
+//! 1,000 and 10,000 personas (`ews_bindings::mock::workload`). Throughput is in bytes of
+//! the input (for writing: of the bytes written).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use ews_bindings::messages::{self, GetImItemListResponseMessage};
+use ews_bindings::mock::workload::im_item_list_response;
+use ews_bindings::soap::{read_response, write_request, RequestHeaders};
+use ews_bindings::types;
+use ews_bindings::xml::{read_document, XmlWriter};
+use quick_xml::events::Event;
+use std::hint::black_box;
+
+const SIZES: [usize; 4] = [1, 100, 1_000, 10_000];
+
+/// The body element alone, as its own document (namespaces declared on it).
+fn body_of(envelope: &str) -> String {
+    let start = envelope.find("<m:GetImItemListResponse").unwrap();
+    let end = envelope.find("</s:Body>").unwrap();
+    envelope[start..end].to_owned()
+}
+
+/// Every event read, every text and attribute value unescaped, nothing kept.
+fn raw_scan(xml: &str) -> usize {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut n = 0;
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) | Event::Empty(e) => {
+                for a in e.attributes() {
+                    n += a
+                        .unwrap()
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .unwrap()
+                        .len();
+                }
+            }
+            Event::Text(t) => n += t.xml10_content().len(),
+            Event::GeneralRef(r) => n += r.into_inner().len(),
+            Event::Eof => return n,
+            _ => n += 1,
+        }
+    }
+}
+
+fn parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse");
+    for personas in SIZES {
+        let envelope = im_item_list_response(personas, 7);
+        let body = body_of(&envelope);
+        if personas >= 1_000 {
+            group.sample_size(10);
+        }
+        group.throughput(Throughput::Bytes(envelope.len() as u64));
+        group.bench_with_input(BenchmarkId::new("raw_scan", personas), &envelope, |b, x| {
+            b.iter(|| raw_scan(black_box(x)))
+        });
+        group.bench_with_input(BenchmarkId::new("envelope", personas), &envelope, |b, x| {
+            b.iter(|| {
+                read_response::<GetImItemListResponseMessage>(
+                    black_box(x.as_bytes()),
+                    "GetImItemListResponse",
+                )
+                .unwrap()
+            })
+        });
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.bench_with_input(BenchmarkId::new("body", personas), &body, |b, x| {
+            b.iter(|| {
+                read_document(black_box(x), |r, s| {
+                    r.read::<GetImItemListResponseMessage>(s)
+                })
+                .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn write(c: &mut Criterion) {
+    let mut group = c.benchmark_group("write");
+    for personas in SIZES {
+        let envelope = im_item_list_response(personas, 7);
+        let parsed = read_response::<GetImItemListResponseMessage>(
+            envelope.as_bytes(),
+            "GetImItemListResponse",
+        )
+        .unwrap()
+        .body;
+        let write = |m: &GetImItemListResponseMessage| {
+            let mut w =
+                XmlWriter::new().with_namespaces(&[&messages::NAMESPACE, &types::NAMESPACE]);
+            w.element(Some(&messages::NAMESPACE), "GetImItemListResponse", m);
+            w.into_string()
+        };
+        if personas >= 1_000 {
+            group.sample_size(10);
+        }
+        group.throughput(Throughput::Bytes(write(&parsed).len() as u64));
+        group.bench_with_input(BenchmarkId::new("response", personas), &parsed, |b, m| {
+            b.iter(|| write(black_box(m)))
+        });
+    }
+    let headers = RequestHeaders {
+        mailbox_culture: Some("en-US".into()),
+        ..RequestHeaders::default()
+    };
+    let request = messages::GetImItemList::default();
+    group.bench_function("request_envelope", |b| {
+        b.iter(|| write_request(black_box(&headers), "GetImItemList", black_box(&request)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse, write);
+criterion_main!(benches);

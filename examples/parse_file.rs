@@ -1,0 +1,66 @@
+//! Parses a GetImItemList response envelope from a file, `--repeat` times, and prints the
+//! persona and group counts and the median parse time. Meant for whole-process measurements
+//! such as peak memory (`/usr/bin/time -v`):
+//!
+//! ```text
+//! cargo run --release --example parse_file -- /tmp/10k.xml [--repeat 5]
+//! ```
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use ews_bindings::messages::GetImItemListResponseMessage;
+use ews_bindings::soap::read_response;
+
+#[derive(Parser)]
+#[command(about = "Parse a GetImItemList response envelope and time it")]
+struct Args {
+    /// The envelope to parse.
+    file: std::path::PathBuf,
+    /// How many times to parse it.
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let bytes = match std::fs::read(&args.file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", args.file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut times: Vec<Duration> = Vec::with_capacity(args.repeat);
+    let mut counts = (0, 0);
+    for _ in 0..args.repeat.max(1) {
+        let started = Instant::now();
+        let envelope =
+            match read_response::<GetImItemListResponseMessage>(&bytes, "GetImItemListResponse") {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+        times.push(started.elapsed());
+        let list = envelope.body.im_item_list.unwrap_or_default();
+        counts = (
+            list.personas.map_or(0, |p| p.persona.len()),
+            list.groups.map_or(0, |g| g.im_group.len()),
+        );
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    println!(
+        "{} bytes: {} personas, {} groups; median parse {:.1} ms over {} runs ({:.0} MB/s)",
+        bytes.len(),
+        counts.0,
+        counts.1,
+        median.as_secs_f64() * 1e3,
+        times.len(),
+        bytes.len() as f64 / median.as_secs_f64() / 1e6
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,392 @@
+//! Synthetic GetImItemList responses for benchmarks and load tests: realistic in shape (the
+//! documentation's persona with every attributed-value list filled), with unique ids,
+//! non-ASCII names and escaped text, deterministic from a seed.
+
+use std::fmt::Write as _;
+
+/// How a Persona field is filled.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Time,
+    Int,
+    Bool,
+    ItemId,
+    Email,
+    Phone,
+    FolderIds,
+    Attributions,
+    Strings,
+    Phones,
+    Emails,
+    Postal,
+    StringArrays,
+    Extended,
+    Addresses,
+    Bodies,
+}
+
+use Kind::*;
+
+/// Persona's elements in schema order, with how each is filled.
+const PERSONA: &[(&str, Kind)] = &[
+    ("PersonaId", ItemId),
+    ("PersonaType", Text),
+    ("PersonaObjectStatus", Text),
+    ("CreationTime", Time),
+    ("Bodies", Bodies),
+    ("DisplayNameFirstLastSortKey", Text),
+    ("DisplayNameLastFirstSortKey", Text),
+    ("CompanyNameSortKey", Text),
+    ("HomeCitySortKey", Text),
+    ("WorkCitySortKey", Text),
+    ("DisplayNameFirstLastHeader", Text),
+    ("DisplayNameLastFirstHeader", Text),
+    ("DisplayName", Text),
+    ("DisplayNameFirstLast", Text),
+    ("DisplayNameLastFirst", Text),
+    ("FileAs", Text),
+    ("FileAsId", Text),
+    ("DisplayNamePrefix", Text),
+    ("GivenName", Text),
+    ("MiddleName", Text),
+    ("Surname", Text),
+    ("Generation", Text),
+    ("Nickname", Text),
+    ("YomiCompanyName", Text),
+    ("YomiFirstName", Text),
+    ("YomiLastName", Text),
+    ("Title", Text),
+    ("Department", Text),
+    ("CompanyName", Text),
+    ("Location", Text),
+    ("EmailAddress", Email),
+    ("EmailAddresses", Addresses),
+    ("PhoneNumber", Phone),
+    ("ImAddress", Text),
+    ("HomeCity", Text),
+    ("WorkCity", Text),
+    ("RelevanceScore", Int),
+    ("FolderIds", FolderIds),
+    ("Attributions", Attributions),
+    ("DisplayNames", Strings),
+    ("FileAses", Strings),
+    ("FileAsIds", Strings),
+    ("DisplayNamePrefixes", Strings),
+    ("GivenNames", Strings),
+    ("MiddleNames", Strings),
+    ("Surnames", Strings),
+    ("Generations", Strings),
+    ("Nicknames", Strings),
+    ("Initials", Strings),
+    ("YomiCompanyNames", Strings),
+    ("YomiFirstNames", Strings),
+    ("YomiLastNames", Strings),
+    ("BusinessPhoneNumbers", Phones),
+    ("BusinessPhoneNumbers2", Phones),
+    ("HomePhones", Phones),
+    ("HomePhones2", Phones),
+    ("MobilePhones", Phones),
+    ("MobilePhones2", Phones),
+    ("AssistantPhoneNumbers", Phones),
+    ("CallbackPhones", Phones),
+    ("CarPhones", Phones),
+    ("HomeFaxes", Phones),
+    ("OrganizationMainPhones", Phones),
+    ("OtherFaxes", Phones),
+    ("OtherTelephones", Phones),
+    ("OtherPhones2", Phones),
+    ("Pagers", Phones),
+    ("RadioPhones", Phones),
+    ("TelexNumbers", Phones),
+    ("TTYTDDPhoneNumbers", Phones),
+    ("WorkFaxes", Phones),
+    ("Emails1", Emails),
+    ("Emails2", Emails),
+    ("Emails3", Emails),
+    ("BusinessHomePages", Strings),
+    ("PersonalHomePages", Strings),
+    ("OfficeLocations", Strings),
+    ("ImAddresses", Strings),
+    ("ImAddresses2", Strings),
+    ("ImAddresses3", Strings),
+    ("BusinessAddresses", Postal),
+    ("HomeAddresses", Postal),
+    ("OtherAddresses", Postal),
+    ("Titles", Strings),
+    ("Departments", Strings),
+    ("CompanyNames", Strings),
+    ("Managers", Strings),
+    ("AssistantNames", Strings),
+    ("Professions", Strings),
+    ("SpouseNames", Strings),
+    ("Children", StringArrays),
+    ("Schools", Strings),
+    ("Hobbies", Strings),
+    ("WeddingAnniversaries", Strings),
+    ("Birthdays", Strings),
+    ("Locations", Strings),
+    ("InlineLinks", Strings),
+    ("ItemLinkIds", StringArrays),
+    ("HasActiveDeals", Text),
+    ("IsBusinessContact", Text),
+    ("AttributedHasActiveDeals", Strings),
+    ("AttributedIsBusinessContact", Strings),
+    ("SourceMailboxGuids", Strings),
+    ("LastContactedDate", Time),
+    ("ExtendedProperties", Extended),
+    ("ExternalDirectoryObjectId", Text),
+    ("MapiEntryId", Text),
+    ("MapiEmailAddress", Text),
+    ("MapiAddressType", Text),
+    ("MapiSearchKey", Text),
+    ("MapiTransmittableDisplayName", Text),
+    ("MapiSendRichInfo", Bool),
+];
+
+const GIVEN: &[&str] = &[
+    "Anthony", "Zoë", "Łukasz", "José", "Søren", "Ana", "Terence", "Chloé", "Jürgen", "Aiko",
+];
+const FAMILY: &[&str] = &[
+    "Smith", "Adams", "Müller", "O'Brien", "García", "Nguyễn", "Kowalski", "小林", "Øster",
+    "Dubois",
+];
+const COMPANIES: &[&str] = &[
+    "Contoso",
+    "Smith & Sons",
+    "Fabrikam <EU>",
+    "Northwind \"Traders\"",
+    "Tailspin Toys",
+];
+
+/// A small, fast, seeded generator (xorshift64*), so workloads are the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// Escapes text for element content or attribute values.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A GetImItemList response envelope with `personas` personas and about one group per ten
+/// personas (plus the three default groups), each group listing member ids. The same
+/// `personas` and `seed` always give the same bytes.
+pub fn im_item_list_response(personas: usize, seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut out = String::with_capacity(personas * 12_000 + 4096);
+    out.push_str(concat!(
+        r#"<?xml version="1.0" encoding="utf-8"?>"#,
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>"#,
+        r#"<h:ServerVersionInfo MajorVersion="15" MinorVersion="20" MajorBuildNumber="7741" MinorBuildNumber="18" Version="V2018_01_08" xmlns:h="http://schemas.microsoft.com/exchange/services/2006/types"/>"#,
+        r#"</s:Header><s:Body><m:GetImItemListResponse ResponseClass="Success" "#,
+        r#"xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" "#,
+        r#"xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">"#,
+        "<m:ResponseCode>NoError</m:ResponseCode><m:ImItemList><t:Groups>"
+    ));
+    let custom = personas / 10;
+    let defaults = ["Other Contacts", "Tagged", "Favorites"];
+    for g in 0..defaults.len() + custom {
+        let (name, kind) = match defaults.get(g) {
+            Some(name) => (
+                name.to_string(),
+                ["OtherContacts", "Tagged", "Favorites"][g].to_owned(),
+            ),
+            None => (
+                format!("Team {} & Friends", g - defaults.len()),
+                "UserGroup".to_owned(),
+            ),
+        };
+        let _ = write!(
+            out,
+            "<t:ImGroup><t:DisplayName>{}</t:DisplayName><t:GroupType>IPM.DistList.MOC.{kind}</t:GroupType>\
+             <t:ExchangeStoreId Id=\"{}\" ChangeKey=\"EgAAAA==\"/>",
+            esc(&name),
+            id("G", g as u64, &mut rng)
+        );
+        if personas > 0 && g >= 2 {
+            out.push_str("<t:MemberCorrelationKey>");
+            for m in 0..(personas.min(10)) {
+                let member = (g * 10 + m) % personas;
+                let _ = write!(
+                    out,
+                    "<t:ItemId Id=\"{}\" ChangeKey=\"EQAAAA==\"/>",
+                    id("C", member as u64, &mut rng)
+                );
+            }
+            out.push_str("</t:MemberCorrelationKey>");
+        }
+        out.push_str("</t:ImGroup>");
+    }
+    out.push_str("</t:Groups><t:Personas>");
+    for p in 0..personas {
+        persona(&mut out, p as u64, &mut rng);
+    }
+    out.push_str("</t:Personas></m:ImItemList></m:GetImItemListResponse></s:Body></s:Envelope>");
+    out
+}
+
+/// A unique, base64-looking id.
+fn id(prefix: &str, n: u64, rng: &mut Rng) -> String {
+    format!("AAMkAG{prefix}{n:08}{:016x}AAA=", rng.next())
+}
+
+fn persona(out: &mut String, n: u64, rng: &mut Rng) {
+    let given = rng.pick(GIVEN);
+    let family = rng.pick(FAMILY);
+    let company = rng.pick(COMPANIES);
+    let email = format!("user{n}@contoso.com");
+    out.push_str("<t:Persona>");
+    for (name, kind) in PERSONA {
+        let _ = write!(out, "<t:{name}");
+        match kind {
+            ItemId => {
+                let _ = write!(out, " Id=\"{}\"/>", id("P", n, rng));
+                continue;
+            }
+            Text => {
+                let text = match *name {
+                    "DisplayName" | "DisplayNameFirstLast" => format!("{given} {family}"),
+                    "CompanyName" => company.to_owned(),
+                    "ImAddress" => email.clone(),
+                    _ => format!("{name} of {given} {family} ({n})"),
+                };
+                let _ = write!(out, ">{}", esc(&text));
+            }
+            Time => {
+                let _ = write!(out, ">2012-01-{:02}T22:14:{:02}Z", 1 + n % 28, n % 60);
+            }
+            Int => out.push_str(">2147483647"),
+            Bool => out.push_str(">false"),
+            Email => {
+                let _ = write!(out, ">{}", email_value(given, family, &email));
+            }
+            Phone => {
+                let _ = write!(
+                    out,
+                    "><t:Number>425555{:04}</t:Number><t:Type>Business</t:Type>",
+                    n % 10_000
+                );
+            }
+            FolderIds => {
+                let _ = write!(
+                    out,
+                    "><t:FolderId Id=\"{}\" ChangeKey=\"AQAAAA==\"/>",
+                    id("F", n, rng)
+                );
+            }
+            Attributions => {
+                out.push('>');
+                for a in 0..2 {
+                    let _ = write!(
+                        out,
+                        "<t:Attribution><t:Id>{a}</t:Id><t:SourceId Id=\"{}\" ChangeKey=\"EQAAAA==\"/>\
+                         <t:DisplayName>Outlook</t:DisplayName><t:IsWritable>true</t:IsWritable>\
+                         <t:IsQuickContact>{}</t:IsQuickContact><t:IsHidden>false</t:IsHidden>\
+                         <t:FolderId Id=\"{}\" ChangeKey=\"AQAAAA==\"/></t:Attribution>",
+                        id("S", n * 2 + a, rng),
+                        a == 1,
+                        id("F", n, rng)
+                    );
+                }
+            }
+            Strings => {
+                let _ = write!(
+                    out,
+                    "><t:StringAttributedValue><t:Value>{}</t:Value>{}</t:StringAttributedValue>",
+                    esc(&format!("{given} {family} – {name}")),
+                    attributions()
+                );
+            }
+            Phones => {
+                let _ = write!(
+                    out,
+                    "><t:PhoneNumberAttributedValue><t:Value><t:Number>+1 425 555 {:04}</t:Number>\
+                     <t:Type>{name}</t:Type></t:Value>{}</t:PhoneNumberAttributedValue>",
+                    n % 10_000,
+                    attributions()
+                );
+            }
+            Emails => {
+                let _ = write!(
+                    out,
+                    "><t:EmailAddressAttributedValue><t:Value>{}</t:Value>{}</t:EmailAddressAttributedValue>",
+                    email_value(given, family, &email),
+                    attributions()
+                );
+            }
+            Postal => {
+                let _ = write!(
+                    out,
+                    "><t:PostalAddressAttributedValue><t:Value><t:Street>{n} Main St &amp; 2nd Ave</t:Street>\
+                     <t:City>Zürich</t:City><t:State>ZH</t:State><t:Country>Switzerland</t:Country>\
+                     <t:PostalCode>80{:02}</t:PostalCode><t:Type>Business</t:Type><t:Latitude>47.3769</t:Latitude>\
+                     <t:Longitude>8.5417</t:Longitude></t:Value>{}</t:PostalAddressAttributedValue>",
+                    n % 100,
+                    attributions()
+                );
+            }
+            StringArrays => {
+                let _ = write!(
+                    out,
+                    "><t:StringArrayAttributedValue><t:Values><t:Value>{given}</t:Value><t:Value>{family}</t:Value>\
+                     </t:Values>{}</t:StringArrayAttributedValue>",
+                    attributions()
+                );
+            }
+            Extended => {
+                let _ = write!(
+                    out,
+                    "><t:ExtendedPropertyAttributedValue><t:Value><t:ExtendedFieldURI PropertyTag=\"0x3A45\" \
+                     PropertyType=\"String\"/><t:Value>{}</t:Value></t:Value>{}</t:ExtendedPropertyAttributedValue>",
+                    esc(company),
+                    attributions()
+                );
+            }
+            Addresses => {
+                let _ = write!(
+                    out,
+                    "><t:Address>{}</t:Address>",
+                    email_value(given, family, &email)
+                );
+            }
+            Bodies => {
+                let _ = write!(
+                    out,
+                    "><t:BodyContentAttributedValue><t:Value><t:Value>Notes about {} &lt;b&gt;{}&lt;/b&gt;</t:Value>\
+                     <t:BodyType>Text</t:BodyType></t:Value>{}</t:BodyContentAttributedValue>",
+                    esc(given),
+                    esc(family),
+                    attributions()
+                );
+            }
+        }
+        let _ = write!(out, "</t:{name}>");
+    }
+    out.push_str("</t:Persona>");
+}
+
+fn email_value(given: &str, family: &str, email: &str) -> String {
+    format!(
+        "<t:Name>{}</t:Name><t:EmailAddress>{email}</t:EmailAddress><t:RoutingType>SMTP</t:RoutingType>",
+        esc(&format!("{given} {family}"))
+    )
+}
+
+fn attributions() -> &'static str {
+    "<t:Attributions><t:Attribution>0</t:Attribution><t:Attribution>1</t:Attribution></t:Attributions>"
+}
