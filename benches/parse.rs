@@ -107,6 +107,10 @@ fn write(c: &mut Criterion) {
         ..RequestHeaders::default()
     };
     let request = messages::GetImItemList::default();
+    group.sample_size(100);
+    group.throughput(Throughput::Bytes(
+        write_request(&headers, "GetImItemList", &request).len() as u64,
+    ));
     group.bench_function("request_envelope", |b| {
         b.iter(|| write_request(black_box(&headers), "GetImItemList", black_box(&request)))
     });

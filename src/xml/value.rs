@@ -11,6 +11,11 @@ pub struct ValueError {
 pub trait XmlValue: Sized {
     /// Parses the (unescaped) text.
     fn from_text(text: &str) -> Result<Self, ValueError>;
+    /// Parses text the reader already holds, taking it over where that saves a copy.
+    #[inline]
+    fn from_cow(text: Cow<'_, str>) -> Result<Self, ValueError> {
+        Self::from_text(&text)
+    }
     /// The text to write (the writer escapes it).
     fn to_text(&self) -> Cow<'_, str>;
 }
@@ -19,6 +24,11 @@ impl XmlValue for String {
     #[inline]
     fn from_text(text: &str) -> Result<Self, ValueError> {
         Ok(text.to_owned())
+    }
+
+    #[inline]
+    fn from_cow(text: Cow<'_, str>) -> Result<Self, ValueError> {
+        Ok(text.into_owned())
     }
 
     #[inline]
