@@ -12,6 +12,7 @@ use crate::error::{Error, EwsError};
 use crate::operation::{Operation, ResponseMessage};
 use crate::soap::{self, Impersonation, RequestHeaders};
 use crate::types::{ExchangeVersion, ServerVersionInfo};
+use crate::xml::Limits;
 
 /// A credential that never shows in `Debug` output or logs.
 #[derive(Clone, PartialEq, Eq)]
@@ -99,6 +100,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     timeout: Duration,
     max_response_bytes: usize,
+    limits: Limits,
     user_agent: String,
 }
 
@@ -112,6 +114,7 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            limits: Limits::default(),
             user_agent: concat!("ews-bindings/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
     }
@@ -174,6 +177,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets the bounds a response is read within (nesting depth, text and attribute
+    /// lengths).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Sets the `User-Agent` header.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -205,6 +215,7 @@ impl ClientBuilder {
             retry: self.retry,
             timeout: self.timeout,
             max_response_bytes: self.max_response_bytes,
+            limits: self.limits,
         })
     }
 }
@@ -220,6 +231,7 @@ pub struct Client {
     retry: RetryPolicy,
     timeout: Duration,
     max_response_bytes: usize,
+    limits: Limits,
 }
 
 impl Client {
@@ -328,7 +340,7 @@ impl Client {
             bytes.extend_from_slice(&chunk);
         }
         tracing::debug!(bytes = bytes.len(), "response read");
-        let parsed = soap::read_response::<O::Response>(&bytes, O::RESPONSE);
+        let parsed = soap::read_response_with::<O::Response>(&bytes, O::RESPONSE, &self.limits);
         if !status.is_success() {
             return Err(match parsed {
                 Err(fault @ Error::Fault(_)) => fault,

@@ -12,7 +12,7 @@ use crate::types::{
     SmtpAddress, SID,
 };
 use crate::xml::{
-    AnyElement, FromXml, Namespace, ParseError, ParseErrorKind, SemanticTree, Start, ToXml,
+    AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, SemanticTree, Start, ToXml,
     XmlReader, XmlWriter, EWS_ERRORS, SOAP_ENVELOPE, XML,
 };
 
@@ -119,9 +119,19 @@ pub struct ResponseEnvelope<T> {
 /// a SOAP fault (returned as [`Error::Fault`]). Header elements other than
 /// `ServerVersionInfo` are skipped; a missing header is fine.
 pub fn read_response<T: FromXml>(xml: &[u8], name: &str) -> Result<ResponseEnvelope<T>, Error> {
+    read_response_with(xml, name, &Limits::default())
+}
+
+/// [`read_response`] within `limits`.
+pub fn read_response_with<T: FromXml>(
+    xml: &[u8],
+    name: &str,
+    limits: &Limits,
+) -> Result<ResponseEnvelope<T>, Error> {
     let mut server_version = None;
     let body = walk(
         xml,
+        limits,
         |r, h| {
             if h.is(&types::NAMESPACE, "ServerVersionInfo") {
                 server_version = Some(r.read(h)?);
@@ -152,10 +162,11 @@ pub fn read_response<T: FromXml>(xml: &[u8], name: &str) -> Result<ResponseEnvel
 /// element (further body elements are skipped).
 fn walk<'a, B, E: From<ParseError>>(
     xml: &'a [u8],
+    limits: &Limits,
     mut header: impl FnMut(&mut XmlReader<'a>, Start<'a>) -> Result<(), E>,
     body: impl FnOnce(&mut XmlReader<'a>, Start<'a>) -> Result<B, E>,
 ) -> Result<B, E> {
-    let mut r = XmlReader::from_bytes(xml)?;
+    let mut r = XmlReader::from_bytes(xml)?.with_limits(*limits);
     let root = r.root()?;
     if !root.is(&SOAP_ENVELOPE, "Envelope") {
         return Err(r
@@ -219,6 +230,7 @@ impl Envelope {
         let mut skipped_headers = Vec::new();
         let body = walk(
             xml,
+            &Limits::default(),
             |r, h| {
                 if types::Element::accepts(&h) {
                     headers.push(r.read(h)?);

@@ -31,6 +31,16 @@ pub enum ParseErrorKind {
         /// The depth limit.
         limit: usize,
     },
+    /// An element's text is longer than the reader allows.
+    TextTooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// An attribute value is longer than the reader allows.
+    AttributeTooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// An element was found where another was expected.
     UnexpectedElement {
         /// What the reader expected, in `{namespace}local` form.
@@ -66,6 +76,10 @@ impl fmt::Display for ParseErrorKind {
             Self::DtdNotAllowed => f.write_str("a DTD is not allowed"),
             Self::UnknownEntity(name) => write!(f, "unknown entity `&{name};`"),
             Self::TooDeep { limit } => write!(f, "elements are nested deeper than {limit}"),
+            Self::TextTooLong { limit } => write!(f, "text longer than {limit} bytes"),
+            Self::AttributeTooLong { limit } => {
+                write!(f, "an attribute value longer than {limit} bytes")
+            }
             Self::UnexpectedElement { expected, found } => {
                 write!(f, "expected element {expected}, found {found}")
             }

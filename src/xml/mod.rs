@@ -15,7 +15,7 @@ mod writer;
 
 pub use any::{AnyAttribute, AnyElement, AnyNode};
 pub use error::{ParseError, ParseErrorKind};
-pub use reader::{Attr, FromXml, Ns, Start, XmlReader, DEFAULT_MAX_DEPTH};
+pub use reader::{Attr, FromXml, Limits, Ns, Start, XmlReader};
 pub use semantic::SemanticTree;
 pub use value::{ValueError, XmlValue};
 pub use writer::{ToXml, XmlWriter};

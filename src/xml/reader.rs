@@ -78,8 +78,27 @@ struct Binding<'a> {
     depth: usize,
 }
 
-/// The depth of nesting the reader allows unless told otherwise.
-pub const DEFAULT_MAX_DEPTH: usize = 128;
+/// Bounds on what a document may hold, checked while it is read; passing one is a typed
+/// error naming the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How deeply elements may nest (default 128; EWS documents stay under 30).
+    pub max_depth: usize,
+    /// The longest text of one element, in bytes (default 16 MiB).
+    pub max_text_bytes: usize,
+    /// The longest attribute value, in bytes (default 64 KiB; EWS ids are a few hundred).
+    pub max_attribute_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 128,
+            max_text_bytes: 16 << 20,
+            max_attribute_bytes: 64 << 10,
+        }
+    }
+}
 
 /// A namespace-aware pull reader over a borrowed XML document.
 ///
@@ -92,7 +111,7 @@ pub struct XmlReader<'a> {
     inner: Reader<&'a [u8]>,
     bindings: Vec<Binding<'a>>,
     path: Vec<&'a str>,
-    max_depth: usize,
+    limits: Limits,
     /// An empty element was handed out: its scope closes before the next event is read.
     pending_empty: bool,
 }
@@ -106,7 +125,7 @@ impl<'a> XmlReader<'a> {
             inner: Reader::from_str(input),
             bindings: Vec::new(),
             path: Vec::new(),
-            max_depth: DEFAULT_MAX_DEPTH,
+            limits: Limits::default(),
             pending_empty: false,
         }
     }
@@ -123,10 +142,9 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// Sets how deeply elements may nest before reading fails with
-    /// [`ParseErrorKind::TooDeep`].
-    pub fn with_max_depth(mut self, max_depth: usize) -> Self {
-        self.max_depth = max_depth;
+    /// Sets the limits the document is read within.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -276,7 +294,7 @@ impl<'a> XmlReader<'a> {
                 Event::End(_) => return Ok(text.unwrap_or(Cow::Borrowed(""))),
                 event => {
                     if let Some(part) = self.text_of(event)? {
-                        append(&mut text, part);
+                        self.append_text(&mut text, part)?;
                     }
                 }
             }
@@ -302,7 +320,7 @@ impl<'a> XmlReader<'a> {
                 }
                 event => {
                     if let Some(part) = self.text_of(event)? {
-                        append(&mut text, part);
+                        self.append_text(&mut text, part)?;
                     }
                     continue;
                 }
@@ -310,6 +328,21 @@ impl<'a> XmlReader<'a> {
             push_text(&mut nodes, text.take());
             nodes.push(AnyNode::Element(AnyElement::from_xml(self, child)?));
         }
+    }
+
+    /// Adds `part` to the text of the element being read, within the text limit.
+    fn append_text(
+        &self,
+        text: &mut Option<Cow<'a, str>>,
+        part: Cow<'a, str>,
+    ) -> Result<(), ParseError> {
+        let len = text.as_ref().map_or(0, |t| t.len()) + part.len();
+        if len > self.limits.max_text_bytes {
+            let limit = self.limits.max_text_bytes;
+            return Err(self.error(ParseErrorKind::TextTooLong { limit }));
+        }
+        append(text, part);
+        Ok(())
     }
 
     /// The text an event inside an element contributes; fails on the end of the document
@@ -346,8 +379,8 @@ impl<'a> XmlReader<'a> {
             match self.event()? {
                 Event::Start(_) => {
                     depth += 1;
-                    if self.path.len() + depth > self.max_depth {
-                        let limit = self.max_depth;
+                    if self.path.len() + depth > self.limits.max_depth {
+                        let limit = self.limits.max_depth;
                         return Err(self.error(ParseErrorKind::TooDeep { limit }));
                     }
                 }
@@ -386,6 +419,10 @@ impl<'a> XmlReader<'a> {
                     None => return Some(Err(self.unbound(prefix))),
                 },
             };
+            if attr.value.len() > self.limits.max_attribute_bytes {
+                let limit = self.limits.max_attribute_bytes;
+                return Some(Err(self.error(ParseErrorKind::AttributeTooLong { limit })));
+            }
             Some(
                 attr.normalized_value(XmlVersion::Implicit1_0)
                     .map(|value| Attr { ns, local, value })
@@ -465,9 +502,9 @@ impl<'a> XmlReader<'a> {
         self.path.len()
     }
 
-    /// The depth limit.
-    pub fn max_depth(&self) -> usize {
-        self.max_depth
+    /// The limits the document is read within.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     fn event(&mut self) -> Result<Event<'a>, ParseError> {
@@ -479,8 +516,8 @@ impl<'a> XmlReader<'a> {
     fn open(&mut self, tag: BytesStart<'a>, empty: bool) -> Result<Start<'a>, ParseError> {
         self.close_pending_empty();
         let depth = self.path.len() + 1;
-        if depth > self.max_depth {
-            let limit = self.max_depth;
+        if depth > self.limits.max_depth {
+            let limit = self.limits.max_depth;
             return Err(self.error(ParseErrorKind::TooDeep { limit }));
         }
         let name = self.rebase(tag.name().0);
@@ -516,6 +553,10 @@ impl<'a> XmlReader<'a> {
             } else {
                 continue;
             };
+            if attr.value.len() > self.limits.max_attribute_bytes {
+                let limit = self.limits.max_attribute_bytes;
+                return Err(self.error(ParseErrorKind::AttributeTooLong { limit }));
+            }
             let uri = attr
                 .normalized_value(XmlVersion::Implicit1_0)
                 .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))?;
