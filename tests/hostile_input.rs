@@ -85,10 +85,7 @@ fn unknown_attributes_on_every_element_of_a_persona_are_skipped() {
         if xml[at..].starts_with("</") {
             continue;
         }
-        let name_end = at
-            + xml[at..]
-                .find(|c: char| c == ' ' || c == '>' || c == '/')
-                .unwrap();
+        let name_end = at + xml[at..].find([' ', '>', '/']).unwrap();
         let mutated = format!(
             r#"{} newAttr="1" f:other="2" xmlns:f="urn:future"{}"#,
             &xml[..name_end],
