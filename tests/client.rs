@@ -12,6 +12,17 @@ use ews_bindings::types::ExchangeVersion;
 use ews_bindings::xml::ParseErrorKind;
 use ews_bindings::{Client, Error, Impersonation, RequestHeaders, RetryPolicy, Secret};
 
+/// Builds the client and calls GetImItemList.
+trait List {
+    async fn list(self) -> Result<ews_bindings::ImItemListResponse, Error>;
+}
+
+impl List for ews_bindings::ClientBuilder {
+    async fn list(self) -> Result<ews_bindings::ImItemListResponse, Error> {
+        self.build().unwrap().get_im_item_list().await
+    }
+}
+
 fn client(server: &MockServer) -> ews_bindings::ClientBuilder {
     Client::builder(server.url()).retry(RetryPolicy {
         max_attempts: 3,
@@ -71,9 +82,7 @@ async fn the_request_on_the_wire_matches_the_documented_request() {
     client(&server)
         .server_version(ExchangeVersion::Exchange2013)
         .mailbox_culture("en-US")
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .list()
         .await
         .unwrap();
     let requests = server.requests();
@@ -153,12 +162,7 @@ async fn success_gives_groups_personas_and_server_version() {
     let server = MockServer::start(vec![MockResponse::xml(fixture("response.xml"))])
         .await
         .unwrap();
-    let list = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap();
+    let list = client(&server).list().await.unwrap();
     assert_eq!(list.groups.len(), 4);
     assert_eq!(list.personas.len(), 2);
     assert_eq!(list.groups[2].display_name, "Favorites");
@@ -172,12 +176,7 @@ async fn a_response_without_a_soap_header_is_fine() {
     let server = MockServer::start(vec![MockResponse::xml(body)])
         .await
         .unwrap();
-    let list = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap();
+    let list = client(&server).list().await.unwrap();
     assert!(list.server_version.is_none());
     assert!(list.groups.is_empty() && list.personas.is_empty());
 }
@@ -189,12 +188,7 @@ async fn the_documented_fault_becomes_a_typed_fault() {
     ])
     .await
     .unwrap();
-    let err = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = client(&server).list().await.unwrap_err();
     let Error::Fault(fault) = &err else {
         panic!("{err:?}")
     };
@@ -232,12 +226,7 @@ async fn an_error_response_message_becomes_a_typed_ews_error() {
     let server = MockServer::start(vec![MockResponse::xml(body)])
         .await
         .unwrap();
-    let err = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = client(&server).list().await.unwrap_err();
     let Error::Ews(e) = &err else {
         panic!("{err:?}")
     };
@@ -257,12 +246,7 @@ async fn an_unknown_response_code_is_kept() {
     let server = MockServer::start(vec![MockResponse::xml(body)])
         .await
         .unwrap();
-    let err = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = client(&server).list().await.unwrap_err();
     assert_eq!(
         err.response_code(),
         Some(&ResponseCode::Other("ErrorFromTheFuture".into()))
@@ -279,12 +263,7 @@ async fn a_warning_returns_the_data_and_the_warning() {
     let server = MockServer::start(vec![MockResponse::xml(body)])
         .await
         .unwrap();
-    let list = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap();
+    let list = client(&server).list().await.unwrap();
     assert_eq!(list.groups.len(), 1);
     let warning = list.warning.unwrap();
     assert_eq!(
@@ -302,9 +281,7 @@ async fn http_401_is_an_authentication_error() {
     .unwrap();
     let err = client(&server)
         .basic_auth("alice", Secret::new("p@ss"))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .list()
         .await
         .unwrap_err();
     assert!(
@@ -324,9 +301,7 @@ async fn bearer_tokens_are_sent() {
         .unwrap();
     client(&server)
         .bearer_token(Secret::new("tok3n"))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .list()
         .await
         .unwrap();
     assert_eq!(
@@ -343,12 +318,7 @@ async fn http_500_with_an_html_body_is_an_http_error_with_the_body() {
         .with_header("Content-Type", "text/html")])
     .await
     .unwrap();
-    let err = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = client(&server).list().await.unwrap_err();
     assert!(
         matches!(&err, Error::Http { status: 500, body } if body == html),
         "{err:?}"
@@ -360,12 +330,7 @@ async fn html_with_status_200_is_a_parse_error() {
     let server = MockServer::start(vec![MockResponse::xml("<html><body>Sign in</body></html>")])
         .await
         .unwrap();
-    let err = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = client(&server).list().await.unwrap_err();
     assert!(
         matches!(&err, Error::Parse(e) if matches!(e.kind, ParseErrorKind::UnexpectedElement { .. })),
         "{err:?}"
@@ -382,12 +347,7 @@ async fn a_busy_server_is_retried_after_its_back_off() {
     .await
     .unwrap();
     let started = std::time::Instant::now();
-    let list = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap();
+    let list = client(&server).list().await.unwrap();
     assert_eq!(list.groups.len(), 4);
     assert_eq!(server.requests().len(), 3);
     assert!(
@@ -401,12 +361,7 @@ async fn throttling_beyond_the_attempt_cap_gives_up() {
     let server = MockServer::start(vec![MockResponse::xml(busy_message(10))])
         .await
         .unwrap();
-    let err = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = client(&server).list().await.unwrap_err();
     let Error::Throttled {
         attempts,
         waited,
@@ -426,12 +381,7 @@ async fn a_back_off_beyond_the_wait_cap_gives_up_without_waiting() {
     let server = MockServer::start(vec![MockResponse::xml(busy_fault(60_000)).with_status(500)])
         .await
         .unwrap();
-    let err = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = client(&server).list().await.unwrap_err();
     assert!(
         matches!(&err, Error::Throttled { attempts: 1, waited, last } if waited.is_zero() && last.back_off() == Some(Duration::from_secs(60))),
         "{err:?}"
@@ -448,9 +398,7 @@ async fn a_slow_server_times_out() {
     .unwrap();
     let err = client(&server)
         .timeout(Duration::from_millis(200))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .list()
         .await
         .unwrap_err();
     assert!(
@@ -465,12 +413,7 @@ async fn a_truncated_body_is_a_parse_error() {
     let server = MockServer::start(vec![MockResponse::xml(&full[..full.len() / 2])])
         .await
         .unwrap();
-    let err = client(&server)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = client(&server).list().await.unwrap_err();
     assert!(
         matches!(&err, Error::Parse(e) if e.kind == ParseErrorKind::Truncated),
         "{err:?}"
@@ -493,12 +436,7 @@ async fn a_connection_closed_mid_body_is_a_transport_error() {
             "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n<s:Envelope";
         socket.write_all(head.as_bytes()).await.unwrap();
     });
-    let err = Client::builder(url)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = Client::builder(url).list().await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     server.await.unwrap();
 }
@@ -510,9 +448,7 @@ async fn an_oversize_body_is_refused() {
         .unwrap();
     let err = client(&server)
         .max_response_bytes(1024)
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .list()
         .await
         .unwrap_err();
     assert!(
@@ -529,12 +465,7 @@ async fn nothing_listening_is_a_transport_error() {
         listener.local_addr().unwrap()
     );
     drop(listener);
-    let err = Client::builder(url)
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = Client::builder(url).list().await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
 }
 

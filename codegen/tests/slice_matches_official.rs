@@ -7,32 +7,17 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use common::official_dir;
 use ews_codegen::Config;
 use xsd_parser::models::meta::{
     AttributeMetaVariant, ElementMetaVariant, GroupMeta, MetaTypeVariant, MetaTypes,
 };
 use xsd_parser::models::{IdentType, TypeIdent};
 
+mod common;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// `../shared/ews-schema` (or `$EWS_SHARED_DIR/ews-schema`); under CI its absence fails.
-fn official_dir() -> Option<PathBuf> {
-    let shared = std::env::var_os("EWS_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"));
-    let dir = shared.join("ews-schema");
-    if dir.join("types.xsd").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is missing: CI must provide ../shared (or set EWS_SHARED_DIR)",
-        dir.display()
-    );
-    eprintln!("skipped: {} not found (set EWS_SHARED_DIR)", dir.display());
-    None
 }
 
 /// A structural description of a named type, with anonymous parts described inline and

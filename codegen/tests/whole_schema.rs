@@ -1,26 +1,10 @@
 //! The generator on Microsoft's whole official schema: it must generate every operation,
 //! and the size of what it generates is kept as a snapshot so that growth is reviewed.
 
-use std::path::PathBuf;
+mod common;
 
+use common::official_dir;
 use ews_codegen::Config;
-
-fn official_dir() -> Option<PathBuf> {
-    let shared = std::env::var_os("EWS_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let dir = shared.join("ews-schema");
-    if dir.join("types.xsd").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is missing: CI must provide ../shared (or set EWS_SHARED_DIR)",
-        dir.display()
-    );
-    eprintln!("skipped: {} not found (set EWS_SHARED_DIR)", dir.display());
-    None
-}
 
 #[test]
 fn whole_schema_size() {
