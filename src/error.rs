@@ -16,7 +16,7 @@ pub enum Error {
     Build(String),
     /// The request did not reach the server or its answer did not come back (connection
     /// refused, DNS, TLS, reset).
-    #[error("transport error: {0}")]
+    #[error("transport error: {}", with_causes(.0))]
     Transport(#[source] reqwest::Error),
     /// No complete answer came within the request timeout.
     #[error("no answer within {0:?}")]
@@ -88,6 +88,18 @@ impl Error {
         matches!(self, Error::Fault(_) | Error::Ews(_))
             && self.response_code() == Some(&ResponseCode::ErrorServerBusy)
     }
+}
+
+/// `error` and its causes, `: `-separated (reqwest's own message alone says little).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// A response message with ResponseClass `Error` (or the warning of a `Warning` one).

@@ -467,6 +467,7 @@ async fn nothing_listening_is_a_transport_error() {
     drop(listener);
     let err = Client::builder(url).list().await.unwrap_err();
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.to_string().contains("onnection refused"), "{err}");
 }
 
 #[test]
