@@ -194,13 +194,17 @@ fn walk<'a, B, E: From<ParseError>>(
             while let Some(h) = r.next_child(&part)? {
                 header(&mut r, h)?;
             }
-        } else if part.is(&SOAP_ENVELOPE, "Body") && value.is_none() {
+        } else if part.is(&SOAP_ENVELOPE, "Body") {
+            // A second Body is skipped.
+            let Some(read) = body.take() else {
+                r.skip(part)?;
+                continue;
+            };
             let Some(content) = r.next_child(&part)? else {
                 return Err(r
                     .error(ParseErrorKind::MissingElement("Body content"))
                     .into());
             };
-            let read = body.take().expect("the body is read once");
             value = Some(read(&mut r, content)?);
             while let Some(extra) = r.next_child(&part)? {
                 r.skip(extra)?;

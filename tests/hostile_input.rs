@@ -230,3 +230,19 @@ fn corrupted_samples_never_panic() {
         let _ = Envelope::read(&bytes);
     }
 }
+
+#[test]
+fn unknown_envelope_children_and_a_second_body_are_skipped() {
+    let xml = mission_fixture("response.xml");
+    let expected = read(&xml).unwrap();
+    let before = xml.replace(
+        "<s:Body",
+        "<s:Extra><s:Body/></s:Extra><x:Trailer xmlns:x=\"urn:x\"/><s:Body",
+    );
+    assert_eq!(read(&before).unwrap(), expected);
+    let after = xml.replace(
+        "</s:Envelope>",
+        "<s:Body><Other xmlns=\"urn:x\"/></s:Body></s:Envelope>",
+    );
+    assert_eq!(read(&after).unwrap(), expected);
+}

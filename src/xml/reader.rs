@@ -520,7 +520,7 @@ impl<'a> XmlReader<'a> {
             let limit = self.limits.max_depth;
             return Err(self.error(ParseErrorKind::TooDeep { limit }));
         }
-        let name = self.rebase(tag.name().0);
+        let name = self.rebase(tag.name().0)?;
         self.path.push(name);
         if tag.attributes_raw().contains("xmlns") {
             self.bind(&tag, depth)?;
@@ -567,7 +567,7 @@ impl<'a> XmlReader<'a> {
             } else {
                 Ns::Other(Cow::Owned(uri.into_owned()))
             };
-            let prefix = self.rebase(prefix);
+            let prefix = self.rebase(prefix)?;
             self.bindings.push(Binding { prefix, ns, depth });
         }
         Ok(())
@@ -606,16 +606,19 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// `part` as a slice of the input, so that it lives as long as the input does.
-    fn rebase(&self, part: &str) -> &'a str {
+    /// `part` as a slice of the input, so that it lives as long as the input does. The
+    /// slice reader hands out names borrowed from the input, so this always succeeds; an
+    /// error rather than a panic keeps it so if that ever changes.
+    fn rebase(&self, part: &str) -> Result<&'a str, ParseError> {
         if part.is_empty() {
-            return "";
+            return Ok("");
         }
         let start = (part.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
-        match self.input.get(start..start + part.len()) {
-            Some(s) if s.as_ptr() == part.as_ptr() => s,
-            // Only a reader over owned buffers yields names outside the input.
-            _ => unreachable!("the slice reader yields names borrowed from its input"),
+        match self.input.get(start..start.saturating_add(part.len())) {
+            Some(s) if s.as_ptr() == part.as_ptr() => Ok(s),
+            _ => Err(self.error(ParseErrorKind::Syntax(format!(
+                "name {part:?} is not part of the input"
+            )))),
         }
     }
 }
