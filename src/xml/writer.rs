@@ -77,6 +77,16 @@ impl XmlWriter {
 
     /// Starts the element `{ns}local`.
     pub fn start(&mut self, ns: Option<&'static Namespace>, local: &str) {
+        self.begin(ns.map(|ns| (ns.uri, Some(ns))), local);
+    }
+
+    /// Starts an element in the namespace `uri` (any namespace, known or not).
+    pub fn start_uri(&mut self, uri: Option<&str>, local: &str) {
+        self.begin(uri.map(|uri| (uri, known(uri))), local);
+    }
+
+    /// Starts an element in `ns` (its URI, and the known namespace it is, if any).
+    fn begin(&mut self, ns: Option<(&str, Option<&'static Namespace>)>, local: &str) {
         self.start_tag();
         self.depth += 1;
         if self.depth == 1 {
@@ -85,8 +95,8 @@ impl XmlWriter {
             }
         }
         match ns {
-            Some(ns) => {
-                let prefix = self.prefix_for(ns.uri, Some(ns));
+            Some((uri, known)) => {
+                let prefix = self.prefix_for(uri, known);
                 self.out.push_str(&prefix);
                 self.out.push(':');
             }
@@ -99,26 +109,6 @@ impl XmlWriter {
         self.out.push_str(local);
         self.flush_declarations();
         self.open = true;
-    }
-
-    /// Starts an element in the namespace `uri` (any namespace, known or not).
-    pub fn start_uri(&mut self, uri: Option<&str>, local: &str) {
-        match uri {
-            Some(uri) => match known(uri) {
-                Some(ns) => self.start(Some(ns), local),
-                None => {
-                    self.start_tag();
-                    self.depth += 1;
-                    let prefix = self.prefix_for(uri, None);
-                    self.out.push_str(&prefix);
-                    self.out.push(':');
-                    self.out.push_str(local);
-                    self.flush_declarations();
-                    self.open = true;
-                }
-            },
-            None => self.start(None, local),
-        }
     }
 
     /// Writes an attribute of the element just started.
