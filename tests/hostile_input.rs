@@ -246,3 +246,67 @@ fn unknown_envelope_children_and_a_second_body_are_skipped() {
     );
     assert_eq!(read(&after).unwrap(), expected);
 }
+
+fn envelope_kind(xml: &[u8]) -> ParseErrorKind {
+    match Envelope::read(xml) {
+        Err(e) => e.kind,
+        Ok(v) => panic!("read {v:?}"),
+    }
+}
+
+/// Found by fuzzing (round_trip): a faultcode with an empty prefix and NUL characters was
+/// read, and written back as XML that did not read again.
+#[test]
+fn fuzz_regression_faultcode_with_control_characters() {
+    let fault = |code: &str| {
+        format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode xmlns:a="urn:a">{code}</faultcode><faultstring>x</faultstring></s:Fault></s:Body></s:Envelope>"#
+        )
+    };
+    assert_eq!(
+        envelope_kind(fault(":\0\0a:ErrorServerBusy").as_bytes()),
+        ParseErrorKind::InvalidCharacter(0)
+    );
+    for bad in [":ErrorServerBusy", "a:", "a:b:c", "a b"] {
+        assert!(
+            matches!(
+                envelope_kind(fault(bad).as_bytes()),
+                ParseErrorKind::InvalidValue {
+                    expected: "xs:QName",
+                    ..
+                }
+            ),
+            "{bad}"
+        );
+    }
+    assert!(Envelope::read(fault(" a:ErrorServerBusy\n").as_bytes()).is_ok());
+}
+
+#[test]
+fn characters_xml_forbids_are_refused() {
+    let xml = mission_fixture("response.xml");
+    for (bad, code) in [
+        ("\u{1}", 1),
+        ("&#1;", 1),
+        ("&#xFFFE;", 0xfffe),
+        ("\u{ffff}", 0xffff),
+    ] {
+        let mutated = xml.replacen(">Tagged<", &format!(">Tag{bad}ged<"), 1);
+        assert_eq!(
+            parse_kind(read(&mutated)),
+            ParseErrorKind::InvalidCharacter(code),
+            "{bad:?}"
+        );
+        let attr = xml.replacen(
+            "ChangeKey=\"EgAAAA==\"",
+            &format!("ChangeKey=\"E{bad}\""),
+            1,
+        );
+        assert_eq!(
+            parse_kind(read(&attr)),
+            ParseErrorKind::InvalidCharacter(code),
+            "{bad:?}"
+        );
+    }
+    assert!(read(&xml.replacen(">Tagged<", ">Tag\tged &#x1F600;<", 1)).is_ok());
+}

@@ -1,6 +1,7 @@
 use serde::Serialize;
 
-use super::{FromXml, ParseError, Start, ToXml, XmlReader, XmlWriter};
+use super::reader::is_ncname;
+use super::{FromXml, ParseError, ParseErrorKind, Start, ToXml, XmlReader, XmlWriter};
 use crate::xml::Namespace;
 
 /// An element matched by an `xs:any` wildcard, kept as a small tree.
@@ -76,9 +77,22 @@ impl AnyElement {
 
 impl FromXml for AnyElement {
     fn from_xml<'a>(r: &mut XmlReader<'a>, start: Start<'a>) -> Result<Self, ParseError> {
+        // Names are written back as they are: only well-formed ones are kept.
+        if !is_ncname(start.local) {
+            return Err(r.error(ParseErrorKind::Syntax(format!(
+                "invalid element name {:?}",
+                start.local
+            ))));
+        }
         let mut attributes = Vec::new();
         for attr in r.attributes(&start) {
             let attr = attr?;
+            if !is_ncname(attr.local) {
+                return Err(r.error(ParseErrorKind::Syntax(format!(
+                    "invalid attribute name {:?}",
+                    attr.local
+                ))));
+            }
             attributes.push(AnyAttribute {
                 namespace: attr.ns.uri().map(str::to_owned),
                 name: attr.local.to_owned(),

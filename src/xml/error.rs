@@ -65,6 +65,9 @@ pub enum ParseErrorKind {
     },
     /// Non-whitespace content after the root element.
     TrailingContent,
+    /// A character XML does not allow (a C0 control other than tab, LF and CR, U+FFFE or
+    /// U+FFFF), by code point.
+    InvalidCharacter(u32),
 }
 
 impl fmt::Display for ParseErrorKind {
@@ -95,6 +98,7 @@ impl fmt::Display for ParseErrorKind {
                 "`{name}` has value {value:?}, which is not a valid {expected}"
             ),
             Self::TrailingContent => f.write_str("content after the root element"),
+            Self::InvalidCharacter(c) => write!(f, "character U+{c:04X} is not allowed in XML"),
         }
     }
 }

@@ -258,13 +258,22 @@ impl<'a> XmlReader<'a> {
     /// with its prefix resolved where the element stands: `(namespace, local name)`.
     pub fn read_qname(&mut self, start: Start<'a>) -> Result<(Ns<'a>, String), ParseError> {
         let text = self.text_before_end(&start)?;
-        let text = text.trim();
+        let text = text.trim_matches(super::value::is_xml_space);
         let (ns, local) = match text.split_once(':') {
-            Some((prefix, local)) => match self.resolve(prefix) {
-                Some(ns) => (ns, local),
-                None => return Err(self.unbound(prefix)),
-            },
-            None => (self.resolve("").unwrap_or(Ns::None), text),
+            Some((prefix, local)) if is_ncname(prefix) && is_ncname(local) => {
+                match self.resolve(prefix) {
+                    Some(ns) => (ns, local),
+                    None => return Err(self.unbound(prefix)),
+                }
+            }
+            None if is_ncname(text) => (self.resolve("").unwrap_or(Ns::None), text),
+            _ => {
+                return Err(self.error(ParseErrorKind::InvalidValue {
+                    name: start.local.to_owned(),
+                    value: text.to_owned(),
+                    expected: "xs:QName",
+                }))
+            }
         };
         let local = local.to_owned();
         self.close_pending_empty();
@@ -349,9 +358,12 @@ impl<'a> XmlReader<'a> {
     /// and on a DTD.
     fn text_of(&self, event: Event<'a>) -> Result<Option<Cow<'a, str>>, ParseError> {
         Ok(Some(match event {
-            Event::Text(t) => t.xml10_content(),
-            Event::CData(t) => t.xml10_content(),
+            Event::Text(t) => self.checked(t.xml10_content())?,
+            Event::CData(t) => self.checked(t.xml10_content())?,
             Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) if !is_xml_char(c) => {
+                    return Err(self.error(ParseErrorKind::InvalidCharacter(c as u32)))
+                }
                 Ok(Some(c)) => Cow::Owned(c.to_string()),
                 Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
                     Some(s) => Cow::Borrowed(s),
@@ -366,6 +378,28 @@ impl<'a> XmlReader<'a> {
             Event::DocType(_) => return Err(self.error(ParseErrorKind::DtdNotAllowed)),
             _ => return Ok(None),
         }))
+    }
+
+    /// `text`, if it holds only characters XML allows: no C0 control but tab, LF and CR,
+    /// no U+FFFE or U+FFFF (UTF-8 `EF BF BE`, `EF BF BF`).
+    fn checked(&self, text: Cow<'a, str>) -> Result<Cow<'a, str>, ParseError> {
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let bad = match b {
+                b'\t' | b'\n' | b'\r' => None,
+                0..0x20 => Some(u32::from(b)),
+                0xEF if bytes.get(i + 1) == Some(&0xBF) => match bytes.get(i + 2) {
+                    Some(&0xBE) => Some(0xFFFE),
+                    Some(&0xBF) => Some(0xFFFF),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(c) = bad {
+                return Err(self.error(ParseErrorKind::InvalidCharacter(c)));
+            }
+        }
+        Ok(text)
     }
 
     /// Skips the element `start` and everything in it.
@@ -425,8 +459,9 @@ impl<'a> XmlReader<'a> {
             }
             Some(
                 attr.normalized_value(XmlVersion::Implicit1_0)
-                    .map(|value| Attr { ns, local, value })
-                    .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string()))),
+                    .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))
+                    .and_then(|value| self.checked(value))
+                    .map(|value| Attr { ns, local, value }),
             )
         })
     }
@@ -638,6 +673,21 @@ pub(crate) fn expanded(ns: &Ns<'_>, local: &str) -> String {
 
 fn is_blank(text: &quick_xml::events::BytesText<'_>) -> bool {
     text.as_ref().bytes().all(|b| b.is_ascii_whitespace())
+}
+
+/// Whether XML 1.0 allows `c` in a document.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// Whether `s` is a name without a colon (a QName's prefix or local part), roughly: not
+/// empty, no whitespace, no characters that cannot be in names.
+pub(crate) fn is_ncname(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
+        && s.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '\u{b7}') || (c as u32) > 0x7f
+        })
 }
 
 fn push_text(nodes: &mut Vec<AnyNode>, text: Option<Cow<'_, str>>) {
