@@ -276,7 +276,7 @@ impl Renderer<'_> {
                 _ => quote!(let mut #acc = None;),
             });
             let store = |value: TokenStream, what: &str| match f.occurs {
-                Occurs::Repeated => quote!(#acc.push(#value)),
+                Occurs::Repeated => quote!(rt::push(&mut #acc, #value)),
                 _ => quote!({
                     let value = #value;
                     r.set_once(&mut #acc, value, #what)?

@@ -68,6 +68,17 @@ pub(crate) fn known(uri: &str) -> Option<&'static Namespace> {
     KNOWN.iter().copied().find(|ns| ns.uri == uri)
 }
 
+/// Appends a repeated element's value. A list's first value gets room for itself alone:
+/// most EWS lists hold one or two values, and `Vec`'s usual first step of four slots would
+/// waste the rest.
+#[inline]
+pub fn push<T>(list: &mut Vec<T>, value: T) {
+    if list.capacity() == 0 {
+        list.reserve_exact(1);
+    }
+    list.push(value);
+}
+
 /// Reads the element that starts `input` with `read`, checking that nothing but
 /// comments and whitespace follows it.
 pub fn read_document<'a, T>(
