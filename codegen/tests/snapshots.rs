@@ -148,3 +148,30 @@ fn an_invalid_schema_is_reported_with_its_directory() {
     assert!(err.to_string().contains(dir.to_str().unwrap()), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `cargo run -p ews-codegen -- --schema DIR --out DIR` writes what the build script writes.
+#[test]
+fn the_regenerate_command_writes_the_build_script_output() {
+    let out = std::env::temp_dir().join(format!("ews-codegen-cli-{}", std::process::id()));
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_ews-codegen"))
+        .args([
+            "--schema",
+            schema().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for m in generate() {
+        let written = std::fs::read_to_string(out.join(format!("{}.rs", m.name))).unwrap();
+        assert_eq!(written, m.code, "{}", m.name);
+    }
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_ews-codegen"))
+        .args(["--schema", "/nonexistent", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent/types.xsd"));
+    std::fs::remove_dir_all(&out).unwrap();
+}
