@@ -383,23 +383,10 @@ impl<'a> XmlReader<'a> {
     /// `text`, if it holds only characters XML allows: no C0 control but tab, LF and CR,
     /// no U+FFFE or U+FFFF (UTF-8 `EF BF BE`, `EF BF BF`).
     fn checked(&self, text: Cow<'a, str>) -> Result<Cow<'a, str>, ParseError> {
-        let bytes = text.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            let bad = match b {
-                b'\t' | b'\n' | b'\r' => None,
-                0..0x20 => Some(u32::from(b)),
-                0xEF if bytes.get(i + 1) == Some(&0xBF) => match bytes.get(i + 2) {
-                    Some(&0xBE) => Some(0xFFFE),
-                    Some(&0xBF) => Some(0xFFFF),
-                    _ => None,
-                },
-                _ => None,
-            };
-            if let Some(c) = bad {
-                return Err(self.error(ParseErrorKind::InvalidCharacter(c)));
-            }
+        match forbidden_char(text.as_bytes()) {
+            Some(c) => Err(self.error(ParseErrorKind::InvalidCharacter(c))),
+            None => Ok(text),
         }
-        Ok(text)
     }
 
     /// Skips the element `start` and everything in it.
@@ -675,6 +662,37 @@ fn is_blank(text: &quick_xml::events::BytesText<'_>) -> bool {
     text.as_ref().bytes().all(|b| b.is_ascii_whitespace())
 }
 
+/// The first character XML forbids in `bytes` (UTF-8), if any. Most text has no byte below
+/// 0x20 but whitespace and no `EF`, so it is scanned eight bytes at a time first.
+fn forbidden_char(bytes: &[u8]) -> Option<u32> {
+    const LOW: u64 = 0x2020_2020_2020_2020;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    // A byte below 0x20 sets its high bit in `x - LOW` while it is clear in `x`.
+    let control = words.by_ref().any(|w| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        let x = u64::from_le_bytes(word);
+        x.wrapping_sub(LOW) & !x & HIGH != 0
+    }) || words.remainder().iter().any(|&b| b < 0x20);
+    if control {
+        if let Some(&b) = bytes
+            .iter()
+            .find(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        {
+            return Some(u32::from(b));
+        }
+    }
+    if bytes.contains(&0xEF) {
+        for w in bytes.windows(3) {
+            if w[0] == 0xEF && w[1] == 0xBF && (w[2] == 0xBE || w[2] == 0xBF) {
+                return Some(if w[2] == 0xBE { 0xFFFE } else { 0xFFFF });
+            }
+        }
+    }
+    None
+}
+
 /// Whether XML 1.0 allows `c` in a document.
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{fffd}' | '\u{10000}'..)
@@ -702,5 +720,26 @@ fn append<'a>(text: &mut Option<Cow<'a, str>>, part: Cow<'a, str>) {
     match text {
         None => *text = Some(part),
         Some(existing) => existing.to_mut().push_str(&part),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forbidden_char;
+
+    #[test]
+    fn forbidden_characters_are_found_wherever_they_stand() {
+        assert_eq!(forbidden_char(b"plain text, tabs\tand\r\nlines"), None);
+        assert_eq!(forbidden_char("été ☃ \u{fffd}".as_bytes()), None);
+        for at in 0..20 {
+            let mut text = vec![b'a'; 20];
+            text[at] = 0x01;
+            assert_eq!(forbidden_char(&text), Some(1), "at {at}");
+            let mut text = "a".repeat(at).into_bytes();
+            text.extend_from_slice("\u{ffff}b".as_bytes());
+            assert_eq!(forbidden_char(&text), Some(0xffff), "at {at}");
+        }
+        assert_eq!(forbidden_char("x\u{fffe}".as_bytes()), Some(0xfffe));
+        assert_eq!(forbidden_char(b"\x7f\x80"), None);
     }
 }
