@@ -12,6 +12,12 @@ fn group(body: &str) -> Result<ImGroup, ParseError> {
     read_document(&xml, |r, start| r.read::<ImGroup>(start))
 }
 
+fn response(xml: &str) -> Result<messages::GetImItemListResponseMessage, ParseError> {
+    read_document(xml, |r, s| {
+        r.read::<messages::GetImItemListResponseMessage>(s)
+    })
+}
+
 fn write_group(g: &ImGroup) -> String {
     let mut w = XmlWriter::new().with_namespaces(&[&types::NAMESPACE]);
     w.element(Some(&types::NAMESPACE), "ImGroup", g);
@@ -82,10 +88,7 @@ fn a_missing_required_attribute_is_named() {
 fn response_codes_the_schema_does_not_list_are_kept() {
     let xml = r#"<m:GetImItemListResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" ResponseClass="Error">
         <m:ResponseCode>ErrorBrandNewCode</m:ResponseCode></m:GetImItemListResponse>"#;
-    let resp = read_document(xml, |r, s| {
-        r.read::<messages::GetImItemListResponseMessage>(s)
-    })
-    .unwrap();
+    let resp = response(xml).unwrap();
     assert_eq!(
         resp.response_code,
         Some(ResponseCode::Other("ErrorBrandNewCode".into()))
@@ -97,10 +100,7 @@ fn response_codes_the_schema_does_not_list_are_kept() {
 fn a_bad_number_names_the_element_and_value() {
     let xml = r#"<m:GetImItemListResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" ResponseClass="Success">
         <m:DescriptiveLinkKey>twelve</m:DescriptiveLinkKey></m:GetImItemListResponse>"#;
-    let err = read_document(xml, |r, s| {
-        r.read::<messages::GetImItemListResponseMessage>(s)
-    })
-    .unwrap_err();
+    let err = response(xml).unwrap_err();
     assert_eq!(
         err.kind,
         ParseErrorKind::InvalidValue {
@@ -108,6 +108,12 @@ fn a_bad_number_names_the_element_and_value() {
             value: "twelve".into(),
             expected: "xs:int"
         }
+    );
+    let escaped = xml.replace("twelve", "1&amp;2");
+    let err = response(&escaped).unwrap_err();
+    assert!(
+        matches!(&err.kind, ParseErrorKind::InvalidValue { value, .. } if value == "1&2"),
+        "{err}"
     );
 }
 
@@ -206,10 +212,7 @@ fn message_xml_keeps_unknown_content_as_a_tree() {
         <m:MessageText>Busy</m:MessageText><m:ResponseCode>ErrorServerBusy</m:ResponseCode>
         <m:MessageXml><t:Value Name="BackOffMilliseconds">297749</t:Value><x:Custom xmlns:x="urn:x" x:a="1">hi</x:Custom></m:MessageXml>
         </m:GetImItemListResponse>"#;
-    let resp = read_document(xml, |r, s| {
-        r.read::<messages::GetImItemListResponseMessage>(s)
-    })
-    .unwrap();
+    let resp = response(xml).unwrap();
     let any = &resp.message_xml.as_ref().unwrap().any;
     assert!(any[0].is(&types::NAMESPACE, "Value"));
     assert_eq!(any[0].attribute("Name"), Some("BackOffMilliseconds"));

@@ -274,12 +274,12 @@ impl Config {
             self.roots.clone()
         };
         // The first pass finds the closure of the roots; the second names and builds it.
-        let mut first = model::Builder::new(&types, &namespaces, &self.aliases, None)?;
+        let mut first = model::Builder::new(&types, &namespaces, &self.aliases, None);
         for root in &roots {
             first.add_root(root)?;
         }
         let reached = first.reached();
-        let mut builder = model::Builder::new(&types, &namespaces, &self.aliases, Some(&reached))?;
+        let mut builder = model::Builder::new(&types, &namespaces, &self.aliases, Some(&reached));
         for root in &roots {
             builder.add_root(root)?;
         }

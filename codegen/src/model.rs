@@ -330,7 +330,7 @@ impl<'t> Builder<'t> {
         namespaces: &[(String, String, String)],
         aliases: &'t [Alias],
         named: Option<&HashSet<TypeIdent>>,
-    ) -> Result<Self, Error> {
+    ) -> Self {
         let mut module_of = HashMap::new();
         let mut modules = Vec::new();
         for (uri, name, prefix) in namespaces {
@@ -367,7 +367,7 @@ impl<'t> Builder<'t> {
             aliases,
         };
         builder.assign_names(named);
-        Ok(builder)
+        builder
     }
 
     /// The complex and enumeration types the roots reach.

@@ -214,13 +214,10 @@ impl<'a> XmlReader<'a> {
         let local = start.local;
         let position = self.inner.buffer_position();
         let text = self.text(start)?;
-        // A borrowed copy for the error message; it costs a copy only for text that held
-        // entity references.
-        let raw = text.clone();
-        T::from_cow(text).map_err(|e| ParseError {
+        T::from_cow(text).map_err(|(e, text)| ParseError {
             kind: ParseErrorKind::InvalidValue {
                 name: local.to_owned(),
-                value: raw.into_owned(),
+                value: text.into_owned(),
                 expected: e.expected,
             },
             path: self.path.join("/"),

@@ -11,10 +11,11 @@ pub struct ValueError {
 pub trait XmlValue: Sized {
     /// Parses the (unescaped) text.
     fn from_text(text: &str) -> Result<Self, ValueError>;
-    /// Parses text the reader already holds, taking it over where that saves a copy.
+    /// Parses text the reader already holds, taking it over where that saves a copy; on
+    /// failure the text is handed back for the error message.
     #[inline]
-    fn from_cow(text: Cow<'_, str>) -> Result<Self, ValueError> {
-        Self::from_text(&text)
+    fn from_cow(text: Cow<'_, str>) -> Result<Self, (ValueError, Cow<'_, str>)> {
+        Self::from_text(&text).map_err(|e| (e, text))
     }
     /// The text to write (the writer escapes it).
     fn to_text(&self) -> Cow<'_, str>;
@@ -27,7 +28,7 @@ impl XmlValue for String {
     }
 
     #[inline]
-    fn from_cow(text: Cow<'_, str>) -> Result<Self, ValueError> {
+    fn from_cow(text: Cow<'_, str>) -> Result<Self, (ValueError, Cow<'_, str>)> {
         Ok(text.into_owned())
     }
 

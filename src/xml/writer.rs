@@ -157,18 +157,23 @@ impl XmlWriter {
 
     /// Ends the element `{ns}local` started last.
     pub fn end(&mut self, ns: Option<&'static Namespace>, local: &str) {
-        self.end_uri(ns.map(|ns| ns.uri), local);
+        self.finish(ns.map(|ns| (ns.uri, Some(ns))), local);
     }
 
     /// Ends the element `{uri}local` started last.
     pub fn end_uri(&mut self, uri: Option<&str>, local: &str) {
+        self.finish(uri.map(|uri| (uri, known(uri))), local);
+    }
+
+    /// Ends the element started last, in `ns` (its URI, and the known namespace it is).
+    fn finish(&mut self, ns: Option<(&str, Option<&'static Namespace>)>, local: &str) {
         if self.open {
             self.out.push_str("/>");
             self.open = false;
         } else {
             self.out.push_str("</");
-            if let Some(uri) = uri {
-                let prefix = self.prefix_for(uri, known(uri));
+            if let Some((uri, known)) = ns {
+                let prefix = self.prefix_for(uri, known);
                 self.out.push_str(&prefix);
                 self.out.push(':');
             }
