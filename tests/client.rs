@@ -332,7 +332,7 @@ async fn html_with_status_200_is_a_parse_error() {
         .unwrap();
     let err = client(&server).list().await.unwrap_err();
     assert!(
-        matches!(&err, Error::Parse(e) if matches!(e.kind, ParseErrorKind::UnexpectedElement { .. })),
+        matches!(&err, Error::Parse(e) if matches!(e.kind(), ParseErrorKind::UnexpectedElement { .. })),
         "{err:?}"
     );
 }
@@ -415,7 +415,7 @@ async fn a_truncated_body_is_a_parse_error() {
         .unwrap();
     let err = client(&server).list().await.unwrap_err();
     assert!(
-        matches!(&err, Error::Parse(e) if e.kind == ParseErrorKind::Truncated),
+        matches!(&err, Error::Parse(e) if *e.kind() == ParseErrorKind::Truncated),
         "{err:?}"
     );
 }

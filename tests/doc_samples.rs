@@ -49,7 +49,7 @@ fn check(xml: &str, expect: Expect, name: &str) {
     let renames = match expect {
         Expect::Rejected(kind) => {
             match read {
-                Err(e) => assert_eq!(e.kind, kind, "{name}: {e}"),
+                Err(e) => assert_eq!(*e.kind(), kind, "{name}: {e}"),
                 Ok(v) => panic!("{name}: expected {kind:?}, read {v:?}"),
             }
             return;
@@ -211,7 +211,7 @@ fn https_namespaces_are_refused_as_published() {
         let xml = std::fs::read_to_string(&path).unwrap();
         match Envelope::read(xml.as_bytes()) {
             Err(e) => assert!(
-                matches!(&e.kind, ParseErrorKind::UnexpectedElement { found, .. } if found.starts_with("{https://")),
+                matches!(&e.kind(), ParseErrorKind::UnexpectedElement { found, .. } if found.starts_with("{https://")),
                 "{file}: {e}"
             ),
             Ok(v) => panic!("{file}: read {v:?}"),

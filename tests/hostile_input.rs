@@ -16,7 +16,7 @@ fn read(xml: &str) -> Result<GetImItemListResponseMessage, Error> {
 
 fn parse_kind(result: Result<GetImItemListResponseMessage, Error>) -> ParseErrorKind {
     match result {
-        Err(Error::Parse(e)) => e.kind,
+        Err(Error::Parse(e)) => e.into_kind(),
         other => panic!("expected a parse error, got {other:?}"),
     }
 }
@@ -179,7 +179,7 @@ fn texts_and_attributes_beyond_the_limits_are_refused() {
         &depth,
     );
     assert!(
-        matches!(deep, Err(Error::Parse(e)) if e.kind == ParseErrorKind::TooDeep { limit: 8 }),
+        matches!(deep, Err(Error::Parse(e)) if *e.kind() == ParseErrorKind::TooDeep { limit: 8 }),
         "the sample nests deeper than 8"
     );
 }
@@ -249,7 +249,7 @@ fn unknown_envelope_children_and_a_second_body_are_skipped() {
 
 fn envelope_kind(xml: &[u8]) -> ParseErrorKind {
     match Envelope::read(xml) {
-        Err(e) => e.kind,
+        Err(e) => e.into_kind(),
         Ok(v) => panic!("read {v:?}"),
     }
 }

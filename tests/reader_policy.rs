@@ -56,8 +56,8 @@ fn elements_in_another_namespace_do_not_count() {
     let err =
         group(r#"<DisplayName xmlns="urn:bogus">A</DisplayName><t:GroupType>B</t:GroupType>"#)
             .unwrap_err();
-    assert_eq!(err.kind, ParseErrorKind::MissingElement("DisplayName"));
-    assert_eq!(err.path, "t:ImGroup");
+    assert_eq!(*err.kind(), ParseErrorKind::MissingElement("DisplayName"));
+    assert_eq!(err.path(), "t:ImGroup");
 }
 
 #[test]
@@ -73,15 +73,15 @@ fn order_is_not_enforced_and_writing_restores_schema_order() {
 fn a_repeated_single_element_is_an_error() {
     let err =
         group(r#"<t:DisplayName>A</t:DisplayName><t:DisplayName>B</t:DisplayName>"#).unwrap_err();
-    assert_eq!(err.kind, ParseErrorKind::DuplicateElement("DisplayName"));
+    assert_eq!(*err.kind(), ParseErrorKind::DuplicateElement("DisplayName"));
 }
 
 #[test]
 fn a_missing_required_attribute_is_named() {
     let err = group(r#"<t:DisplayName>A</t:DisplayName><t:GroupType>B</t:GroupType><t:ExchangeStoreId ChangeKey="x"/>"#)
         .unwrap_err();
-    assert_eq!(err.kind, ParseErrorKind::MissingAttribute("Id"));
-    assert_eq!(err.path, "t:ImGroup/t:ExchangeStoreId");
+    assert_eq!(*err.kind(), ParseErrorKind::MissingAttribute("Id"));
+    assert_eq!(err.path(), "t:ImGroup/t:ExchangeStoreId");
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn a_bad_number_names_the_element_and_value() {
         <m:DescriptiveLinkKey>twelve</m:DescriptiveLinkKey></m:GetImItemListResponse>"#;
     let err = response(xml).unwrap_err();
     assert_eq!(
-        err.kind,
+        *err.kind(),
         ParseErrorKind::InvalidValue {
             name: "DescriptiveLinkKey".into(),
             value: "twelve".into(),
@@ -112,7 +112,7 @@ fn a_bad_number_names_the_element_and_value() {
     let escaped = xml.replace("twelve", "1&amp;2");
     let err = response(&escaped).unwrap_err();
     assert!(
-        matches!(&err.kind, ParseErrorKind::InvalidValue { value, .. } if value == "1&2"),
+        matches!(&err.kind(), ParseErrorKind::InvalidValue { value, .. } if value == "1&2"),
         "{err}"
     );
 }
@@ -142,7 +142,7 @@ fn kind(xml: &[u8]) -> ParseErrorKind {
         r.finish()?;
         Ok(value)
     });
-    result.unwrap_err().kind
+    result.unwrap_err().into_kind()
 }
 
 #[test]
@@ -187,7 +187,7 @@ fn dtds_are_refused_and_entities_never_expanded() {
     assert_eq!(kind(external.as_bytes()), ParseErrorKind::DtdNotAllowed);
     let err =
         group("<t:DisplayName>&lol;</t:DisplayName><t:GroupType>B</t:GroupType>").unwrap_err();
-    assert_eq!(err.kind, ParseErrorKind::UnknownEntity("lol".into()));
+    assert_eq!(*err.kind(), ParseErrorKind::UnknownEntity("lol".into()));
 }
 
 #[test]
@@ -200,7 +200,7 @@ fn deep_nesting_stops_at_the_limit_without_overflowing() {
     );
     let err = read_document(&xml, |r, s| r.read::<ImGroup>(s)).unwrap_err();
     assert!(
-        matches!(err.kind, ParseErrorKind::TooDeep { limit: 128 }),
+        matches!(err.kind(), ParseErrorKind::TooDeep { limit: 128 }),
         "{err}"
     );
 }

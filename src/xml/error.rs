@@ -1,15 +1,68 @@
 use std::fmt;
 
 /// A document that the bindings could not read, with where it failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{kind} at /{path} (byte {position})")]
-pub struct ParseError {
+///
+/// The details sit behind one pointer so that the `Result`s a reader passes up on every
+/// element stay small.
+#[derive(Clone, PartialEq, thiserror::Error)]
+#[error("{} at /{} (byte {})", .0.kind, .0.path, .0.position)]
+pub struct ParseError(Box<Details>);
+
+#[derive(Debug, Clone, PartialEq)]
+struct Details {
+    kind: ParseErrorKind,
+    path: String,
+    position: u64,
+}
+
+impl ParseError {
+    /// An error of kind `kind` at byte `position`, inside the elements `path`.
+    pub fn new(kind: ParseErrorKind, path: String, position: u64) -> Self {
+        ParseError(Box::new(Details {
+            kind,
+            path,
+            position,
+        }))
+    }
+
     /// What went wrong.
-    pub kind: ParseErrorKind,
+    pub fn kind(&self) -> &ParseErrorKind {
+        &self.0.kind
+    }
+
+    /// What went wrong, taken out of the error.
+    pub fn into_kind(self) -> ParseErrorKind {
+        self.0.kind
+    }
+
     /// The qualified names of the open elements, outermost first, joined by `/`.
-    pub path: String,
+    pub fn path(&self) -> &str {
+        &self.0.path
+    }
+
     /// The byte offset in the document where reading stopped.
-    pub position: u64,
+    pub fn position(&self) -> u64 {
+        self.0.position
+    }
+
+    /// Appends the qualified name of an element to the path.
+    pub(crate) fn push_path(&mut self, name: &str) {
+        let path = &mut self.0.path;
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(name);
+    }
+}
+
+impl fmt::Debug for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParseError")
+            .field("kind", &self.0.kind)
+            .field("path", &self.0.path)
+            .field("position", &self.0.position)
+            .finish()
+    }
 }
 
 /// What made a document unreadable.

@@ -134,11 +134,11 @@ impl<'a> XmlReader<'a> {
     pub fn from_bytes(input: &'a [u8]) -> Result<Self, ParseError> {
         match std::str::from_utf8(input) {
             Ok(text) => Ok(Self::new(text)),
-            Err(e) => Err(ParseError {
-                kind: ParseErrorKind::InvalidUtf8,
-                path: String::new(),
-                position: e.valid_up_to() as u64,
-            }),
+            Err(e) => Err(ParseError::new(
+                ParseErrorKind::InvalidUtf8,
+                String::new(),
+                e.valid_up_to() as u64,
+            )),
         }
     }
 
@@ -214,14 +214,13 @@ impl<'a> XmlReader<'a> {
         let local = start.local;
         let position = self.inner.buffer_position();
         let text = self.text(start)?;
-        T::from_cow(text).map_err(|(e, text)| ParseError {
-            kind: ParseErrorKind::InvalidValue {
+        T::from_cow(text).map_err(|(e, text)| {
+            let kind = ParseErrorKind::InvalidValue {
                 name: local.to_owned(),
                 value: text.into_owned(),
                 expected: e.expected,
-            },
-            path: self.path.join("/"),
-            position,
+            };
+            ParseError::new(kind, self.path.join("/"), position)
         })
     }
 
@@ -471,11 +470,7 @@ impl<'a> XmlReader<'a> {
 
     /// An error of kind `kind` at the reader's current position.
     pub fn error(&self, kind: ParseErrorKind) -> ParseError {
-        ParseError {
-            kind,
-            path: self.path.join("/"),
-            position: self.inner.buffer_position(),
-        }
+        ParseError::new(kind, self.path.join("/"), self.inner.buffer_position())
     }
 
     /// The value in `slot`, or an error naming the element missing from `parent`.
@@ -508,10 +503,7 @@ impl<'a> XmlReader<'a> {
             .last()
             .is_some_and(|n| std::ptr::eq(*n, element.name));
         if !open {
-            if !err.path.is_empty() {
-                err.path.push('/');
-            }
-            err.path.push_str(element.name);
+            err.push_path(element.name);
         }
         err
     }
