@@ -53,17 +53,23 @@ pub enum Impersonation {
 
 impl Impersonation {
     fn header(&self) -> ExchangeImpersonation {
-        let choice = match self.clone() {
+        let choice = match self {
             Impersonation::PrincipalName(value) => {
-                ConnectingSIDChoice::PrincipalName(PrincipalName { value })
+                ConnectingSIDChoice::PrincipalName(PrincipalName {
+                    value: value.as_str().into(),
+                })
             }
-            Impersonation::Sid(value) => ConnectingSIDChoice::SID(SID { value }),
+            Impersonation::Sid(value) => ConnectingSIDChoice::SID(SID {
+                value: value.as_str().into(),
+            }),
             Impersonation::PrimarySmtpAddress(value) => {
-                ConnectingSIDChoice::PrimarySmtpAddress(PrimarySmtpAddress { value })
+                ConnectingSIDChoice::PrimarySmtpAddress(PrimarySmtpAddress {
+                    value: value.as_str().into(),
+                })
             }
-            Impersonation::SmtpAddress(value) => {
-                ConnectingSIDChoice::SmtpAddress(SmtpAddress { value })
-            }
+            Impersonation::SmtpAddress(value) => ConnectingSIDChoice::SmtpAddress(SmtpAddress {
+                value: value.as_str().into(),
+            }),
         };
         ExchangeImpersonation {
             connecting_sid: ConnectingSID { choice },
@@ -84,7 +90,7 @@ pub fn write_request<B: ToXml>(headers: &RequestHeaders, name: &str, body: &B) -
             }
             if let Some(culture) = &headers.mailbox_culture {
                 let header = MailboxCulture {
-                    value: culture.clone(),
+                    value: culture.as_str().into(),
                 };
                 w.element(t, "MailboxCulture", &header);
             }

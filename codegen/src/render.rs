@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 use crate::model::{
     AttrDef, ChoiceDef, ChoiceRef, ElementDef, EnumDef, FieldDef, FieldKind, Item, Model, Module,
-    NsRef, Occurs, StructDef, TypeRef,
+    NsRef, Occurs, Prim, StructDef, TypeRef,
 };
 use crate::naming::ident_source;
 
@@ -65,6 +65,7 @@ impl Renderer<'_> {
 
     fn type_tokens(&self, ty: &TypeRef) -> TokenStream {
         match ty {
+            TypeRef::Prim(Prim::String) => quote!(rt::Text),
             TypeRef::Prim(p) => {
                 let p = format_ident!("{}", p.rust());
                 quote!(#p)

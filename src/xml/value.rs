@@ -1,5 +1,7 @@
 use std::borrow::Cow;
 
+use super::Text;
+
 /// A text value that is not valid for its schema type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ValueError {
@@ -30,6 +32,26 @@ impl XmlValue for String {
     #[inline]
     fn from_cow(text: Cow<'_, str>) -> Result<Self, (ValueError, Cow<'_, str>)> {
         Ok(text.into_owned())
+    }
+
+    #[inline]
+    fn to_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl XmlValue for Text {
+    #[inline]
+    fn from_text(text: &str) -> Result<Self, ValueError> {
+        Ok(Text::from(text))
+    }
+
+    #[inline]
+    fn from_cow(text: Cow<'_, str>) -> Result<Self, (ValueError, Cow<'_, str>)> {
+        Ok(match text {
+            Cow::Borrowed(text) => Text::from(text),
+            Cow::Owned(text) => Text::from(text),
+        })
     }
 
     #[inline]
@@ -137,6 +159,19 @@ pub(crate) fn is_xml_space(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_keeps_short_values_inline_and_long_ones_whole() {
+        let long = "a value longer than the twenty-four bytes kept inline";
+        for text in ["", "0", "exactly 24 bytes long!!!", long] {
+            let borrowed = Text::from_cow(Cow::Borrowed(text)).unwrap();
+            let owned = Text::from_cow(Cow::Owned(text.to_owned())).unwrap();
+            assert_eq!(borrowed, text);
+            assert_eq!(owned, text);
+            assert_eq!(borrowed.is_heap_allocated(), text.len() > 24, "{text:?}");
+        }
+        assert_eq!(Text::from("x").to_text(), "x");
+    }
 
     #[test]
     fn booleans_accept_both_lexical_forms() {
