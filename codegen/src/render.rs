@@ -273,11 +273,11 @@ impl Renderer<'_> {
             let fname = ident(&f.name);
             let acc = slot(&f.name);
             lets.push(match f.occurs {
-                Occurs::Repeated => quote!(let mut #acc = Vec::new();),
+                Occurs::Repeated => quote!(let mut #acc = rt::ListBuilder::new();),
                 _ => quote!(let mut #acc = None;),
             });
             let store = |value: TokenStream, what: &str| match f.occurs {
-                Occurs::Repeated => quote!(rt::push(&mut #acc, #value)),
+                Occurs::Repeated => quote!(#acc.push(#value)),
                 _ => quote!({
                     let value = #value;
                     r.set_once(&mut #acc, value, #what)?
@@ -326,6 +326,7 @@ impl Renderer<'_> {
             };
             inits.push(match f.occurs {
                 Occurs::Required => quote!(#fname: r.required(#acc, #what, &start)?),
+                Occurs::Repeated => quote!(#fname: #acc.finish()),
                 _ => quote!(#fname: #acc),
             });
         }

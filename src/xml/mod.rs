@@ -75,15 +75,51 @@ pub(crate) fn known(uri: &str) -> Option<&'static Namespace> {
     KNOWN.iter().copied().find(|ns| ns.uri == uri)
 }
 
-/// Appends a repeated element's value. A list's first value gets room for itself alone:
-/// most EWS lists hold one or two values, and `Vec`'s usual first step of four slots would
-/// waste the rest.
-#[inline]
-pub fn push<T>(list: &mut Vec<T>, value: T) {
-    if list.capacity() == 0 {
-        list.reserve_exact(1);
+/// Collects the values of a repeated element into a `Vec` that fits them. Most EWS lists
+/// hold one or two values: those get one allocation of their exact size, where pushing
+/// onto a `Vec` would allocate four slots, or one and then four.
+#[derive(Debug)]
+pub struct ListBuilder<T> {
+    first: Option<T>,
+    rest: Vec<T>,
+}
+
+impl<T> ListBuilder<T> {
+    /// An empty list.
+    #[inline]
+    pub fn new() -> Self {
+        ListBuilder {
+            first: None,
+            rest: Vec::new(),
+        }
     }
-    list.push(value);
+
+    /// Appends a value.
+    #[inline]
+    pub fn push(&mut self, value: T) {
+        if self.rest.capacity() != 0 {
+            self.rest.push(value);
+        } else if let Some(first) = self.first.take() {
+            self.rest = vec![first, value];
+        } else {
+            self.first = Some(value);
+        }
+    }
+
+    /// The values, in the order they were pushed.
+    #[inline]
+    pub fn finish(self) -> Vec<T> {
+        match self.first {
+            Some(only) => vec![only],
+            None => self.rest,
+        }
+    }
+}
+
+impl<T> Default for ListBuilder<T> {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Reads the element that starts `input` with `read`, checking that nothing but
@@ -97,4 +133,24 @@ pub fn read_document<'a, T>(
     let value = read(&mut reader, root)?;
     reader.finish()?;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ListBuilder;
+
+    #[test]
+    fn lists_of_one_and_two_values_are_allocated_to_fit() {
+        for n in 0..10 {
+            let mut list = ListBuilder::new();
+            for i in 0..n {
+                list.push(i);
+            }
+            let list = list.finish();
+            assert_eq!(list, (0..n).collect::<Vec<_>>());
+            if n <= 2 {
+                assert_eq!(list.capacity(), n, "{n} values");
+            }
+        }
+    }
 }
