@@ -146,6 +146,16 @@ fn kind(xml: &[u8]) -> ParseErrorKind {
 }
 
 #[test]
+fn invalid_utf8_is_reported_where_it_starts() {
+    let mut xml = format!(r#"<t:MailboxCulture xmlns:t="{T}">été"#).into_bytes();
+    let at = xml.len();
+    xml.extend_from_slice(b"\xe9t\xe9</t:MailboxCulture>");
+    let err = XmlReader::from_bytes(&xml).err().expect("refused");
+    assert_eq!(*err.kind(), ParseErrorKind::InvalidUtf8);
+    assert_eq!(err.position(), at as u64);
+}
+
+#[test]
 fn malformed_input_gives_typed_errors() {
     let sv = format!(r#"<t:ServerVersionInfo xmlns:t="{T}" MajorVersion="15"/>"#);
     assert_eq!(kind(b""), ParseErrorKind::Truncated);

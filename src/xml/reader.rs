@@ -132,7 +132,7 @@ impl<'a> XmlReader<'a> {
 
     /// A reader over UTF-8 bytes; other encodings are refused.
     pub fn from_bytes(input: &'a [u8]) -> Result<Self, ParseError> {
-        match std::str::from_utf8(input) {
+        match simdutf8::compat::from_utf8(input) {
             Ok(text) => Ok(Self::new(text)),
             Err(e) => Err(ParseError::new(
                 ParseErrorKind::InvalidUtf8,
