@@ -1,6 +1,6 @@
 //! Parses a GetImItemList response envelope from a file, `--repeat` times, and prints the
-//! persona and group counts and the median times to parse it and to drop the result. Meant for whole-process measurements
-//! such as peak memory (`/usr/bin/time -v`):
+//! persona and group counts and the median times to parse it and to drop the result.
+//! Meant for whole-process measurements such as peak memory (`/usr/bin/time -v`):
 //!
 //! ```text
 //! cargo run --release --example parse_file -- /tmp/10k.xml [--repeat 5]
