@@ -183,6 +183,7 @@ impl<'a> XmlReader<'a> {
 
     /// The next child element of `parent`, or `None` once `parent` has ended. Text between
     /// child elements is ignored.
+    #[inline]
     pub fn next_child(&mut self, parent: &Start<'a>) -> Result<Option<Start<'a>>, ParseError> {
         if parent.empty {
             return Ok(None);
@@ -241,6 +242,7 @@ impl<'a> XmlReader<'a> {
 
     /// The text content of the element `start`, unescaped. Child elements inside it are
     /// skipped.
+    #[inline]
     pub fn text(&mut self, start: Start<'a>) -> Result<Cow<'a, str>, ParseError> {
         let text = self.text_before_end(&start)?;
         self.close_pending_empty();
@@ -280,6 +282,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads the text of `start` up to its end tag, leaving its scope open.
+    #[inline]
     fn text_before_end(&mut self, start: &Start<'a>) -> Result<Cow<'a, str>, ParseError> {
         if start.empty {
             return Ok(Cow::Borrowed(""));
@@ -518,12 +521,14 @@ impl<'a> XmlReader<'a> {
         &self.limits
     }
 
+    #[inline]
     fn event(&mut self) -> Result<Event<'a>, ParseError> {
         self.inner
             .read_event()
             .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))
     }
 
+    #[inline]
     fn open(&mut self, tag: BytesStart<'a>, empty: bool) -> Result<Start<'a>, ParseError> {
         self.close_pending_empty();
         let depth = self.path.len() + 1;
@@ -601,6 +606,7 @@ impl<'a> XmlReader<'a> {
         )))
     }
 
+    #[inline]
     fn close(&mut self) {
         let depth = self.path.len();
         while self.bindings.last().is_some_and(|b| b.depth >= depth) {
