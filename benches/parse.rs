@@ -7,6 +7,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use ews_bindings::messages::{self, GetImItemListResponseMessage};
 use ews_bindings::mock::workload::im_item_list_response;
+use ews_bindings::operation::GetImItemList;
 use ews_bindings::soap::{read_response, write_request, RequestHeaders};
 use ews_bindings::types;
 use ews_bindings::xml::{read_document, XmlWriter};
@@ -60,13 +61,7 @@ fn parse(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("envelope", personas), &envelope, |b, x| {
             b.iter_batched(
                 || (),
-                |()| {
-                    read_response::<GetImItemListResponseMessage>(
-                        black_box(x.as_bytes()),
-                        "GetImItemListResponse",
-                    )
-                    .unwrap()
-                },
+                |()| read_response::<GetImItemList>(black_box(x.as_bytes())).unwrap(),
                 BatchSize::PerIteration,
             )
         });
@@ -91,12 +86,9 @@ fn write(c: &mut Criterion) {
     let mut group = c.benchmark_group("write");
     for personas in SIZES {
         let envelope = im_item_list_response(personas, 7);
-        let parsed = read_response::<GetImItemListResponseMessage>(
-            envelope.as_bytes(),
-            "GetImItemListResponse",
-        )
-        .unwrap()
-        .body;
+        let parsed = read_response::<GetImItemList>(envelope.as_bytes())
+            .unwrap()
+            .body;
         let write = |m: &GetImItemListResponseMessage| {
             let mut w =
                 XmlWriter::new().with_namespaces(&[&messages::NAMESPACE, &types::NAMESPACE]);
@@ -118,10 +110,10 @@ fn write(c: &mut Criterion) {
     let request = messages::GetImItemList::default();
     group.sample_size(100);
     group.throughput(Throughput::Bytes(
-        write_request(&headers, "GetImItemList", &request).len() as u64,
+        write_request::<GetImItemList>(&headers, &request).len() as u64,
     ));
     group.bench_function("request_envelope", |b| {
-        b.iter(|| write_request(black_box(&headers), "GetImItemList", black_box(&request)))
+        b.iter(|| write_request::<GetImItemList>(black_box(&headers), black_box(&request)))
     });
     group.finish();
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use ews_bindings::messages::GetImItemListResponseMessage;
+use ews_bindings::operation::GetImItemList;
 use ews_bindings::soap::read_response;
 
 #[derive(Parser)]
@@ -37,14 +37,13 @@ fn main() -> ExitCode {
     let mut counts = (0, 0);
     for _ in 0..args.repeat.max(1) {
         let started = Instant::now();
-        let envelope =
-            match read_response::<GetImItemListResponseMessage>(&bytes, "GetImItemListResponse") {
-                Ok(e) => e,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
+        let envelope = match read_response::<GetImItemList>(&bytes) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
         times.push(started.elapsed());
         let list = envelope.body.im_item_list.as_ref();
         counts = (

@@ -9,7 +9,7 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE};
 use tracing::Instrument;
 
 use crate::error::{Error, EwsError};
-use crate::operation::{Operation, ResponseMessage};
+use crate::operation::{Operation, Reply};
 use crate::soap::{self, Impersonation, RequestHeaders};
 use crate::types::{ExchangeVersion, ServerVersionInfo};
 use crate::xml::Limits;
@@ -74,12 +74,13 @@ impl Default for RetryPolicy {
     }
 }
 
-/// The answer to an operation: its response message, the server's version, and the
-/// warning of a `Warning` response.
+/// The answer to an operation: its output (see [`Operation::Output`]), the server's
+/// version, and the warning of a `Warning` response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response<T> {
-    /// The response message.
-    pub message: T,
+    /// What the operation returns: its response message, its
+    /// [`ItemResults`](crate::operation::ItemResults), or its response element.
+    pub output: T,
     /// The `ServerVersionInfo` header, if the server sent one.
     pub server_version: Option<ServerVersionInfo>,
     /// The warning, when the ResponseClass is `Warning` (the data is still returned).
@@ -246,10 +247,14 @@ impl Client {
     }
 
     /// Sends `request` with the client's request headers.
+    ///
+    /// Of the headers, only those the operation's binding declares are sent
+    /// ([`Operation::REQUEST_HEADERS`]). An impersonated request also carries the
+    /// `X-AnchorMailbox` HTTP header with the impersonated address.
     pub async fn call<O: Operation>(
         &self,
         request: &O::Request,
-    ) -> Result<Response<O::Response>, Error> {
+    ) -> Result<Response<O::Output>, Error> {
         self.call_with::<O>(request, &self.headers).await
     }
 
@@ -258,15 +263,18 @@ impl Client {
         &self,
         request: &O::Request,
         headers: &RequestHeaders,
-    ) -> Result<Response<O::Response>, Error> {
-        let body = soap::write_request(headers, O::NAME, request);
-        let action = O::soap_action();
+    ) -> Result<Response<O::Output>, Error> {
+        let body = soap::write_request::<O>(headers, request);
+        let anchor = headers
+            .anchor_mailbox()
+            .filter(|_| O::REQUEST_HEADERS.contains(&"ExchangeImpersonation"));
+        let expected = O::expected_items(request);
         let span = tracing::info_span!("ews.call", operation = O::NAME, endpoint = %self.endpoint);
         async {
             let mut waited = Duration::ZERO;
             let mut attempt = 1;
             loop {
-                let result = self.attempt::<O>(&body, &action).await;
+                let result = self.attempt::<O>(&body, anchor, expected).await;
                 let err = match result {
                     Ok(response) => return Ok(response),
                     Err(err) if err.is_server_busy() => err,
@@ -297,14 +305,18 @@ impl Client {
     async fn attempt<O: Operation>(
         &self,
         body: &str,
-        action: &str,
-    ) -> Result<Response<O::Response>, Error> {
+        anchor: Option<&str>,
+        expected: Option<usize>,
+    ) -> Result<Response<O::Output>, Error> {
         let mut request = self
             .http
             .post(self.endpoint.clone())
             .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-            .header("SOAPAction", format!("\"{action}\""))
+            .header("SOAPAction", format!("\"{}\"", O::SOAP_ACTION))
             .body(body.to_owned());
+        if let Some(anchor) = anchor {
+            request = request.header("X-AnchorMailbox", anchor);
+        }
         request = match &self.auth {
             Auth::None => request,
             Auth::Basic { username, password } => {
@@ -340,10 +352,10 @@ impl Client {
             bytes.extend_from_slice(&chunk);
         }
         tracing::debug!(bytes = bytes.len(), "response read");
-        let parsed = soap::read_response_with::<O::Response>(&bytes, O::RESPONSE, &self.limits);
+        let parsed = soap::read_response_with::<O>(&bytes, &self.limits);
         if !status.is_success() {
             return Err(match parsed {
-                Err(fault @ Error::Fault(_)) => fault,
+                Err(soap::EnvelopeError::Fault(fault)) => Error::Fault(fault),
                 _ => Error::Http {
                     status: status.as_u16(),
                     body: String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
@@ -351,22 +363,21 @@ impl Client {
             });
         }
         let envelope = parsed?;
-        let problem = envelope.body.problem();
-        match problem {
-            Some(e) if *envelope.body.response_class() == crate::types::ResponseClass::Warning => {
-                Ok(Response {
-                    message: envelope.body,
-                    server_version: envelope.server_version,
-                    warning: Some(e),
-                })
+        let Reply {
+            output,
+            warning,
+            messages,
+        } = O::output(envelope.body)?;
+        if let (Some(expected), Some(received)) = (expected, messages) {
+            if received != expected {
+                return Err(Error::ItemCount { expected, received });
             }
-            Some(e) => Err(Error::Ews(Box::new(e))),
-            None => Ok(Response {
-                message: envelope.body,
-                server_version: envelope.server_version,
-                warning: None,
-            }),
         }
+        Ok(Response {
+            output,
+            server_version: envelope.server_version,
+            warning,
+        })
     }
 
     fn transport(&self, e: reqwest::Error) -> Error {

@@ -4,8 +4,10 @@
 use std::time::Duration;
 
 use crate::messages::ResponseCode;
-use crate::soap::SoapFault;
-use crate::xml::{AnyElement, ParseError};
+pub use crate::operation::EwsError;
+use crate::operation::ResponseError;
+use crate::soap::{EnvelopeError, SoapFault};
+use crate::xml::ParseError;
 
 /// Why an EWS call failed.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +52,23 @@ pub enum Error {
     /// The server answered with a response message whose ResponseClass is `Error`.
     #[error("{0}")]
     Ews(Box<EwsError>),
+    /// A response message of another kind than the operation's.
+    #[error("response message {index} is not a {expected}; the server answered another operation")]
+    UnexpectedMessage {
+        /// Its position, from 0.
+        index: usize,
+        /// The element expected.
+        expected: &'static str,
+    },
+    /// The server answered with another number of response messages than the request
+    /// asked for, so that results cannot be matched with requested items.
+    #[error("the server answered {received} response messages for {expected} requested items")]
+    ItemCount {
+        /// The number of items requested.
+        expected: usize,
+        /// The number of messages received.
+        received: usize,
+    },
     /// The server stayed busy (`ErrorServerBusy`) past the retry limits.
     #[error("the server is busy: gave up after {attempts} attempts and {waited:?} of waiting; last answer: {last}")]
     Throttled {
@@ -90,6 +109,26 @@ impl Error {
     }
 }
 
+impl From<EnvelopeError> for Error {
+    fn from(e: EnvelopeError) -> Self {
+        match e {
+            EnvelopeError::Parse(e) => Error::Parse(e),
+            EnvelopeError::Fault(f) => Error::Fault(f),
+        }
+    }
+}
+
+impl From<ResponseError> for Error {
+    fn from(e: ResponseError) -> Self {
+        match e {
+            ResponseError::Ews(e) => Error::Ews(e),
+            ResponseError::UnexpectedMessage { index, expected } => {
+                Error::UnexpectedMessage { index, expected }
+            }
+        }
+    }
+}
+
 /// `error` and its causes, `: `-separated (reqwest's own message alone says little).
 fn with_causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
@@ -100,40 +139,4 @@ fn with_causes(error: &dyn std::error::Error) -> String {
         cause = c.source();
     }
     text
-}
-
-/// A response message with ResponseClass `Error` (or the warning of a `Warning` one).
-#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize)]
-#[error("EWS error {response_code}{}", message_text.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
-pub struct EwsError {
-    /// The response code; codes this version does not know are kept in `ResponseCode::Other`.
-    pub response_code: ResponseCode,
-    /// The server's description.
-    pub message_text: Option<String>,
-    /// The link key of the error's description, when the server gives one.
-    pub descriptive_link_key: Option<i32>,
-    /// Further details (for example `BackOffMilliseconds`), as sent.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub message_xml: Vec<AnyElement>,
-}
-
-impl EwsError {
-    /// The `BackOffMilliseconds` value of `MessageXml`, if present.
-    pub fn back_off(&self) -> Option<Duration> {
-        back_off_in(&self.message_xml)
-    }
-}
-
-/// Finds `<t:Value Name="BackOffMilliseconds">N</t:Value>` among `elements`, at any depth.
-pub(crate) fn back_off_in(elements: &[AnyElement]) -> Option<Duration> {
-    let mut stack: Vec<&AnyElement> = elements.iter().collect();
-    while let Some(e) = stack.pop() {
-        if e.name == "Value" && e.attribute("Name") == Some("BackOffMilliseconds") {
-            if let Ok(ms) = e.text().trim().parse() {
-                return Some(Duration::from_millis(ms));
-            }
-        }
-        stack.extend(e.elements());
-    }
-    None
 }

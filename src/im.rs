@@ -27,7 +27,7 @@ pub struct ImItemListResponse {
 
 impl From<Response<GetImItemListResponseMessage>> for ImItemListResponse {
     fn from(response: Response<GetImItemListResponseMessage>) -> Self {
-        let list = response.message.im_item_list.unwrap_or_default();
+        let list = response.output.im_item_list.unwrap_or_default();
         ImItemListResponse {
             groups: list.groups.map(|g| g.im_group).unwrap_or_default(),
             personas: list.personas.map(|p| p.persona).unwrap_or_default(),

@@ -48,8 +48,9 @@ pub mod soap;
 pub mod xml;
 
 pub use client::{Auth, Client, ClientBuilder, Response, RetryPolicy, Secret};
-pub use error::{Error, EwsError};
+pub use error::Error;
 pub use im::ImItemListResponse;
+pub use operation::{EwsError, ItemResult, ItemResults};
 pub use soap::{Impersonation, RequestHeaders, SoapFault};
 
 /// Types of the EWS types namespace

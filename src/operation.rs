@@ -1,31 +1,106 @@
-//! What an EWS operation is: a request body element, a response body element, and the
-//! SOAPAction that names it. The client sends any [`Operation`] with the same plumbing.
+//! What an EWS operation is: a request body element, a response body element, the
+//! SOAPAction that names it and the request headers its binding declares; and what its
+//! response means for the call.
+//!
+//! The markers (`operation::FindItem`, `operation::GetImItemList`, …) are generated from
+//! `Services.wsdl`, one for every operation whose elements are generated: the 13 IM
+//! operations by default, all of them with the `all-operations` feature. [`OPERATIONS`]
+//! lists them. Responses come in three shapes:
+//!
+//! - **One response message** (GetImItemList, FindPeople, GetPersona, …): a message whose
+//!   `ResponseClass` is `Error` fails the call with [`Error::Ews`](crate::Error::Ews); a
+//!   `Warning` returns the message and the warning.
+//! - **One message per requested item** (`ResponseMessages`: GetItem, FindItem, CreateItem,
+//!   SyncFolderItems, ExportItems, …): the call returns an [`ItemResults`], one
+//!   [`ItemResult`] per item in request order, and fails only when the whole call does (a
+//!   SOAP fault, an HTTP error, a response that does not read, a count of messages other
+//!   than the count of requested items). A GetItem of 100 ids of which 2 are gone gives 98
+//!   items and 2 errors. [`ItemResults::into_result`] turns the first item error into the
+//!   call's error, for callers who want all or nothing.
+//! - **Shapes of their own**: Get/SetUserOofSettings (their response message stands for the
+//!   call, as for one response message) and GetUserAvailability (one response message per
+//!   mailbox inside `FreeBusyResponseArray`, returned as they are) and SetUserPhoto.
 
-use crate::error::EwsError;
-use crate::messages::{self, ResponseCode};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::messages::ResponseCode;
 use crate::types::ResponseClass;
 use crate::xml::{AnyElement, FromXml, ToXml};
 
-/// The SOAPAction of every EWS operation starts with this.
-pub const SOAP_ACTION_BASE: &str = "http://schemas.microsoft.com/exchange/services/2006/messages/";
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
-/// An EWS operation whose response body is a single response message (no
-/// `ResponseMessages` wrapper), as the IM operations are.
+/// An EWS operation. The markers are generated; [`Client::call`](crate::Client::call)
+/// sends any of them.
 pub trait Operation {
-    /// The operation's name, which is also the request element's local name and the last
-    /// part of its SOAPAction.
+    /// The operation's name.
     const NAME: &'static str;
-    /// The local name of the response element.
+    /// The SOAPAction header value.
+    const SOAP_ACTION: &'static str;
+    /// The local name of the request body element (the operation's name, but for the
+    /// `…MeetingInstance` operations, whose elements end in `Request`).
+    const REQUEST: &'static str;
+    /// The local name of the response body element.
     const RESPONSE: &'static str;
+    /// The local names of the request header elements (types namespace) the operation's
+    /// binding declares; the client sends only these.
+    const REQUEST_HEADERS: &'static [&'static str];
     /// The request body element's type.
     type Request: ToXml;
     /// The response body element's type.
-    type Response: FromXml + ResponseMessage;
+    type Response: FromXml;
+    /// What a successful call returns.
+    type Output;
 
-    /// The SOAPAction header value.
-    fn soap_action() -> String {
-        format!("{SOAP_ACTION_BASE}{}", Self::NAME)
+    /// What the response means for the call: its output (and the warning of a `Warning`
+    /// response), or the error that fails the whole call.
+    fn output(response: Self::Response) -> Result<Reply<Self::Output>, ResponseError>;
+
+    /// How many response messages the request asks for, when the response holds one per
+    /// requested item and the request one list of items.
+    fn expected_items(_request: &Self::Request) -> Option<usize> {
+        None
     }
+}
+
+/// A response's output and the warning it carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply<T> {
+    /// The output.
+    pub output: T,
+    /// The warning of a response message whose class is `Warning`.
+    pub warning: Option<EwsError>,
+    /// The number of response messages, for a response holding one per requested item.
+    pub messages: Option<usize>,
+}
+
+impl<T> Reply<T> {
+    /// The output as it is: no warning, no count of messages.
+    pub fn new(output: T) -> Self {
+        Reply {
+            output,
+            warning: None,
+            messages: None,
+        }
+    }
+}
+
+/// Why a response fails the whole call.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ResponseError {
+    /// The response message's class is `Error` (for an operation answering with one message,
+    /// or the first message being `ErrorServerBusy`, which is retried).
+    #[error("{0}")]
+    Ews(Box<EwsError>),
+    /// A response message of another kind than the operation's.
+    #[error("response message {index} is not a {expected}; the server answered another operation")]
+    UnexpectedMessage {
+        /// Its position, from 0.
+        index: usize,
+        /// The element expected.
+        expected: &'static str,
+    },
 }
 
 /// The part every response message shares (`m:ResponseMessageType`).
@@ -58,68 +133,226 @@ pub trait ResponseMessage {
     }
 }
 
-macro_rules! operations {
-    ($($(#[$doc:meta])* $op:ident: $request:ident => $response:ident as $response_element:literal;)*) => {$(
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct $op;
-
-        impl Operation for $op {
-            const NAME: &'static str = stringify!($op);
-            const RESPONSE: &'static str = $response_element;
-            type Request = messages::$request;
-            type Response = messages::$response;
-        }
-
-        impl ResponseMessage for messages::$response {
-            fn response_class(&self) -> &ResponseClass {
-                &self.response_class
-            }
-
-            fn response_code(&self) -> Option<&ResponseCode> {
-                self.response_code.as_ref()
-            }
-
-            fn message_text(&self) -> Option<&str> {
-                self.message_text.as_deref()
-            }
-
-            fn descriptive_link_key(&self) -> Option<i32> {
-                self.descriptive_link_key
-            }
-
-            fn message_xml(&self) -> &[AnyElement] {
-                self.message_xml.as_ref().map_or(&[], |x| x.any.as_slice())
-            }
-        }
-    )*};
+/// A response message with ResponseClass `Error` (or the warning of a `Warning` one).
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[error("EWS error {response_code}{}", message_text.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+pub struct EwsError {
+    /// The response code; codes this version does not know are kept in `ResponseCode::Other`.
+    pub response_code: ResponseCode,
+    /// The server's description.
+    pub message_text: Option<String>,
+    /// The link key of the error's description, when the server gives one.
+    pub descriptive_link_key: Option<i32>,
+    /// Further details (for example `BackOffMilliseconds`), as sent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub message_xml: Vec<AnyElement>,
 }
 
-operations! {
-    /// Lists the IM groups and IM contact personas of a mailbox.
-    GetImItemList: GetImItemList => GetImItemListResponseMessage as "GetImItemListResponse";
-    /// Gets IM groups and contacts by id.
-    GetImItems: GetImItems => GetImItemsResponseMessage as "GetImItemsResponse";
-    /// Creates an IM group.
-    AddImGroup: AddImGroup => AddImGroupResponseMessage as "AddImGroupResponse";
-    /// Renames an IM group.
-    SetImGroup: SetImGroup => SetImGroupResponseMessage as "SetImGroupResponse";
-    /// Removes an IM group.
-    RemoveImGroup: RemoveImGroup => RemoveImGroupResponseMessage as "RemoveImGroupResponse";
-    /// Adds an existing IM contact to a group.
-    AddImContactToGroup: AddImContactToGroup => AddImContactToGroupResponseMessage as "AddImContactToGroupResponse";
-    /// Adds a new IM contact to a group.
-    AddNewImContactToGroup: AddNewImContactToGroup => AddNewImContactToGroupResponseMessage as "AddNewImContactToGroupResponse";
-    /// Adds a new contact with a telephone URI to a group.
-    AddNewTelUriContactToGroup: AddNewTelUriContactToGroup => AddNewTelUriContactToGroupResponseMessage as "AddNewTelUriContactToGroupResponse";
-    /// Adds a distribution group to the IM list.
-    AddDistributionGroupToImList: AddDistributionGroupToImList => AddDistributionGroupToImListResponseMessage as "AddDistributionGroupToImListResponse";
-    /// Removes an IM contact from a group.
-    RemoveImContactFromGroup: RemoveImContactFromGroup => RemoveImContactFromGroupResponseMessage as "RemoveImContactFromGroupResponse";
-    /// Removes a contact from the IM list.
-    RemoveContactFromImList: RemoveContactFromImList => RemoveContactFromImListResponseMessage as "RemoveContactFromImListResponse";
-    /// Removes a distribution group from the IM list.
-    RemoveDistributionGroupFromImList: RemoveDistributionGroupFromImList => RemoveDistributionGroupFromImListResponseMessage as "RemoveDistributionGroupFromImListResponse";
-    /// Marks the IM list migration as completed.
-    SetImListMigrationCompleted: SetImListMigrationCompleted => SetImListMigrationCompletedResponseMessage as "SetImListMigrationCompletedResponse";
+impl EwsError {
+    /// The `BackOffMilliseconds` value of `MessageXml`, if present.
+    pub fn back_off(&self) -> Option<Duration> {
+        back_off_in(&self.message_xml)
+    }
+}
+
+/// Finds `<t:Value Name="BackOffMilliseconds">N</t:Value>` among `elements`, at any depth.
+pub(crate) fn back_off_in(elements: &[AnyElement]) -> Option<Duration> {
+    let mut stack: Vec<&AnyElement> = elements.iter().collect();
+    while let Some(e) = stack.pop() {
+        if e.name == "Value" && e.attribute("Name") == Some("BackOffMilliseconds") {
+            if let Ok(ms) = e.text().trim().parse() {
+                return Some(Duration::from_millis(ms));
+            }
+        }
+        stack.extend(e.elements());
+    }
+    None
+}
+
+/// The outcome of one requested item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "class", rename_all = "PascalCase")]
+pub enum ItemResult<T> {
+    /// ResponseClass `Success`: the item's message.
+    Success {
+        /// The message.
+        message: T,
+    },
+    /// ResponseClass `Warning`: the message, with its data, and the warning (for example
+    /// `ErrorBatchProcessingStopped`).
+    Warning {
+        /// The message.
+        message: T,
+        /// The warning.
+        warning: EwsError,
+    },
+    /// ResponseClass `Error`: what went wrong with this item.
+    Error {
+        /// The error.
+        error: EwsError,
+    },
+}
+
+impl<T> ItemResult<T> {
+    /// The message, unless the item failed.
+    pub fn message(&self) -> Option<&T> {
+        match self {
+            ItemResult::Success { message } | ItemResult::Warning { message, .. } => Some(message),
+            ItemResult::Error { .. } => None,
+        }
+    }
+
+    /// The error or warning, if any.
+    pub fn problem(&self) -> Option<&EwsError> {
+        match self {
+            ItemResult::Success { .. } => None,
+            ItemResult::Warning { warning, .. } => Some(warning),
+            ItemResult::Error { error } => Some(error),
+        }
+    }
+
+    /// Whether the item failed.
+    pub fn is_error(&self) -> bool {
+        matches!(self, ItemResult::Error { .. })
+    }
+
+    /// The message, or the item's error.
+    pub fn into_result(self) -> Result<T, EwsError> {
+        match self {
+            ItemResult::Success { message } | ItemResult::Warning { message, .. } => Ok(message),
+            ItemResult::Error { error } => Err(error),
+        }
+    }
+}
+
+impl<T: ResponseMessage> ItemResult<T> {
+    /// Classifies a response message by its `ResponseClass`.
+    pub fn from_message(message: T) -> Self {
+        match message.problem() {
+            None => ItemResult::Success { message },
+            Some(error) if *message.response_class() == ResponseClass::Error => {
+                ItemResult::Error { error }
+            }
+            Some(warning) => ItemResult::Warning { message, warning },
+        }
+    }
+}
+
+/// The results of an operation that answers item by item, in request order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct ItemResults<T> {
+    /// One result per requested item.
+    pub items: Vec<ItemResult<T>>,
+}
+
+impl<T> ItemResults<T> {
+    /// How many items were answered.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether no item was answered.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The results, in request order.
+    pub fn iter(&self) -> std::slice::Iter<'_, ItemResult<T>> {
+        self.items.iter()
+    }
+
+    /// The messages of the items that did not fail, with their positions.
+    pub fn messages(&self) -> impl Iterator<Item = (usize, &T)> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.message().map(|m| (i, m)))
+    }
+
+    /// The errors of the items that failed, with their positions.
+    pub fn errors(&self) -> impl Iterator<Item = (usize, &EwsError)> {
+        self.items.iter().enumerate().filter_map(|(i, r)| match r {
+            ItemResult::Error { error } => Some((i, error)),
+            _ => None,
+        })
+    }
+
+    /// Every item's message, or the first item error (all or nothing).
+    pub fn into_result(self) -> Result<Vec<T>, EwsError> {
+        self.items
+            .into_iter()
+            .map(ItemResult::into_result)
+            .collect()
+    }
+}
+
+impl<T> IntoIterator for ItemResults<T> {
+    type Item = ItemResult<T>;
+    type IntoIter = std::vec::IntoIter<ItemResult<T>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// The output of an operation answering with one response message: the message, unless
+/// its class is `Error`.
+pub fn single<M: ResponseMessage>(message: M) -> Result<Reply<M>, ResponseError> {
+    status(message.response_class(), message.problem())?;
+    let warning = message.problem();
+    Ok(Reply {
+        warning,
+        ..Reply::new(message)
+    })
+}
+
+/// The output of an operation whose response holds a response message standing for the
+/// call (found by `message`).
+pub fn with_status<R, M: ResponseMessage>(
+    response: R,
+    message: impl FnOnce(&R) -> Option<&M>,
+) -> Result<Reply<R>, ResponseError> {
+    let (class, problem) = match message(&response) {
+        Some(m) => (m.response_class().clone(), m.problem()),
+        None => (ResponseClass::Success, None),
+    };
+    status(&class, problem.clone())?;
+    Ok(Reply {
+        warning: problem,
+        ..Reply::new(response)
+    })
+}
+
+fn status(class: &ResponseClass, problem: Option<EwsError>) -> Result<(), ResponseError> {
+    match problem {
+        Some(e) if *class == ResponseClass::Error => Err(ResponseError::Ews(Box::new(e))),
+        _ => Ok(()),
+    }
+}
+
+/// The output of an operation answering item by item: each message of `messages` taken
+/// by `item` (which returns `None` for a message of another kind, named `expected`). A
+/// first message saying `ErrorServerBusy` fails the call, so that it is retried.
+pub fn item_results<C, T: ResponseMessage>(
+    messages: Vec<C>,
+    expected: &'static str,
+    mut item: impl FnMut(C) -> Option<T>,
+) -> Result<Reply<ItemResults<T>>, ResponseError> {
+    let mut items = Vec::with_capacity(messages.len());
+    for (index, message) in messages.into_iter().enumerate() {
+        let message = item(message).ok_or(ResponseError::UnexpectedMessage { index, expected })?;
+        let result = ItemResult::from_message(message);
+        if let (0, ItemResult::Error { error }) = (index, &result) {
+            if error.response_code == ResponseCode::ErrorServerBusy {
+                return Err(ResponseError::Ews(Box::new(error.clone())));
+            }
+        }
+        items.push(result);
+    }
+    let count = items.len();
+    Ok(Reply {
+        messages: Some(count),
+        ..Reply::new(ItemResults { items })
+    })
 }

@@ -4,19 +4,25 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::error::{back_off_in, Error};
 use crate::messages::{self, ResponseCode};
+use crate::operation::{back_off_in, Operation};
 use crate::types::{
-    self, ConnectingSID, ConnectingSIDChoice, ExchangeImpersonation, ExchangeVersion,
-    MailboxCulture, PrimarySmtpAddress, PrincipalName, RequestServerVersion, ServerVersionInfo,
-    SmtpAddress, SID,
+    self, ConnectingSID, ConnectingSIDChoice, DateTimePrecision, ExchangeImpersonation,
+    ExchangeVersion, MailboxCulture, ManagementRole, PrimarySmtpAddress, PrincipalName,
+    RequestServerVersion, ServerVersionInfo, SmtpAddress, TimeZoneContext, TimeZoneDefinition, SID,
 };
 use crate::xml::{
-    AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, SemanticTree, Start, ToXml,
+    AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, SemanticTree, Start,
     XmlReader, XmlWriter, EWS_ERRORS, SOAP_ENVELOPE, XML,
 };
 
 /// The SOAP headers of a request. All are optional; the default asks for Exchange2013.
+///
+/// Each operation's binding (in `Services.wsdl`) declares which of them it takes
+/// ([`Operation::REQUEST_HEADERS`](crate::operation::Operation::REQUEST_HEADERS)); a header
+/// set here that an operation does not take is left out of that operation's requests
+/// (TimeZoneContext goes to CreateItem, FindItem, GetUserAvailability, …, not to
+/// GetImItemList), so one set of headers serves every call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestHeaders {
     /// `RequestServerVersion`: the schema version the request is written against.
@@ -26,6 +32,13 @@ pub struct RequestHeaders {
     pub mailbox_culture: Option<String>,
     /// `ExchangeImpersonation`: the user the call acts as.
     pub impersonation: Option<Impersonation>,
+    /// `TimeZoneContext`: the time zone that date-times without a zone are in, in requests
+    /// and responses. [`RequestHeaders::time_zone`] sets it from a Windows time zone id.
+    pub time_zone_context: Option<TimeZoneContext>,
+    /// `DateTimePrecision`: whether returned date-times carry milliseconds.
+    pub date_time_precision: Option<DateTimePrecision>,
+    /// `ManagementRole`: the management roles the call acts with.
+    pub management_role: Option<ManagementRole>,
 }
 
 impl Default for RequestHeaders {
@@ -34,6 +47,37 @@ impl Default for RequestHeaders {
             server_version: Some(ExchangeVersion::Exchange2013),
             mailbox_culture: None,
             impersonation: None,
+            time_zone_context: None,
+            date_time_precision: None,
+            management_role: None,
+        }
+    }
+}
+
+impl RequestHeaders {
+    /// Sets `TimeZoneContext` to the time zone with the Windows id `id`
+    /// (`Pacific Standard Time`, `W. Europe Standard Time`, `UTC`).
+    pub fn time_zone(mut self, id: impl Into<String>) -> Self {
+        self.time_zone_context = Some(TimeZoneContext {
+            time_zone_definition: TimeZoneDefinition {
+                id: Some(id.into().into()),
+                name: None,
+                periods: None,
+                transitions_groups: None,
+                transitions: None,
+            },
+        });
+        self
+    }
+
+    /// The value of the `X-AnchorMailbox` HTTP header that Microsoft advises for
+    /// impersonated requests: the impersonated mailbox's address (none for a SID).
+    pub fn anchor_mailbox(&self) -> Option<&str> {
+        match self.impersonation.as_ref()? {
+            Impersonation::PrincipalName(a)
+            | Impersonation::PrimarySmtpAddress(a)
+            | Impersonation::SmtpAddress(a) => Some(a),
+            Impersonation::Sid(_) => None,
         }
     }
 }
@@ -77,28 +121,51 @@ impl Impersonation {
     }
 }
 
-/// Writes a request envelope whose body is `body` as the messages element `name`.
-pub fn write_request<B: ToXml>(headers: &RequestHeaders, name: &str, body: &B) -> String {
+/// Writes the request envelope of the operation `O` with `body`, and those of `headers`
+/// that `O`'s binding declares ([`Operation::REQUEST_HEADERS`]).
+pub fn write_request<O: Operation>(headers: &RequestHeaders, body: &O::Request) -> String {
     let t = Some(&types::NAMESPACE);
+    let sent = |element: &str| O::REQUEST_HEADERS.contains(&element);
     write_envelope(
         |w| {
-            if let Some(version) = &headers.server_version {
-                let header = RequestServerVersion {
-                    version: version.clone(),
-                };
-                w.element(t, "RequestServerVersion", &header);
+            if let Some(version) = headers.server_version.as_ref() {
+                if sent("RequestServerVersion") {
+                    let header = RequestServerVersion {
+                        version: version.clone(),
+                    };
+                    w.element(t, "RequestServerVersion", &header);
+                }
             }
-            if let Some(culture) = &headers.mailbox_culture {
-                let header = MailboxCulture {
-                    value: culture.as_str().into(),
-                };
-                w.element(t, "MailboxCulture", &header);
+            if let Some(culture) = headers.mailbox_culture.as_ref() {
+                if sent("MailboxCulture") {
+                    let header = MailboxCulture {
+                        value: culture.as_str().into(),
+                    };
+                    w.element(t, "MailboxCulture", &header);
+                }
             }
-            if let Some(who) = &headers.impersonation {
-                w.element(t, "ExchangeImpersonation", &who.header());
+            if let Some(who) = headers.impersonation.as_ref() {
+                if sent("ExchangeImpersonation") {
+                    w.element(t, "ExchangeImpersonation", &who.header());
+                }
+            }
+            if let Some(zone) = headers.time_zone_context.as_ref() {
+                if sent("TimeZoneContext") {
+                    w.element(t, "TimeZoneContext", zone);
+                }
+            }
+            if let Some(precision) = headers.date_time_precision.as_ref() {
+                if sent("DateTimePrecision") {
+                    w.value_element(t, "DateTimePrecision", precision);
+                }
+            }
+            if let Some(roles) = headers.management_role.as_ref() {
+                if sent("ManagementRole") {
+                    w.element(t, "ManagementRole", roles);
+                }
             }
         },
-        |w| w.element(Some(&messages::NAMESPACE), name, body),
+        |w| w.element(Some(&messages::NAMESPACE), O::REQUEST, body),
     )
 }
 
@@ -135,19 +202,53 @@ pub struct ResponseEnvelope<T> {
     pub body: T,
 }
 
-/// Reads a response envelope whose body holds the messages element `name` (read as `T`) or
-/// a SOAP fault (returned as [`Error::Fault`]). Header elements other than
-/// `ServerVersionInfo` are skipped; a missing header is fine.
-pub fn read_response<T: FromXml>(xml: &[u8], name: &str) -> Result<ResponseEnvelope<T>, Error> {
-    read_response_with(xml, name, &Limits::default())
+/// Why a response envelope gives no body element.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EnvelopeError {
+    /// The document is not an envelope the bindings can read.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The body holds a SOAP fault.
+    #[error("{0}")]
+    Fault(Box<SoapFault>),
+}
+
+/// Reads the response envelope of the operation `O`: its body holds `O`'s response element
+/// or a SOAP fault. Header elements other than `ServerVersionInfo` are skipped; a missing
+/// header is fine.
+///
+/// ```
+/// use ews_bindings::{operation, soap};
+///
+/// let xml = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+///   <GetImItemListResponse ResponseClass="Success"
+///       xmlns="http://schemas.microsoft.com/exchange/services/2006/messages">
+///     <ResponseCode>NoError</ResponseCode>
+///   </GetImItemListResponse></s:Body></s:Envelope>"#;
+/// let envelope = soap::read_response::<operation::GetImItemList>(xml)?;
+/// assert!(envelope.body.im_item_list.is_none());
+/// # Ok::<(), soap::EnvelopeError>(())
+/// ```
+pub fn read_response<O: Operation>(
+    xml: &[u8],
+) -> Result<ResponseEnvelope<O::Response>, EnvelopeError> {
+    read_response_with::<O>(xml, &Limits::default())
 }
 
 /// [`read_response`] within `limits`.
-pub fn read_response_with<T: FromXml>(
+pub fn read_response_with<O: Operation>(
+    xml: &[u8],
+    limits: &Limits,
+) -> Result<ResponseEnvelope<O::Response>, EnvelopeError> {
+    read_body(xml, O::RESPONSE, limits)
+}
+
+/// Reads a response envelope whose body holds the messages element `name`, as a `T`.
+fn read_body<T: FromXml>(
     xml: &[u8],
     name: &str,
     limits: &Limits,
-) -> Result<ResponseEnvelope<T>, Error> {
+) -> Result<ResponseEnvelope<T>, EnvelopeError> {
     let mut server_version = None;
     let body = walk(
         xml,
@@ -162,7 +263,7 @@ pub fn read_response_with<T: FromXml>(
         },
         |r, content| {
             if content.is(&SOAP_ENVELOPE, "Fault") {
-                return Err(Error::Fault(Box::new(read_fault(r, content)?)));
+                return Err(EnvelopeError::Fault(Box::new(read_fault(r, content)?)));
             }
             if !content.is(&messages::NAMESPACE, name) {
                 return Err(r

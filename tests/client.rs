@@ -119,12 +119,14 @@ async fn headers_are_sent_and_can_be_overridden_per_call() {
         server_version: Some(ExchangeVersion::V2018_01_08),
         mailbox_culture: Some("fr-FR".into()),
         impersonation: Some(Impersonation::PrincipalName("bob@contoso.com".into())),
+        ..RequestHeaders::default()
     };
     client.get_im_item_list_with(&per_call).await.unwrap();
     let none = RequestHeaders {
         server_version: None,
         mailbox_culture: None,
         impersonation: None,
+        ..RequestHeaders::default()
     };
     client.get_im_item_list_with(&none).await.unwrap();
 
@@ -155,6 +157,57 @@ async fn headers_are_sent_and_can_be_overridden_per_call() {
     );
 
     assert!(header(2).children.is_empty());
+}
+
+/// GetImItemList's binding takes ExchangeImpersonation, MailboxCulture and
+/// RequestServerVersion: headers it does not take are left out, and an impersonated request
+/// names the mailbox in `X-AnchorMailbox`.
+#[tokio::test]
+async fn only_the_headers_the_operation_takes_are_sent() {
+    let server = MockServer::start(vec![
+        MockResponse::xml(fixture("response.xml")),
+        MockResponse::xml(fixture("response.xml")),
+    ])
+    .await
+    .unwrap();
+    let headers = RequestHeaders {
+        mailbox_culture: Some("en-US".into()),
+        impersonation: Some(Impersonation::PrimarySmtpAddress(
+            "alice@contoso.com".into(),
+        )),
+        date_time_precision: Some(ews_bindings::types::DateTimePrecision::Seconds),
+        ..RequestHeaders::default().time_zone("UTC")
+    };
+    let client = client(&server).headers(headers).build().unwrap();
+    client.get_im_item_list().await.unwrap();
+    let sid = RequestHeaders {
+        impersonation: Some(Impersonation::Sid("S-1-5-21-1".into())),
+        ..RequestHeaders::default()
+    };
+    client.get_im_item_list_with(&sid).await.unwrap();
+
+    let requests = server.requests();
+    let names: Vec<String> = tree(&requests[0].text())
+        .child("Header")
+        .unwrap()
+        .children
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "RequestServerVersion",
+            "MailboxCulture",
+            "ExchangeImpersonation"
+        ]
+    );
+    assert_eq!(
+        requests[0].header("x-anchormailbox"),
+        Some("alice@contoso.com")
+    );
+    // A SID names no mailbox address.
+    assert_eq!(requests[1].header("x-anchormailbox"), None);
 }
 
 #[tokio::test]

@@ -5,13 +5,15 @@ mod common;
 
 use common::mission_fixture;
 use ews_bindings::messages::GetImItemListResponseMessage;
+use ews_bindings::operation::GetImItemList;
 use ews_bindings::soap::{read_response, read_response_with, Envelope};
 use ews_bindings::xml::{Limits, ParseErrorKind};
 use ews_bindings::Error;
 
 fn read(xml: &str) -> Result<GetImItemListResponseMessage, Error> {
-    read_response::<GetImItemListResponseMessage>(xml.as_bytes(), "GetImItemListResponse")
+    read_response::<GetImItemList>(xml.as_bytes())
         .map(|e| e.body)
+        .map_err(Error::from)
 }
 
 fn parse_kind(result: Result<GetImItemListResponseMessage, Error>) -> ParseErrorKind {
@@ -147,12 +149,9 @@ fn texts_and_attributes_beyond_the_limits_are_refused() {
         ..Limits::default()
     };
     let with = |xml: &str| {
-        read_response_with::<GetImItemListResponseMessage>(
-            xml.as_bytes(),
-            "GetImItemListResponse",
-            &limits,
-        )
-        .map(|e| e.body)
+        read_response_with::<GetImItemList>(xml.as_bytes(), &limits)
+            .map(|e| e.body)
+            .map_err(Error::from)
     };
     assert!(with(&xml).is_ok(), "the sample is within the limits");
     let long_text = xml.replace(">Tagged<", &format!(">{}<", "T&amp;".repeat(600)));
@@ -173,11 +172,7 @@ fn texts_and_attributes_beyond_the_limits_are_refused() {
         max_depth: 8,
         ..Limits::default()
     };
-    let deep = read_response_with::<GetImItemListResponseMessage>(
-        xml.as_bytes(),
-        "GetImItemListResponse",
-        &depth,
-    );
+    let deep = read_response_with::<GetImItemList>(xml.as_bytes(), &depth).map_err(Error::from);
     assert!(
         matches!(deep, Err(Error::Parse(e)) if *e.kind() == ParseErrorKind::TooDeep { limit: 8 }),
         "the sample nests deeper than 8"
@@ -226,7 +221,7 @@ fn corrupted_samples_never_panic() {
                 }
             }
         }
-        let _ = read_response::<GetImItemListResponseMessage>(&bytes, "GetImItemListResponse");
+        let _ = read_response::<GetImItemList>(&bytes);
         let _ = Envelope::read(&bytes);
     }
 }

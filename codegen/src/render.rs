@@ -9,6 +9,7 @@ use crate::model::{
     NsRef, Occurs, Prim, StructDef, TypeRef,
 };
 use crate::naming::ident_source;
+use crate::ops::{OperationDef, Shape};
 
 /// Renders module `index` of `model`.
 pub fn module(model: &Model, index: usize) -> TokenStream {
@@ -638,4 +639,219 @@ impl Renderer<'_> {
 fn pattern(e: &ElementDef) -> TokenStream {
     let names = std::iter::once(&e.xml).chain(&e.aliases);
     quote!(#(#names)|*)
+}
+
+/// Renders the operation markers of `ops`, and the `ResponseMessage` implementations of the
+/// messages module's response message types.
+pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
+    let r = Renderer { model, index: 0 };
+    let messages = model
+        .modules
+        .iter()
+        .position(|m| m.uri == crate::NS_MESSAGES);
+    let type_path = |ty: &TypeRef| -> TokenStream {
+        match ty {
+            TypeRef::Named { module, name, .. } => {
+                let m = ident(&model.modules[*module].name);
+                let name = ident(name);
+                quote!(crate::#m::#name)
+            }
+            other => r.type_tokens(other),
+        }
+    };
+    let markers = ops.iter().map(|op| {
+        let name = ident(&op.name);
+        let op_name = &op.name;
+        let action = &op.soap_action;
+        let response_element = &op.response_element;
+        let request_element = &op.request_element;
+        let headers = &op.headers;
+        let request = type_path(&op.request);
+        let response = type_path(&op.response);
+        let shape_doc = match &op.shape {
+            Shape::Single => " The response is one response message.".to_owned(),
+            Shape::Messages { element, .. } => format!(
+                " The response holds one `m:{element}` per requested item, each its own \
+                 success or error."
+            ),
+            Shape::Other { status: Some(_) } => {
+                " The response has a shape of its own; its response message stands for the \
+                 whole call."
+                    .to_owned()
+            }
+            Shape::Other { status: None } => {
+                " The response has a shape of its own, returned as it is.".to_owned()
+            }
+        };
+        let doc = format!(
+            " The `{}` operation: request `m:{}`, response `m:{}`.",
+            op.name, op.request_element, op.response_element
+        );
+        // A choice of one element makes the catch-all arm unreachable.
+        let allow = match &op.shape {
+            Shape::Messages { .. } => quote!(#[allow(unreachable_patterns)]),
+            _ => quote!(),
+        };
+        let (output, body, count) = match &op.shape {
+            Shape::Single => (response.clone(), quote!(op::single(response)), quote!()),
+            Shape::Messages {
+                field,
+                list,
+                choice,
+                variant,
+                element,
+                item,
+                count,
+            } => {
+                let item = type_path(item);
+                let field = ident(field);
+                let list = ident(list);
+                let choice_ty = {
+                    let m = ident(&model.modules[choice.module].name);
+                    let c = ident(&choice.name);
+                    quote!(crate::#m::#c)
+                };
+                let variant = ident(variant);
+                let count = count.as_ref().map(|path| {
+                    let path = path.iter().map(|p| ident(p));
+                    quote! {
+                        fn expected_items(request: &Self::Request) -> Option<usize> {
+                            Some(request.#(#path).*.len())
+                        }
+                    }
+                });
+                (
+                    quote!(op::ItemResults<#item>),
+                    quote! {
+                        op::item_results(response.#field.#list, #element, |m| match m {
+                            #choice_ty::#variant(m) => Some(m),
+                            _ => None,
+                        })
+                    },
+                    quote! {
+                        #count
+                    },
+                )
+            }
+            Shape::Other { status: Some((field, optional)) } => {
+                let field = ident(field);
+                let status = if *optional {
+                    quote!(r.#field.as_ref())
+                } else {
+                    quote!(Some(&r.#field))
+                };
+                (
+                    response.clone(),
+                    quote!(op::with_status(response, |r| #status)),
+                    quote!(),
+                )
+            }
+            Shape::Other { status: None } => (
+                response.clone(),
+                quote!(Ok(op::Reply::new(response))),
+                quote!(),
+            ),
+        };
+        quote! {
+            #[doc = #doc]
+            #[doc = ""]
+            #[doc = #shape_doc]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+            pub struct #name;
+
+            impl op::Operation for #name {
+                const NAME: &'static str = #op_name;
+                const SOAP_ACTION: &'static str = #action;
+                const REQUEST: &'static str = #request_element;
+                const RESPONSE: &'static str = #response_element;
+                const REQUEST_HEADERS: &'static [&'static str] = &[#(#headers),*];
+                type Request = #request;
+                type Response = #response;
+                type Output = #output;
+
+                #allow
+                fn output(response: Self::Response) -> Result<op::Reply<Self::Output>, op::ResponseError> {
+                    #body
+                }
+
+                #count
+            }
+        }
+    });
+    let names = ops.iter().map(|op| &op.name);
+    let impls = messages
+        .map(|m| {
+            model.modules[m]
+                .items
+                .iter()
+                .filter_map(|item| match item {
+                    Item::Struct(s) if crate::ops::is_response_message(s) => {
+                        Some(response_message_impl(model, m, s))
+                    }
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    quote! {
+        use crate::operation as op;
+
+        /// The names of the operations generated, in the order the WSDL binds them.
+        pub const OPERATIONS: &[&str] = &[#(#names),*];
+
+        #(#markers)*
+
+        #(#impls)*
+    }
+}
+
+fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenStream {
+    let m = ident(&model.modules[module].name);
+    let name = ident(&s.name);
+    let field = |xml: &str| {
+        let f = crate::ops::element_field(s, xml).expect("checked by is_response_message");
+        ident(&f.name)
+    };
+    let class = s
+        .attributes
+        .iter()
+        .find(|a| a.xml == "ResponseClass")
+        .map(|a| ident(&a.field))
+        .expect("checked by is_response_message");
+    let (text, code, key, xml) = (
+        field("MessageText"),
+        field("ResponseCode"),
+        field("DescriptiveLinkKey"),
+        field("MessageXml"),
+    );
+    let any = crate::ops::element_field(s, "MessageXml")
+        .and_then(|f| match &f.kind {
+            FieldKind::Element(e) => crate::ops::struct_of(model, &e.ty),
+            _ => None,
+        })
+        .and_then(|x| x.fields.iter().find(|f| matches!(f.kind, FieldKind::Any)))
+        .map(|f| ident(&f.name));
+    let message_xml = match any {
+        Some(any) => quote!(self.#xml.as_ref().map_or(&[], |x| x.#any.as_slice())),
+        None => quote!(&[]),
+    };
+    quote! {
+        impl op::ResponseMessage for crate::#m::#name {
+            fn response_class(&self) -> &crate::types::ResponseClass {
+                &self.#class
+            }
+            fn response_code(&self) -> Option<&crate::messages::ResponseCode> {
+                self.#code.as_ref()
+            }
+            fn message_text(&self) -> Option<&str> {
+                self.#text.as_deref()
+            }
+            fn descriptive_link_key(&self) -> Option<i32> {
+                self.#key
+            }
+            fn message_xml(&self) -> &[crate::xml::AnyElement] {
+                #message_xml
+            }
+        }
+    }
 }

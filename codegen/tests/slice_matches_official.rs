@@ -229,7 +229,66 @@ fn slice_and_official_schema_give_the_same_model() {
     let Some(official_dir) = official_dir() else {
         return;
     };
-    let ours = Config::new(repo().join("schema")).model().unwrap();
-    let official = Config::new(&official_dir).model().unwrap();
+    let slice = Config::new(repo().join("schema"));
+    let roots = slice.root_elements().unwrap().unwrap();
+    let ours = slice.model().unwrap();
+    let official = Config::new(&official_dir).roots(roots).model().unwrap();
     assert_eq!(ours, official);
+}
+
+/// Our `Services.wsdl` binds the IM operations as the official one does: the same
+/// SOAPActions, body elements and headers.
+#[test]
+fn slice_wsdl_matches_official() {
+    let Some(official_dir) = official_dir() else {
+        return;
+    };
+    let ours = Config::new(repo().join("schema")).operations().unwrap();
+    let official = Config::new(&official_dir).operations().unwrap();
+    assert_eq!(official.len(), 123);
+    assert_eq!(ours.len(), 13);
+    for op in &ours {
+        let theirs = official.iter().find(|o| o.name == op.name);
+        assert_eq!(Some(op), theirs, "operation {}", op.name);
+    }
+}
+
+/// The binding's facts that differ from the regular pattern are read as they are.
+#[test]
+fn official_wsdl_irregular_operations() {
+    let Some(official_dir) = official_dir() else {
+        return;
+    };
+    let ops = Config::new(&official_dir).operations().unwrap();
+    let op = |name: &str| ops.iter().find(|o| o.name == name).unwrap();
+    let base = "http://schemas.microsoft.com/exchange/services/2006/messages/";
+    assert_eq!(
+        op("GetStreamingEvents").soap_action,
+        format!("{base}GetEvents")
+    );
+    for name in ["Get", "Create", "Update", "Delete"] {
+        let name = format!("{name}MeetingInstance");
+        assert_eq!(op(&name).soap_action, format!("{base}{name}Request"));
+        assert_eq!(op(&name).request.local, format!("{name}Request"));
+    }
+    // GetUserAvailability's binding lists RequestVersion twice; it is sent once.
+    let headers: Vec<&str> = op("GetUserAvailability")
+        .request_headers
+        .iter()
+        .map(|h| h.local.as_str())
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "ExchangeImpersonation",
+            "TimeZoneContext",
+            "RequestServerVersion"
+        ]
+    );
+    let irregular: Vec<&str> = ops
+        .iter()
+        .filter(|o| o.soap_action != format!("{base}{}", o.name))
+        .map(|o| o.name.as_str())
+        .collect();
+    assert_eq!(irregular.len(), 5, "{irregular:?}");
 }

@@ -64,6 +64,7 @@ snapshots! {
     server_version_info: "types"::"ServerVersionInfo";
     types_elements: "types"::"Element";
     messages_elements: "messages"::"Element";
+    get_im_item_list_operation: "operations"::"GetImItemList";
 }
 
 /// The size of the generated code, so that growth is reviewed too.
@@ -144,6 +145,7 @@ fn an_invalid_schema_is_reported_with_its_directory() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("types.xsd"), "<xs:schema").unwrap();
     std::fs::write(dir.join("messages.xsd"), "<not-a-schema/>").unwrap();
+    std::fs::copy(schema().join("Services.wsdl"), dir.join("Services.wsdl")).unwrap();
     let err = Config::new(&dir).generate().unwrap_err();
     assert!(err.to_string().contains(dir.to_str().unwrap()), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();

@@ -1,0 +1,249 @@
+//! The operations to generate markers for: the WSDL's operations whose request and response
+//! elements are both generated, each with the Rust types of its body elements, the request
+//! headers its binding declares, and the shape of its response.
+
+use crate::model::{ChoiceRef, FieldDef, FieldKind, Item, Model, Occurs, StructDef, TypeRef};
+use crate::wsdl;
+use crate::{Error, NS_MESSAGES, NS_TYPES};
+
+/// Operations whose request holds one list of items but whose response holds one message
+/// for all of them: the schema cannot tell these from the batch operations that answer
+/// item by item, the protocol documentation does.
+const UNCOUNTED: [&str; 3] = ["CreateFolderPath", "GetStreamingEvents", "SearchMailboxes"];
+
+/// An operation as the renderer writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationDef {
+    /// The operation's name.
+    pub name: String,
+    /// Its SOAPAction.
+    pub soap_action: String,
+    /// The request element's local name (messages namespace).
+    pub request_element: String,
+    /// The response element's local name (messages namespace).
+    pub response_element: String,
+    /// The request element's type.
+    pub request: TypeRef,
+    /// The response element's type.
+    pub response: TypeRef,
+    /// The local names of the request header elements (types namespace) the binding declares.
+    pub headers: Vec<String>,
+    /// What the response holds.
+    pub shape: Shape,
+}
+
+/// The shape of an operation's response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// The response element is one response message (`m:ResponseMessageType`).
+    Single,
+    /// The response holds `ResponseMessages`: one message per requested item, each the
+    /// element `element` of the choice `choice` (field `field` of the response, choice field
+    /// `list` of that), typed `item`.
+    Messages {
+        /// The response's field holding `ResponseMessages`.
+        field: String,
+        /// The field of the `ResponseMessages` type holding the list of messages.
+        list: String,
+        /// The choice enum of the messages.
+        choice: ChoiceRef,
+        /// The variant for this operation's messages.
+        variant: String,
+        /// The element name of this operation's messages.
+        element: String,
+        /// The messages' type.
+        item: TypeRef,
+        /// The request's fields leading to the list whose length is the number of messages
+        /// expected, when the request has one list of items.
+        count: Option<Vec<String>>,
+    },
+    /// Another shape; `status` names a field holding a response message that stands for the
+    /// call as a whole, if there is one.
+    Other {
+        /// The field, with whether it is optional.
+        status: Option<(String, bool)>,
+    },
+}
+
+/// The operations of `wsdl` that `model` generates both body elements of.
+pub fn operations(model: &Model, wsdl: &[wsdl::Operation]) -> Result<Vec<OperationDef>, Error> {
+    let Some(messages) = model.modules.iter().position(|m| m.uri == NS_MESSAGES) else {
+        return Ok(Vec::new());
+    };
+    let root = |local: &str| {
+        model.modules[messages]
+            .roots
+            .iter()
+            .find(|r| r.xml == local)
+            .map(|r| r.ty.clone())
+    };
+    let mut out = Vec::new();
+    for op in wsdl {
+        if op.request.namespace != NS_MESSAGES || op.response.namespace != NS_MESSAGES {
+            return Err(Error::Unsupported(format!(
+                "operation {}: a body element outside the messages namespace",
+                op.name
+            )));
+        }
+        let (Some(request), Some(response)) = (root(&op.request.local), root(&op.response.local))
+        else {
+            continue;
+        };
+        let mut headers = Vec::new();
+        for h in &op.request_headers {
+            if h.namespace != NS_TYPES {
+                return Err(Error::Unsupported(format!(
+                    "operation {}: header {} outside the types namespace",
+                    op.name, h.local
+                )));
+            }
+            headers.push(h.local.clone());
+        }
+        let shape = shape(model, &op.name, &request, &response)?;
+        out.push(OperationDef {
+            name: op.name.clone(),
+            soap_action: op.soap_action.clone(),
+            request_element: op.request.local.clone(),
+            response_element: op.response.local.clone(),
+            request,
+            response,
+            headers,
+            shape,
+        });
+    }
+    Ok(out)
+}
+
+/// The struct a type reference names, if it names one.
+pub fn struct_of<'m>(model: &'m Model, ty: &TypeRef) -> Option<&'m StructDef> {
+    let TypeRef::Named { module, name, .. } = ty else {
+        return None;
+    };
+    model.modules[*module].items.iter().find_map(|i| match i {
+        Item::Struct(s) if s.name == *name => Some(s),
+        _ => None,
+    })
+}
+
+/// Whether `s` has the members of `m:ResponseMessageType`: a required `ResponseClass`
+/// attribute and the optional `MessageText`, `ResponseCode`, `DescriptiveLinkKey` and
+/// `MessageXml` elements.
+pub fn is_response_message(s: &StructDef) -> bool {
+    let class = s
+        .attributes
+        .iter()
+        .any(|a| a.xml == "ResponseClass" && a.required);
+    class
+        && [
+            "MessageText",
+            "ResponseCode",
+            "DescriptiveLinkKey",
+            "MessageXml",
+        ]
+        .iter()
+        .all(|name| element_field(s, name).is_some_and(|f| f.occurs == Occurs::Optional))
+}
+
+/// The field of `s` holding the element `xml`.
+pub fn element_field<'s>(s: &'s StructDef, xml: &str) -> Option<&'s FieldDef> {
+    s.fields
+        .iter()
+        .find(|f| matches!(&f.kind, FieldKind::Element(e) if e.xml == xml))
+}
+
+fn shape(model: &Model, op: &str, request: &TypeRef, response: &TypeRef) -> Result<Shape, Error> {
+    let Some(body) = struct_of(model, response) else {
+        return Ok(Shape::Other { status: None });
+    };
+    if is_response_message(body) {
+        return Ok(Shape::Single);
+    }
+    if let Some(field) = element_field(body, "ResponseMessages") {
+        let FieldKind::Element(e) = &field.kind else {
+            unreachable!("element_field returns element fields")
+        };
+        let array = struct_of(model, &e.ty).ok_or_else(|| {
+            Error::Unsupported(format!("{op}: ResponseMessages is not a complex type"))
+        })?;
+        let element = format!("{op}ResponseMessage");
+        let list = match array.fields.as_slice() {
+            [f @ FieldDef {
+                kind: FieldKind::Choice(c),
+                occurs: Occurs::Repeated,
+                ..
+            }] => Some((f.name.clone(), c.clone())),
+            _ => None,
+        };
+        let found = list.and_then(|(list, choice)| {
+            let def = model.modules[choice.module]
+                .items
+                .iter()
+                .find_map(|i| match i {
+                    Item::Choice(c) if c.name == choice.name => Some(c),
+                    _ => None,
+                })?;
+            let variant = def
+                .variants
+                .iter()
+                .find(|v| v.element.as_ref().is_some_and(|e| e.xml == element))?;
+            let item = variant.element.as_ref()?.ty.clone();
+            Some((list, choice.clone(), variant.name.clone(), item))
+        });
+        // Without an element of its own (SetUserPhoto), the response is returned as it is.
+        let Some((list, choice, variant, item)) = found else {
+            return Ok(Shape::Other { status: None });
+        };
+        return Ok(Shape::Messages {
+            field: field.name.clone(),
+            list,
+            choice,
+            variant,
+            element,
+            item,
+            count: if UNCOUNTED.contains(&op) {
+                None
+            } else {
+                struct_of(model, request).and_then(|r| count_path(model, r))
+            },
+        });
+    }
+    let status = body.fields.iter().find_map(|f| match &f.kind {
+        FieldKind::Element(e)
+            if f.occurs != Occurs::Repeated
+                && struct_of(model, &e.ty).is_some_and(is_response_message) =>
+        {
+            Some((f.name.clone(), f.occurs == Occurs::Optional))
+        }
+        _ => None,
+    });
+    Ok(Shape::Other { status })
+}
+
+/// The path to the list of requested items: the request's one required
+/// `NonEmptyArrayOf…` field, whose type holds one repeated field.
+fn count_path(model: &Model, request: &StructDef) -> Option<Vec<String>> {
+    let arrays: Vec<(&FieldDef, &StructDef)> = request
+        .fields
+        .iter()
+        .filter(|f| f.occurs == Occurs::Required)
+        .filter_map(|f| match &f.kind {
+            FieldKind::Element(e) => {
+                let s = struct_of(model, &e.ty)?;
+                s.xsd
+                    .split_once(':')
+                    .is_some_and(|(_, n)| n.starts_with("NonEmptyArrayOf"))
+                    .then_some((f, s))
+            }
+            _ => None,
+        })
+        .collect();
+    let [(field, array)] = arrays.as_slice() else {
+        return None;
+    };
+    match array.fields.as_slice() {
+        [inner] if inner.occurs == Occurs::Repeated && array.attributes.is_empty() => {
+            Some(vec![field.name.clone(), inner.name.clone()])
+        }
+        _ => None,
+    }
+}
