@@ -16,7 +16,8 @@ use ews_bindings::mock::{MockResponse, MockServer};
 use ews_bindings::types::ExchangeVersion;
 use ews_bindings::{Client, ImItemListResponse, Impersonation, Secret};
 
-/// The mission document's sample response, with the namespaces servers really use.
+/// The sample response of Microsoft's GetImItemList reference page, with the namespaces
+/// servers really use.
 const DEMO_RESPONSE: &str = include_str!("../tests/fixtures/mission/response.xml");
 
 #[derive(Parser)]
