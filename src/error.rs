@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::messages::ResponseCode;
 pub use crate::operation::EwsError;
-use crate::operation::ResponseError;
+use crate::operation::{ResponseError, UnexpectedMessage};
 use crate::soap::{EnvelopeError, SoapFault};
 use crate::xml::ParseError;
 
@@ -53,13 +53,8 @@ pub enum Error {
     #[error("{0}")]
     Ews(Box<EwsError>),
     /// A response message of another kind than the operation's.
-    #[error("response message {index} is not a {expected}; the server answered another operation")]
-    UnexpectedMessage {
-        /// Its position, from 0.
-        index: usize,
-        /// The element expected.
-        expected: &'static str,
-    },
+    #[error(transparent)]
+    UnexpectedMessage(UnexpectedMessage),
     /// The server answered with another number of response messages than the request
     /// asked for, so that results cannot be matched with requested items.
     #[error("the server answered {received} response messages for {expected} requested items")]
@@ -122,9 +117,7 @@ impl From<ResponseError> for Error {
     fn from(e: ResponseError) -> Self {
         match e {
             ResponseError::Ews(e) => Error::Ews(e),
-            ResponseError::UnexpectedMessage { index, expected } => {
-                Error::UnexpectedMessage { index, expected }
-            }
+            ResponseError::UnexpectedMessage(m) => Error::UnexpectedMessage(m),
         }
     }
 }

@@ -94,13 +94,18 @@ pub enum ResponseError {
     #[error("{0}")]
     Ews(Box<EwsError>),
     /// A response message of another kind than the operation's.
-    #[error("response message {index} is not a {expected}; the server answered another operation")]
-    UnexpectedMessage {
-        /// Its position, from 0.
-        index: usize,
-        /// The element expected.
-        expected: &'static str,
-    },
+    #[error(transparent)]
+    UnexpectedMessage(UnexpectedMessage),
+}
+
+/// A response message of another kind than the operation's, among per-item messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("response message {index} is not a {expected}; the server answered another operation")]
+pub struct UnexpectedMessage {
+    /// Its position, from 0.
+    pub index: usize,
+    /// The element expected.
+    pub expected: &'static str,
 }
 
 /// The part every response message shares (`m:ResponseMessageType`).
@@ -341,7 +346,10 @@ pub fn item_results<C, T: ResponseMessage>(
 ) -> Result<Reply<ItemResults<T>>, ResponseError> {
     let mut items = Vec::with_capacity(messages.len());
     for (index, message) in messages.into_iter().enumerate() {
-        let message = item(message).ok_or(ResponseError::UnexpectedMessage { index, expected })?;
+        let message = item(message).ok_or(ResponseError::UnexpectedMessage(UnexpectedMessage {
+            index,
+            expected,
+        }))?;
         let result = ItemResult::from_message(message);
         if let (0, ItemResult::Error { error }) = (index, &result) {
             if error.response_code == ResponseCode::ErrorServerBusy {
@@ -355,4 +363,55 @@ pub fn item_results<C, T: ResponseMessage>(
         messages: Some(count),
         ..Reply::new(ItemResults { items })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::messages::GetImItemListResponseMessage;
+
+    fn message(class: ResponseClass, code: ResponseCode) -> GetImItemListResponseMessage {
+        GetImItemListResponseMessage {
+            response_class: class,
+            message_text: None,
+            response_code: Some(code),
+            descriptive_link_key: None,
+            message_xml: None,
+            im_item_list: None,
+        }
+    }
+
+    #[test]
+    fn a_message_of_another_kind_fails_the_call_with_its_position() {
+        let messages = vec![Some(1), None, Some(2)];
+        let err = item_results(messages, "GetItemResponseMessage", |m| {
+            m.map(|_| message(ResponseClass::Success, ResponseCode::NoError))
+        })
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ResponseError::UnexpectedMessage(UnexpectedMessage {
+                index: 1,
+                expected: "GetItemResponseMessage"
+            })
+        );
+        assert_eq!(
+            crate::Error::from(err).to_string(),
+            "response message 1 is not a GetItemResponseMessage; the server answered another \
+             operation"
+        );
+    }
+
+    #[test]
+    fn a_busy_first_item_fails_the_call_and_a_later_one_does_not() {
+        let busy = || message(ResponseClass::Error, ResponseCode::ErrorServerBusy);
+        let ok = || message(ResponseClass::Success, ResponseCode::NoError);
+        let first = item_results(vec![busy(), ok()], "M", Some).unwrap_err();
+        assert!(
+            matches!(first, ResponseError::Ews(e) if e.response_code == ResponseCode::ErrorServerBusy)
+        );
+        let later = item_results(vec![ok(), busy()], "M", Some).unwrap();
+        assert_eq!(later.messages, Some(2));
+        assert!(later.output.items[1].is_error());
+    }
 }
