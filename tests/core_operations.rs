@@ -330,13 +330,14 @@ fn check_outcome(name: &str, xml: &str, outcome: Outcome) {
 async fn partial_failure_gives_one_result_per_item() {
     let Some(shared) = shared_dir() else { return };
     let dir = shared.join("ews-doc-samples-core");
+    // The sample's GetItem request, asking for its one id `ids` times.
     let request = |ids: usize| {
         let Element::GetItem(mut r) = request_of(&dir, "GetItem") else {
-            unreachable!()
+            unreachable!("the GetItem samples hold GetItem requests")
         };
         let id = r.item_ids.choice[0].clone();
         r.item_ids.choice = vec![id; ids];
-        Element::GetItem(r)
+        r
     };
     let message = |class: &str, code: &str| {
         format!(
@@ -360,14 +361,16 @@ async fn partial_failure_gives_one_result_per_item() {
         message("Warning", "ErrorBatchProcessingStopped"),
         message("Success", "NoError"),
     ];
-    let server = MockServer::start(vec![MockResponse::xml(answer(&mixed))])
+    let answer = MockResponse::xml(answer(&mixed));
+    let server = MockServer::start(vec![answer.clone(), answer])
         .await
         .unwrap();
     let client = Client::builder(server.url()).build().unwrap();
-    let Element::GetItem(r) = request(4) else {
-        unreachable!()
-    };
-    let results = client.call::<operation::GetItem>(&r).await.unwrap().output;
+    let results = client
+        .call::<operation::GetItem>(&request(4))
+        .await
+        .unwrap()
+        .output;
     let errors: Vec<(usize, String)> = results
         .errors()
         .map(|(i, e)| (i, e.response_code.to_string()))
@@ -390,14 +393,10 @@ async fn partial_failure_gives_one_result_per_item() {
     assert_eq!(all.response_code.to_string(), "ErrorItemNotFound");
 
     // Four messages for three ids: the results cannot be matched with the ids.
-    let server = MockServer::start(vec![MockResponse::xml(answer(&mixed))])
+    let err = client
+        .call::<operation::GetItem>(&request(3))
         .await
-        .unwrap();
-    let client = Client::builder(server.url()).build().unwrap();
-    let Element::GetItem(r) = request(3) else {
-        unreachable!()
-    };
-    let err = client.call::<operation::GetItem>(&r).await.unwrap_err();
+        .unwrap_err();
     assert!(
         matches!(
             err,
