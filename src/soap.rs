@@ -124,45 +124,35 @@ impl Impersonation {
 /// Writes the request envelope of the operation `O` with `body`, and those of `headers`
 /// that `O`'s binding declares ([`Operation::REQUEST_HEADERS`]).
 pub fn write_request<O: Operation>(headers: &RequestHeaders, body: &O::Request) -> String {
+    // A header goes out when it is set and the operation's binding declares it.
+    let takes = |element: &str| O::REQUEST_HEADERS.contains(&element);
     let t = Some(&types::NAMESPACE);
-    let sent = |element: &str| O::REQUEST_HEADERS.contains(&element);
     write_envelope(
         |w| {
-            if let Some(version) = headers.server_version.as_ref() {
-                if sent("RequestServerVersion") {
-                    let header = RequestServerVersion {
-                        version: version.clone(),
-                    };
-                    w.element(t, "RequestServerVersion", &header);
-                }
+            let version = headers.server_version.as_ref();
+            if let Some(v) = version.filter(|_| takes("RequestServerVersion")) {
+                let header = RequestServerVersion { version: v.clone() };
+                w.element(t, "RequestServerVersion", &header);
             }
-            if let Some(culture) = headers.mailbox_culture.as_ref() {
-                if sent("MailboxCulture") {
-                    let header = MailboxCulture {
-                        value: culture.as_str().into(),
-                    };
-                    w.element(t, "MailboxCulture", &header);
-                }
+            let culture = headers.mailbox_culture.as_deref();
+            if let Some(c) = culture.filter(|_| takes("MailboxCulture")) {
+                w.element(t, "MailboxCulture", &MailboxCulture { value: c.into() });
             }
-            if let Some(who) = headers.impersonation.as_ref() {
-                if sent("ExchangeImpersonation") {
-                    w.element(t, "ExchangeImpersonation", &who.header());
-                }
+            let who = headers.impersonation.as_ref();
+            if let Some(who) = who.filter(|_| takes("ExchangeImpersonation")) {
+                w.element(t, "ExchangeImpersonation", &who.header());
             }
-            if let Some(zone) = headers.time_zone_context.as_ref() {
-                if sent("TimeZoneContext") {
-                    w.element(t, "TimeZoneContext", zone);
-                }
+            let zone = headers.time_zone_context.as_ref();
+            if let Some(zone) = zone.filter(|_| takes("TimeZoneContext")) {
+                w.element(t, "TimeZoneContext", zone);
             }
-            if let Some(precision) = headers.date_time_precision.as_ref() {
-                if sent("DateTimePrecision") {
-                    w.value_element(t, "DateTimePrecision", precision);
-                }
+            let precision = headers.date_time_precision.as_ref();
+            if let Some(p) = precision.filter(|_| takes("DateTimePrecision")) {
+                w.value_element(t, "DateTimePrecision", p);
             }
-            if let Some(roles) = headers.management_role.as_ref() {
-                if sent("ManagementRole") {
-                    w.element(t, "ManagementRole", roles);
-                }
+            let roles = headers.management_role.as_ref();
+            if let Some(roles) = roles.filter(|_| takes("ManagementRole")) {
+                w.element(t, "ManagementRole", roles);
             }
         },
         |w| w.element(Some(&messages::NAMESPACE), O::REQUEST, body),

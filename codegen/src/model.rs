@@ -25,6 +25,30 @@ pub struct Model {
     pub modules: Vec<Module>,
 }
 
+impl Model {
+    /// The struct a type reference names, if it names one.
+    pub fn struct_def(&self, ty: &TypeRef) -> Option<&StructDef> {
+        let TypeRef::Named { module, name, .. } = ty else {
+            return None;
+        };
+        self.modules[*module].items.iter().find_map(|i| match i {
+            Item::Struct(s) if s.name == *name => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The choice enum a reference names.
+    pub fn choice_def(&self, choice: &ChoiceRef) -> Option<&ChoiceDef> {
+        self.modules[choice.module]
+            .items
+            .iter()
+            .find_map(|i| match i {
+                Item::Choice(c) if c.name == choice.name => Some(c),
+                _ => None,
+            })
+    }
+}
+
 /// What is generated for one namespace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Module {

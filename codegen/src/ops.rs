@@ -2,7 +2,7 @@
 //! elements are both generated, each with the Rust types of its body elements, the request
 //! headers its binding declares, and the shape of its response.
 
-use crate::model::{ChoiceRef, FieldDef, FieldKind, Item, Model, Occurs, StructDef, TypeRef};
+use crate::model::{ChoiceRef, ElementDef, FieldDef, FieldKind, Model, Occurs, StructDef, TypeRef};
 use crate::wsdl;
 use crate::{Error, NS_MESSAGES, NS_TYPES};
 
@@ -114,17 +114,6 @@ pub fn operations(model: &Model, wsdl: &[wsdl::Operation]) -> Result<Vec<Operati
     Ok(out)
 }
 
-/// The struct a type reference names, if it names one.
-pub fn struct_of<'m>(model: &'m Model, ty: &TypeRef) -> Option<&'m StructDef> {
-    let TypeRef::Named { module, name, .. } = ty else {
-        return None;
-    };
-    model.modules[*module].items.iter().find_map(|i| match i {
-        Item::Struct(s) if s.name == *name => Some(s),
-        _ => None,
-    })
-}
-
 /// Whether `s` has the members of `m:ResponseMessageType`: a required `ResponseClass`
 /// attribute and the optional `MessageText`, `ResponseCode`, `DescriptiveLinkKey` and
 /// `MessageXml` elements.
@@ -141,28 +130,26 @@ pub fn is_response_message(s: &StructDef) -> bool {
             "MessageXml",
         ]
         .iter()
-        .all(|name| element_field(s, name).is_some_and(|f| f.occurs == Occurs::Optional))
+        .all(|name| element_field(s, name).is_some_and(|(f, _)| f.occurs == Occurs::Optional))
 }
 
-/// The field of `s` holding the element `xml`.
-pub fn element_field<'s>(s: &'s StructDef, xml: &str) -> Option<&'s FieldDef> {
-    s.fields
-        .iter()
-        .find(|f| matches!(&f.kind, FieldKind::Element(e) if e.xml == xml))
+/// The field of `s` holding the element `xml`, with the element.
+pub fn element_field<'s>(s: &'s StructDef, xml: &str) -> Option<(&'s FieldDef, &'s ElementDef)> {
+    s.fields.iter().find_map(|f| match &f.kind {
+        FieldKind::Element(e) if e.xml == xml => Some((f, e)),
+        _ => None,
+    })
 }
 
 fn shape(model: &Model, op: &str, request: &TypeRef, response: &TypeRef) -> Result<Shape, Error> {
-    let Some(body) = struct_of(model, response) else {
+    let Some(body) = model.struct_def(response) else {
         return Ok(Shape::Other { status: None });
     };
     if is_response_message(body) {
         return Ok(Shape::Single);
     }
-    if let Some(field) = element_field(body, "ResponseMessages") {
-        let FieldKind::Element(e) = &field.kind else {
-            unreachable!("element_field returns element fields")
-        };
-        let array = struct_of(model, &e.ty).ok_or_else(|| {
+    if let Some((field, e)) = element_field(body, "ResponseMessages") {
+        let array = model.struct_def(&e.ty).ok_or_else(|| {
             Error::Unsupported(format!("{op}: ResponseMessages is not a complex type"))
         })?;
         let element = format!("{op}ResponseMessage");
@@ -175,13 +162,7 @@ fn shape(model: &Model, op: &str, request: &TypeRef, response: &TypeRef) -> Resu
             _ => None,
         };
         let found = list.and_then(|(list, choice)| {
-            let def = model.modules[choice.module]
-                .items
-                .iter()
-                .find_map(|i| match i {
-                    Item::Choice(c) if c.name == choice.name => Some(c),
-                    _ => None,
-                })?;
+            let def = model.choice_def(&choice)?;
             let variant = def
                 .variants
                 .iter()
@@ -203,14 +184,14 @@ fn shape(model: &Model, op: &str, request: &TypeRef, response: &TypeRef) -> Resu
             count: if UNCOUNTED.contains(&op) {
                 None
             } else {
-                struct_of(model, request).and_then(|r| count_path(model, r))
+                model.struct_def(request).and_then(|r| count_path(model, r))
             },
         });
     }
     let status = body.fields.iter().find_map(|f| match &f.kind {
         FieldKind::Element(e)
             if f.occurs != Occurs::Repeated
-                && struct_of(model, &e.ty).is_some_and(is_response_message) =>
+                && model.struct_def(&e.ty).is_some_and(is_response_message) =>
         {
             Some((f.name.clone(), f.occurs == Occurs::Optional))
         }
@@ -228,7 +209,7 @@ fn count_path(model: &Model, request: &StructDef) -> Option<Vec<String>> {
         .filter(|f| f.occurs == Occurs::Required)
         .filter_map(|f| match &f.kind {
             FieldKind::Element(e) => {
-                let s = struct_of(model, &e.ty)?;
+                let s = model.struct_def(&e.ty)?;
                 s.xsd
                     .split_once(':')
                     .is_some_and(|(_, n)| n.starts_with("NonEmptyArrayOf"))

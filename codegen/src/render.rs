@@ -430,13 +430,8 @@ impl Renderer<'_> {
     }
 
     fn choice_def(&self, choice: &ChoiceRef) -> &ChoiceDef {
-        self.model.modules[choice.module]
-            .items
-            .iter()
-            .find_map(|i| match i {
-                Item::Choice(c) if c.name == choice.name => Some(c),
-                _ => None,
-            })
+        self.model
+            .choice_def(choice)
             .expect("a choice reference names a generated choice")
     }
 
@@ -693,7 +688,7 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
             _ => quote!(),
         };
         let (output, body, count) = match &op.shape {
-            Shape::Single => (response.clone(), quote!(op::single(response)), quote!()),
+            Shape::Single => (response.clone(), quote!(op::single(response)), None),
             Shape::Messages {
                 field,
                 list,
@@ -728,9 +723,7 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
                             _ => None,
                         })
                     },
-                    quote! {
-                        #count
-                    },
+                    count,
                 )
             }
             Shape::Other { status: Some((field, optional)) } => {
@@ -743,13 +736,13 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
                 (
                     response.clone(),
                     quote!(op::with_status(response, |r| #status)),
-                    quote!(),
+                    None,
                 )
             }
             Shape::Other { status: None } => (
                 response.clone(),
                 quote!(Ok(op::Reply::new(response))),
-                quote!(),
+                None,
             ),
         };
         quote! {
@@ -809,7 +802,7 @@ fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenSt
     let m = ident(&model.modules[module].name);
     let name = ident(&s.name);
     let field = |xml: &str| {
-        let f = crate::ops::element_field(s, xml).expect("checked by is_response_message");
+        let (f, _) = crate::ops::element_field(s, xml).expect("checked by is_response_message");
         ident(&f.name)
     };
     let class = s
@@ -825,10 +818,7 @@ fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenSt
         field("MessageXml"),
     );
     let any = crate::ops::element_field(s, "MessageXml")
-        .and_then(|f| match &f.kind {
-            FieldKind::Element(e) => crate::ops::struct_of(model, &e.ty),
-            _ => None,
-        })
+        .and_then(|(_, e)| model.struct_def(&e.ty))
         .and_then(|x| x.fields.iter().find(|f| matches!(f.kind, FieldKind::Any)))
         .map(|f| ident(&f.name));
     let message_xml = match any {
