@@ -16,7 +16,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{shared_dir, tree};
+use common::{sample_files, shared_dir, tree};
 use ews_bindings::messages::Element;
 use ews_bindings::mock::{MockResponse, MockServer};
 use ews_bindings::operation::{self, Operation};
@@ -109,25 +109,13 @@ const DOCUMENTATION_ERRORS: [(&str, &str); 7] = [
     ("GetPersona/3-error", "reads"),
 ];
 
+/// The samples as (`Operation/stem`, path), the SOAP Autodiscover ones left out.
 fn samples(dir: &Path) -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    for op in std::fs::read_dir(dir).unwrap() {
-        let op = op.unwrap().path();
-        if !op.is_dir() || op.ends_with("Autodiscover-GetUserSettings") {
-            continue;
-        }
-        for file in std::fs::read_dir(&op).unwrap() {
-            let file = file.unwrap().path();
-            let name = format!(
-                "{}/{}",
-                op.file_name().unwrap().to_str().unwrap(),
-                file.file_stem().unwrap().to_str().unwrap()
-            );
-            out.push((name, file));
-        }
-    }
-    out.sort();
-    out
+    sample_files(dir)
+        .into_iter()
+        .filter(|(rel, _)| rel.ends_with(".xml") && !rel.starts_with("Autodiscover-"))
+        .map(|(rel, path)| (rel.trim_end_matches(".xml").to_owned(), path))
+        .collect()
 }
 
 fn body_element(envelope: &Envelope) -> &Element {

@@ -12,7 +12,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{fix_https_namespaces, rename_children, shared_dir, tree};
+use common::{fix_https_namespaces, rename_children, sample_files, shared_dir, tree};
 use ews_bindings::soap::{Body, Envelope};
 use ews_bindings::xml::ParseErrorKind;
 
@@ -121,24 +121,11 @@ macro_rules! samples {
         fn every_shared_sample_has_a_test() {
             let Some(dir) = shared_dir() else { return };
             let listed = [$($file),*];
-            let mut missing = Vec::new();
-            for op in std::fs::read_dir(dir.join("ews-doc-samples")).unwrap() {
-                let op = op.unwrap().path();
-                if !op.is_dir() {
-                    continue;
-                }
-                for file in std::fs::read_dir(&op).unwrap() {
-                    let file = file.unwrap().path();
-                    let rel = format!(
-                        "{}/{}",
-                        op.file_name().unwrap().to_str().unwrap(),
-                        file.file_name().unwrap().to_str().unwrap()
-                    );
-                    if !listed.contains(&rel.as_str()) {
-                        missing.push(rel);
-                    }
-                }
-            }
+            let missing: Vec<String> = sample_files(&dir.join("ews-doc-samples"))
+                .into_iter()
+                .map(|(rel, _)| rel)
+                .filter(|rel| !listed.contains(&rel.as_str()))
+                .collect();
             assert!(missing.is_empty(), "samples without a test: {missing:?}");
         }
     };

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ews_bindings::xml::SemanticTree;
 
@@ -42,6 +42,29 @@ pub fn mission_fixture(name: &str) -> String {
         .join("tests/fixtures/mission")
         .join(name);
     fix_https_namespaces(&std::fs::read_to_string(path).unwrap())
+}
+
+/// The files of a samples folder laid out as `Operation/file`, as (`Operation/file`, path),
+/// sorted.
+pub fn sample_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for op in std::fs::read_dir(dir).unwrap() {
+        let op = op.unwrap().path();
+        if !op.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&op).unwrap() {
+            let file = file.unwrap().path();
+            let rel = format!(
+                "{}/{}",
+                op.file_name().unwrap().to_str().unwrap(),
+                file.file_name().unwrap().to_str().unwrap()
+            );
+            out.push((rel, file));
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Parses a document that the test knows to be well-formed.
