@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::messages::ResponseCode;
 pub use crate::operation::EwsError;
 use crate::operation::{ResponseError, UnexpectedMessage};
+use crate::paging::PagingError;
 use crate::soap::{EnvelopeError, SoapFault};
 use crate::xml::ParseError;
 
@@ -64,6 +65,9 @@ pub enum Error {
         /// The number of messages received.
         received: usize,
     },
+    /// Paging cannot go on (see [`Client::pages`](crate::Client::pages)).
+    #[error(transparent)]
+    Paging(PagingError),
     /// The server stayed busy (`ErrorServerBusy`) past the retry limits.
     #[error("the server is busy: gave up after {attempts} attempts and {waited:?} of waiting; last answer: {last}")]
     Throttled {

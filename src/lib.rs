@@ -44,6 +44,7 @@ pub mod im;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod operation;
+pub mod paging;
 pub mod soap;
 pub mod xml;
 

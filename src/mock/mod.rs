@@ -1,6 +1,6 @@
 //! A loopback EWS endpoint for tests and demos (feature `mock`): it listens on 127.0.0.1,
-//! answers each request with the next scripted [`MockResponse`], and records what it
-//! received. [`workload`] makes large synthetic responses.
+//! answers each request with the next scripted [`MockResponse`] (or what a handler makes of
+//! the request), and records what it received. [`workload`] makes large synthetic responses.
 
 pub mod workload;
 
@@ -89,9 +89,16 @@ impl RecordedRequest {
     }
 }
 
-#[derive(Default)]
+/// Makes the answer to a request.
+type Handler = dyn Fn(&RecordedRequest) -> MockResponse + Send + Sync;
+
+enum Answers {
+    Script(Vec<MockResponse>),
+    Handler(Box<Handler>),
+}
+
 struct State {
-    script: Vec<MockResponse>,
+    answers: Answers,
     served: usize,
     requests: Vec<RecordedRequest>,
 }
@@ -107,11 +114,24 @@ impl MockServer {
     /// Starts a server answering with `script` in order; once through it, it repeats the
     /// last answer (an empty script answers 404).
     pub async fn start(script: Vec<MockResponse>) -> std::io::Result<Self> {
+        Self::serve(Answers::Script(script)).await
+    }
+
+    /// Starts a server answering each request with what `handler` makes of it (a server
+    /// that pages, for example, reads the offset asked for).
+    pub async fn start_with(
+        handler: impl Fn(&RecordedRequest) -> MockResponse + Send + Sync + 'static,
+    ) -> std::io::Result<Self> {
+        Self::serve(Answers::Handler(Box::new(handler))).await
+    }
+
+    async fn serve(answers: Answers) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(Mutex::new(State {
-            script,
-            ..State::default()
+            answers,
+            served: 0,
+            requests: Vec::new(),
         }));
         let shared = Arc::clone(&state);
         let task = tokio::spawn(async move {
@@ -172,15 +192,22 @@ async fn answer(
     };
     let scripted = {
         let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.requests.push(RecordedRequest {
+        let request = RecordedRequest {
             method,
             path,
             headers,
             body,
-        });
-        let index = state.served.min(state.script.len().saturating_sub(1));
+        };
+        let served = state.served;
         state.served += 1;
-        state.script.get(index).cloned()
+        let answer = match &state.answers {
+            Answers::Script(script) => script
+                .get(served.min(script.len().saturating_sub(1)))
+                .cloned(),
+            Answers::Handler(handler) => Some(handler(&request)),
+        };
+        state.requests.push(request);
+        answer
     };
     let Some(scripted) = scripted else {
         let mut response = hyper::Response::new(Full::new(Bytes::new()));

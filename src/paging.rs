@@ -1,0 +1,431 @@
+//! Results that come a page at a time, as a [`Stream`] of pages:
+//! [`Client::pages`] sends an operation again and again, each time from where the last
+//! answer left off, until the server says the last item is in range.
+//!
+//! With the `all-operations` feature (and the whole schema) five operations page:
+//!
+//! | Operation | Position | Page size sets | Last page when |
+//! |---|---|---|---|
+//! | FindItem | `IndexedPageItemView` `Offset` ← `IndexedPagingOffset` | `MaxEntriesReturned` | `IncludesLastItemInRange` |
+//! | FindFolder | `IndexedPageFolderView` `Offset` ← `IndexedPagingOffset` | `MaxEntriesReturned` | `IncludesLastItemInRange` |
+//! | FindPeople | `IndexedPageItemView` `Offset` ← `FirstLoadedRowIndex` + people returned | `MaxEntriesReturned` | the view's total is reached, or no people come |
+//! | SyncFolderItems | `SyncState` | `MaxChangesReturned` (1 to 512) | `IncludesLastItemInRange` |
+//! | SyncFolderHierarchy | `SyncState` | (the server's choice) | `IncludesLastFolderInRange` |
+//!
+//! Each page is the operation's response message, whole: for a sync, the last page's
+//! `sync_state` is where the next sync starts. A response without the "last" flag is taken
+//! as the last page. The stream fails with [`Error::Paging`] instead of looping when the
+//! position stops moving (an offset that does not grow, a sync state sent back unchanged),
+//! and ends after the first error: a failed call, or a response message of class `Error`.
+
+use std::fmt;
+
+use futures_util::stream::{self, Stream};
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::operation::Operation;
+use crate::xml::Text;
+
+/// An operation whose results come a page at a time.
+pub trait Paged: Operation {
+    /// What one page is: the operation's response message.
+    type Page;
+
+    /// Where `request` starts: its offset or sync state. Fails when the request cannot be
+    /// paged (another kind of view, several folders at once).
+    fn start(request: &Self::Request) -> Result<Position, PagingError>;
+
+    /// Points `request` at `at`, asking for at most `page_size` entries.
+    fn seek(request: &mut Self::Request, at: &Position, page_size: u32);
+
+    /// The page of `output`, and where the next one starts (`None` after the last page).
+    fn page(output: Self::Output, at: &Position) -> Result<(Self::Page, Option<Position>), Error>;
+}
+
+/// Where a page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    /// An indexed view's offset.
+    Offset(i32),
+    /// A sync state (none for a first sync).
+    SyncState(Option<Text>),
+}
+
+impl Position {
+    /// Whether `self`, the next position, moves on from `before`.
+    fn moves_on_from(&self, before: &Position) -> bool {
+        match (self, before) {
+            (Position::Offset(next), Position::Offset(before)) => next > before,
+            (Position::SyncState(Some(next)), Position::SyncState(before)) => {
+                before.as_ref() != Some(next)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Position::Offset(offset) => write!(f, "offset {offset}"),
+            Position::SyncState(Some(state)) => write!(f, "a sync state of {} bytes", state.len()),
+            Position::SyncState(None) => f.write_str("no sync state"),
+        }
+    }
+}
+
+/// Why paging cannot go on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PagingError {
+    /// The server answered a page that does not move on: the same or a smaller offset, or
+    /// the sync state it was sent. Asking again would loop.
+    #[error("{operation} paging stopped moving: after {at} the server answered {next}; stopped rather than ask for the same page again")]
+    Stuck {
+        /// The operation.
+        operation: &'static str,
+        /// The position asked for.
+        at: Position,
+        /// The position the server answered.
+        next: Position,
+    },
+    /// A page that is not the last one does not say where the next one starts.
+    #[error("{operation} paging cannot go on: the server's answer is not the last page but has no {missing}")]
+    NoPosition {
+        /// The operation.
+        operation: &'static str,
+        /// The element or attribute that is missing.
+        missing: &'static str,
+    },
+    /// The request cannot be paged as it is.
+    #[error("{operation} cannot be paged as requested: {reason}")]
+    Request {
+        /// The operation.
+        operation: &'static str,
+        /// What to change.
+        reason: String,
+    },
+}
+
+impl Client {
+    /// Sends `request` page by page, `page_size` entries at a time, from the position the
+    /// request names, and yields each page in order (see the [module](self) for what each
+    /// operation pages by). Needs a Tokio runtime, like [`Client::call`].
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "all-operations")]
+    /// # async fn run(client: ews_bindings::Client, request: ews_bindings::messages::FindItem)
+    /// #     -> Result<(), ews_bindings::Error> {
+    /// use futures_util::TryStreamExt;
+    /// use ews_bindings::operation::FindItem;
+    ///
+    /// let mut pages = std::pin::pin!(client.pages::<FindItem>(request, 100));
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{:?}", page.root_folder.map(|f| f.indexed_paging_offset));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn pages<'c, O>(
+        &'c self,
+        request: O::Request,
+        page_size: u32,
+    ) -> impl Stream<Item = Result<O::Page, Error>> + 'c
+    where
+        O: Paged + 'c,
+        O::Request: 'c,
+    {
+        let at = O::start(&request).map_err(Error::Paging);
+        stream::try_unfold((request, Some(at)), move |(mut request, at)| async move {
+            let at = match at {
+                None => return Ok(None),
+                Some(at) => at?,
+            };
+            O::seek(&mut request, &at, page_size);
+            let response = self.call::<O>(&request).await?;
+            let (page, next) = O::page(response.output, &at)?;
+            if let Some(next) = &next {
+                if !next.moves_on_from(&at) {
+                    return Err(Error::Paging(PagingError::Stuck {
+                        operation: O::NAME,
+                        at,
+                        next: next.clone(),
+                    }));
+                }
+            }
+            Ok(Some((page, (request, next.map(Ok)))))
+        })
+    }
+}
+
+#[cfg(feature = "all-operations")]
+mod operations {
+    //! The paged operations of the whole schema.
+
+    use super::{Paged, PagingError, Position};
+    use crate::error::Error;
+    use crate::operation::{self, ItemResults, Operation, ResponseMessage};
+    use crate::{messages, types};
+
+    /// The one message of an answer to a request for one folder, or its error.
+    fn only<T: ResponseMessage>(results: ItemResults<T>) -> Result<T, Error> {
+        match results
+            .into_result()
+            .map_err(|e| Error::Ews(Box::new(e)))?
+            .into_iter()
+            .next()
+        {
+            Some(message) => Ok(message),
+            None => Err(Error::ItemCount {
+                expected: 1,
+                received: 0,
+            }),
+        }
+    }
+
+    /// An offset view of `page_size` entries at `at`, keeping the request's base point.
+    fn view(
+        old: Option<&types::IndexedPageView>,
+        at: &Position,
+        page_size: u32,
+    ) -> types::IndexedPageView {
+        let offset = match at {
+            Position::Offset(offset) => *offset,
+            Position::SyncState(_) => 0,
+        };
+        types::IndexedPageView {
+            max_entries_returned: Some(i32::try_from(page_size).unwrap_or(i32::MAX)),
+            offset,
+            base_point: old.map_or(types::IndexBasePoint::Beginning, |v| v.base_point.clone()),
+        }
+    }
+
+    /// The next offset after a page that says whether it is the last and where the next
+    /// one starts.
+    fn next_offset(
+        operation: &'static str,
+        last: Option<bool>,
+        next: Option<i32>,
+    ) -> Result<Option<Position>, Error> {
+        if last != Some(false) {
+            return Ok(None);
+        }
+        match next {
+            Some(next) => Ok(Some(Position::Offset(next))),
+            None => Err(Error::Paging(PagingError::NoPosition {
+                operation,
+                missing: "IndexedPagingOffset",
+            })),
+        }
+    }
+
+    /// The next sync state after a page.
+    fn next_state(
+        operation: &'static str,
+        last: Option<bool>,
+        state: Option<&crate::xml::Text>,
+    ) -> Result<Option<Position>, Error> {
+        if last != Some(false) {
+            return Ok(None);
+        }
+        match state {
+            Some(state) => Ok(Some(Position::SyncState(Some(state.clone())))),
+            None => Err(Error::Paging(PagingError::NoPosition {
+                operation,
+                missing: "SyncState",
+            })),
+        }
+    }
+
+    fn one_folder(operation: &'static str, folders: usize) -> Result<(), PagingError> {
+        if folders == 1 {
+            return Ok(());
+        }
+        Err(PagingError::Request {
+            operation,
+            reason: format!(
+                "it names {folders} parent folders; page one folder at a time, each with its own stream"
+            ),
+        })
+    }
+
+    fn other_view(operation: &'static str, view: &str) -> PagingError {
+        PagingError::Request {
+            operation,
+            reason: format!("it has a {view}; pages are asked for with an indexed view, so leave the view out or make it indexed"),
+        }
+    }
+
+    impl Paged for operation::FindItem {
+        type Page = messages::FindItemResponseMessage;
+
+        fn start(request: &messages::FindItem) -> Result<Position, PagingError> {
+            one_folder(Self::NAME, request.parent_folder_ids.choice.len())?;
+            match &request.choice {
+                None => Ok(Position::Offset(0)),
+                Some(messages::FindItemChoice::IndexedPageItemView(v)) => {
+                    Ok(Position::Offset(v.offset))
+                }
+                Some(messages::FindItemChoice::FractionalPageItemView(_)) => {
+                    Err(other_view(Self::NAME, "FractionalPageItemView"))
+                }
+                Some(messages::FindItemChoice::SeekToConditionPageItemView(_)) => {
+                    Err(other_view(Self::NAME, "SeekToConditionPageItemView"))
+                }
+                Some(messages::FindItemChoice::CalendarView(_)) => {
+                    Err(other_view(Self::NAME, "CalendarView"))
+                }
+                Some(messages::FindItemChoice::ContactsView(_)) => {
+                    Err(other_view(Self::NAME, "ContactsView"))
+                }
+            }
+        }
+
+        fn seek(request: &mut messages::FindItem, at: &Position, page_size: u32) {
+            let old = match &request.choice {
+                Some(messages::FindItemChoice::IndexedPageItemView(v)) => Some(v),
+                _ => None,
+            };
+            let view = view(old, at, page_size);
+            request.choice = Some(messages::FindItemChoice::IndexedPageItemView(view));
+        }
+
+        fn page(
+            output: ItemResults<Self::Page>,
+            _at: &Position,
+        ) -> Result<(Self::Page, Option<Position>), Error> {
+            let message = only(output)?;
+            let (last, next) = message.root_folder.as_ref().map_or((None, None), |f| {
+                (f.includes_last_item_in_range, f.indexed_paging_offset)
+            });
+            let next = next_offset(Self::NAME, last, next)?;
+            Ok((message, next))
+        }
+    }
+
+    impl Paged for operation::FindFolder {
+        type Page = messages::FindFolderResponseMessage;
+
+        fn start(request: &messages::FindFolder) -> Result<Position, PagingError> {
+            one_folder(Self::NAME, request.parent_folder_ids.choice.len())?;
+            match &request.choice {
+                None => Ok(Position::Offset(0)),
+                Some(messages::FindFolderChoice::IndexedPageFolderView(v)) => {
+                    Ok(Position::Offset(v.offset))
+                }
+                Some(messages::FindFolderChoice::FractionalPageFolderView(_)) => {
+                    Err(other_view(Self::NAME, "FractionalPageFolderView"))
+                }
+            }
+        }
+
+        fn seek(request: &mut messages::FindFolder, at: &Position, page_size: u32) {
+            let old = match &request.choice {
+                Some(messages::FindFolderChoice::IndexedPageFolderView(v)) => Some(v),
+                _ => None,
+            };
+            let view = view(old, at, page_size);
+            request.choice = Some(messages::FindFolderChoice::IndexedPageFolderView(view));
+        }
+
+        fn page(
+            output: ItemResults<Self::Page>,
+            _at: &Position,
+        ) -> Result<(Self::Page, Option<Position>), Error> {
+            let message = only(output)?;
+            let (last, next) = message.root_folder.as_ref().map_or((None, None), |f| {
+                (f.includes_last_item_in_range, f.indexed_paging_offset)
+            });
+            let next = next_offset(Self::NAME, last, next)?;
+            Ok((message, next))
+        }
+    }
+
+    impl Paged for operation::FindPeople {
+        type Page = messages::FindPeopleResponseMessage;
+
+        fn start(request: &messages::FindPeople) -> Result<Position, PagingError> {
+            Ok(Position::Offset(request.indexed_page_item_view.offset))
+        }
+
+        fn seek(request: &mut messages::FindPeople, at: &Position, page_size: u32) {
+            request.indexed_page_item_view =
+                view(Some(&request.indexed_page_item_view), at, page_size);
+        }
+
+        fn page(
+            message: Self::Page,
+            at: &Position,
+        ) -> Result<(Self::Page, Option<Position>), Error> {
+            let returned = message.people.as_ref().map_or(0, |p| p.persona.len());
+            let returned = i32::try_from(returned).unwrap_or(i32::MAX);
+            let first = match (message.first_loaded_row_index, at) {
+                (Some(first), _) => first,
+                (None, Position::Offset(offset)) => *offset,
+                (None, Position::SyncState(_)) => 0,
+            };
+            let next = first.saturating_add(returned);
+            let done = returned == 0
+                || message
+                    .total_number_of_people_in_view
+                    .is_some_and(|total| next >= total);
+            Ok((message, (!done).then_some(Position::Offset(next))))
+        }
+    }
+
+    impl Paged for operation::SyncFolderItems {
+        type Page = messages::SyncFolderItemsResponseMessage;
+
+        fn start(request: &messages::SyncFolderItems) -> Result<Position, PagingError> {
+            Ok(Position::SyncState(request.sync_state.clone()))
+        }
+
+        fn seek(request: &mut messages::SyncFolderItems, at: &Position, page_size: u32) {
+            if let Position::SyncState(state) = at {
+                request.sync_state = state.clone();
+            }
+            request.max_changes_returned = i32::try_from(page_size).unwrap_or(i32::MAX);
+        }
+
+        fn page(
+            output: ItemResults<Self::Page>,
+            _at: &Position,
+        ) -> Result<(Self::Page, Option<Position>), Error> {
+            let message = only(output)?;
+            let next = next_state(
+                Self::NAME,
+                message.includes_last_item_in_range,
+                message.sync_state.as_ref(),
+            )?;
+            Ok((message, next))
+        }
+    }
+
+    impl Paged for operation::SyncFolderHierarchy {
+        type Page = messages::SyncFolderHierarchyResponseMessage;
+
+        fn start(request: &messages::SyncFolderHierarchy) -> Result<Position, PagingError> {
+            Ok(Position::SyncState(request.sync_state.clone()))
+        }
+
+        fn seek(request: &mut messages::SyncFolderHierarchy, at: &Position, _page_size: u32) {
+            if let Position::SyncState(state) = at {
+                request.sync_state = state.clone();
+            }
+        }
+
+        fn page(
+            output: ItemResults<Self::Page>,
+            _at: &Position,
+        ) -> Result<(Self::Page, Option<Position>), Error> {
+            let message = only(output)?;
+            let next = next_state(
+                Self::NAME,
+                message.includes_last_folder_in_range,
+                message.sync_state.as_ref(),
+            )?;
+            Ok((message, next))
+        }
+    }
+}
