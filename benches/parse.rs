@@ -5,12 +5,13 @@
 //! timed part, as the raw scan builds none; `examples/parse_file` reports the drop time.
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use ews_bindings::from_xml_str;
 use ews_bindings::messages::{self, GetImItemListResponseMessage};
 use ews_bindings::mock::workload::im_item_list_response;
 use ews_bindings::operation::GetImItemList;
 use ews_bindings::soap::{read_response, write_request, RequestHeaders};
 use ews_bindings::types;
-use ews_bindings::xml::{read_document, XmlWriter};
+use ews_bindings::xml::XmlWriter;
 use quick_xml::events::Event;
 use std::hint::black_box;
 
@@ -69,12 +70,7 @@ fn parse(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("body", personas), &body, |b, x| {
             b.iter_batched(
                 || (),
-                |()| {
-                    read_document(black_box(x), |r, s| {
-                        r.read::<GetImItemListResponseMessage>(s)
-                    })
-                    .unwrap()
-                },
+                |()| from_xml_str::<GetImItemListResponseMessage>(black_box(x)).unwrap(),
                 BatchSize::PerIteration,
             )
         });

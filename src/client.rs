@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use crate::error::{Error, EwsError};
 use crate::operation::{Operation, Reply};
-use crate::soap::{self, Impersonation, RequestHeaders};
+use crate::soap::{self, Impersonation, RequestHeaders, ResponseEnvelope};
 use crate::types::{ExchangeVersion, ServerVersionInfo};
 use crate::xml::Limits;
 
@@ -264,17 +264,64 @@ impl Client {
         request: &O::Request,
         headers: &RequestHeaders,
     ) -> Result<Response<O::Output>, Error> {
+        let expected = O::expected_items(request);
+        self.send::<O, _>(request, headers, |envelope| {
+            let Reply {
+                output,
+                warning,
+                messages,
+            } = O::output(envelope.body)?;
+            if let (Some(expected), Some(received)) = (expected, messages) {
+                if received != expected {
+                    return Err(Error::ItemCount { expected, received });
+                }
+            }
+            Ok(Response {
+                output,
+                server_version: envelope.server_version,
+                warning,
+            })
+        })
+        .await
+    }
+
+    /// Sends `request` and returns the response body element as read, without looking at
+    /// its response messages: no error for a message of class `Error`, no per-item results,
+    /// no count check. For tools that show what the server said; [`Client::call`] is what
+    /// most callers want. A SOAP fault, an HTTP error and a busy server are handled as by
+    /// `call`.
+    pub async fn call_body<O: Operation>(
+        &self,
+        request: &O::Request,
+    ) -> Result<Response<O::Response>, Error> {
+        self.send::<O, _>(request, &self.headers, |envelope| {
+            Ok(Response {
+                output: envelope.body,
+                server_version: envelope.server_version,
+                warning: None,
+            })
+        })
+        .await
+    }
+
+    /// Sends `request`, retrying while the server is busy; `interpret` turns each answer
+    /// into the call's result.
+    async fn send<O: Operation, T>(
+        &self,
+        request: &O::Request,
+        headers: &RequestHeaders,
+        interpret: impl Fn(ResponseEnvelope<O::Response>) -> Result<Response<T>, Error>,
+    ) -> Result<Response<T>, Error> {
         let body = soap::write_request::<O>(headers, request);
         let anchor = headers
             .anchor_mailbox()
             .filter(|_| O::REQUEST_HEADERS.contains(&"ExchangeImpersonation"));
-        let expected = O::expected_items(request);
         let span = tracing::info_span!("ews.call", operation = O::NAME, endpoint = %self.endpoint);
         async {
             let mut waited = Duration::ZERO;
             let mut attempt = 1;
             loop {
-                let result = self.attempt::<O>(&body, anchor, expected).await;
+                let result = self.attempt::<O>(&body, anchor).await.and_then(&interpret);
                 let err = match result {
                     Ok(response) => return Ok(response),
                     Err(err) if err.is_server_busy() => err,
@@ -302,12 +349,12 @@ impl Client {
         .await
     }
 
+    /// One request and its answer, read as `O`'s response envelope.
     async fn attempt<O: Operation>(
         &self,
         body: &str,
         anchor: Option<&str>,
-        expected: Option<usize>,
-    ) -> Result<Response<O::Output>, Error> {
+    ) -> Result<ResponseEnvelope<O::Response>, Error> {
         let mut request = self
             .http
             .post(self.endpoint.clone())
@@ -362,22 +409,7 @@ impl Client {
                 },
             });
         }
-        let envelope = parsed?;
-        let Reply {
-            output,
-            warning,
-            messages,
-        } = O::output(envelope.body)?;
-        if let (Some(expected), Some(received)) = (expected, messages) {
-            if received != expected {
-                return Err(Error::ItemCount { expected, received });
-            }
-        }
-        Ok(Response {
-            output,
-            server_version: envelope.server_version,
-            warning,
-        })
+        Ok(parsed?)
     }
 
     fn transport(&self, e: reqwest::Error) -> Error {

@@ -20,14 +20,14 @@
 //! The generated types read and write XML on their own too:
 //!
 //! ```
-//! use ews_bindings::{types, xml};
+//! use ews_bindings::types;
 //!
 //! let doc = r#"<t:ImGroup xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
 //!   <t:DisplayName>Friends</t:DisplayName><t:GroupType>IPM.DistList.MOC.UserGroup</t:GroupType>
 //! </t:ImGroup>"#;
-//! let group = xml::read_document(doc, |r, start| r.read::<types::ImGroup>(start))?;
+//! let group: types::ImGroup = ews_bindings::from_xml_str(doc)?;
 //! assert_eq!(group.display_name, "Friends");
-//! # Ok::<(), xml::ParseError>(())
+//! # Ok::<(), ews_bindings::xml::ParseError>(())
 //! ```
 //!
 //! - [`types`] and [`messages`] are generated at build time from the schema in `schema/` (or
@@ -64,6 +64,17 @@ pub mod types {
 /// (`http://schemas.microsoft.com/exchange/services/2006/messages`), generated.
 pub mod messages {
     include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+}
+
+/// Reads a generated type from a document whose root element holds it (`<t:Persona …>`;
+/// the root's name is not checked), checking that nothing but comments and whitespace
+/// follows. The EWS namespaces are resolved with [`soap::NAMESPACES`].
+pub fn from_xml_str<T: xml::FromXml>(doc: &str) -> Result<T, xml::ParseError> {
+    let mut reader = xml::XmlReader::new(doc).with_namespaces(&soap::NAMESPACES);
+    let root = reader.root()?;
+    let value = reader.read::<T>(root)?;
+    reader.finish()?;
+    Ok(value)
 }
 
 /// The README's Rust examples, compiled as doctests.

@@ -47,11 +47,11 @@ pub trait Operation {
     /// binding declares; the client sends only these.
     const REQUEST_HEADERS: &'static [&'static str];
     /// The request body element's type.
-    type Request: ToXml;
+    type Request: ToXml + FromXml;
     /// The response body element's type.
-    type Response: FromXml;
+    type Response: FromXml + ToXml;
     /// What a successful call returns.
-    type Output;
+    type Output: Serialize;
 
     /// What the response means for the call: its output (and the warning of a `Warning`
     /// response), or the error that fails the whole call.
@@ -62,6 +62,23 @@ pub trait Operation {
     fn expected_items(_request: &Self::Request) -> Option<usize> {
         None
     }
+
+    /// The items that failed, with their positions, for an operation answering item by item
+    /// (none for the others: there an error fails the whole call).
+    fn item_errors(_output: &Self::Output) -> Vec<(usize, &EwsError)> {
+        Vec::new()
+    }
+}
+
+/// Something done with an operation picked at run time by its name (see
+/// [`with_operation`]): a command line tool reading a request for whichever operation the
+/// user names, for example.
+pub trait OperationVisitor {
+    /// What the visit gives.
+    type Output;
+
+    /// Does the work with the operation `O`.
+    fn visit<O: Operation + 'static>(self) -> Self::Output;
 }
 
 /// A response's output and the warning it carries.

@@ -13,8 +13,29 @@ use crate::types::{
 };
 use crate::xml::{
     AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, SemanticTree, Start,
-    XmlReader, XmlWriter, EWS_ERRORS, SOAP_ENVELOPE, XML,
+    XmlReader, XmlWriter, XML,
 };
+
+/// The SOAP 1.1 envelope namespace.
+pub static SOAP_ENVELOPE: Namespace = Namespace {
+    uri: "http://schemas.xmlsoap.org/soap/envelope/",
+    prefix: "soap",
+};
+
+/// The namespace of the `ResponseCode` and `Message` details of an EWS SOAP fault.
+pub static EWS_ERRORS: Namespace = Namespace {
+    uri: "http://schemas.microsoft.com/exchange/services/2006/errors",
+    prefix: "e",
+};
+
+/// The namespaces of EWS messages: the reader's table for envelopes and bodies (see
+/// [`XmlReader::with_namespaces`]).
+pub static NAMESPACES: [&Namespace; 4] = [
+    &types::NAMESPACE,
+    &messages::NAMESPACE,
+    &SOAP_ENVELOPE,
+    &EWS_ERRORS,
+];
 
 /// The SOAP headers of a request. All are optional; the default asks for Exchange2013.
 ///
@@ -159,6 +180,22 @@ pub fn write_request<O: Operation>(headers: &RequestHeaders, body: &O::Request) 
     )
 }
 
+/// Writes the response envelope of the operation `O`: `ServerVersionInfo` when given, and
+/// `body`. What a server (or the loopback endpoint) sends; [`read_response`] reads it back.
+pub fn write_response<O: Operation>(
+    server_version: Option<&ServerVersionInfo>,
+    body: &O::Response,
+) -> String {
+    write_envelope(
+        |w| {
+            if let Some(version) = server_version {
+                w.element(Some(&types::NAMESPACE), "ServerVersionInfo", version);
+            }
+        },
+        |w| w.element(Some(&messages::NAMESPACE), O::RESPONSE, body),
+    )
+}
+
 /// Writes an envelope: `header` writes the header elements, `body` the body's element.
 /// All namespaces are declared on the root.
 fn write_envelope(
@@ -233,6 +270,37 @@ pub fn read_response_with<O: Operation>(
     read_body(xml, O::RESPONSE, limits)
 }
 
+/// Reads the request of the operation `O`: the request element itself
+/// (`m:FindItem`, …), or a SOAP envelope whose body holds it (its headers are skipped).
+///
+/// ```
+/// use ews_bindings::{operation, soap};
+///
+/// let xml = br#"<GetImItemList xmlns="http://schemas.microsoft.com/exchange/services/2006/messages"/>"#;
+/// let request = soap::read_request::<operation::GetImItemList>(xml)?;
+/// assert!(request.extended_properties.is_none());
+/// # Ok::<(), ews_bindings::xml::ParseError>(())
+/// ```
+pub fn read_request<O: Operation>(xml: &[u8]) -> Result<O::Request, ParseError> {
+    fn element<'a, O: Operation>(
+        r: &mut XmlReader<'a>,
+        start: Start<'a>,
+    ) -> Result<O::Request, ParseError> {
+        if !start.is(&messages::NAMESPACE, O::REQUEST) {
+            return Err(r.unexpected(&start, &expanded(&messages::NAMESPACE, O::REQUEST)));
+        }
+        r.read::<O::Request>(start)
+    }
+    let mut r = XmlReader::from_bytes(xml)?.with_namespaces(&NAMESPACES);
+    let root = r.root()?;
+    if root.is(&SOAP_ENVELOPE, "Envelope") {
+        return walk(xml, &Limits::default(), |r, h| r.skip(h), element::<O>);
+    }
+    let request = element::<O>(&mut r, root)?;
+    r.finish()?;
+    Ok(request)
+}
+
 /// Reads a response envelope whose body holds the messages element `name`, as a `T`.
 fn read_body<T: FromXml>(
     xml: &[u8],
@@ -277,7 +345,9 @@ fn walk<'a, B, E: From<ParseError>>(
     mut header: impl FnMut(&mut XmlReader<'a>, Start<'a>) -> Result<(), E>,
     body: impl FnOnce(&mut XmlReader<'a>, Start<'a>) -> Result<B, E>,
 ) -> Result<B, E> {
-    let mut r = XmlReader::from_bytes(xml)?.with_limits(*limits);
+    let mut r = XmlReader::from_bytes(xml)?
+        .with_limits(*limits)
+        .with_namespaces(&NAMESPACES);
     let root = r.root()?;
     if !root.is(&SOAP_ENVELOPE, "Envelope") {
         return Err(r

@@ -40,7 +40,7 @@ fn request_element(request: &RecordedRequest) -> Element {
 
 /// Reads a request body element from XML.
 fn read<T: xml::FromXml>(doc: &str) -> T {
-    xml::read_document(doc, |r, start| r.read::<T>(start)).unwrap()
+    ews_bindings::from_xml_str(doc).unwrap()
 }
 
 /// The ids (`item-N`, `folder-N`, `person-N`) found anywhere in `pages`, in order.

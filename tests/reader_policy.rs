@@ -251,3 +251,20 @@ fn generated_types_serialize_to_json() {
     let v = types::ExchangeVersion::Exchange2013SP1;
     assert_eq!(serde_json::to_value(&v).unwrap(), "Exchange2013_SP1");
 }
+
+#[test]
+fn a_reader_without_a_namespace_table_reads_the_same() {
+    // The IM sample's response, read with the EWS namespace table and without one (the
+    // runtime then compares namespaces by URI), and with escaped URIs, which cannot be
+    // borrowed from the input.
+    let xml = format!(
+        r#"<m:GetImItemListResponse ResponseClass="Success" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="{T}"><m:ResponseCode>NoError</m:ResponseCode><m:ImItemList><t:Groups><t:ImGroup><t:DisplayName>Friends</t:DisplayName><t:GroupType>IPM.DistList.MOC.UserGroup</t:GroupType></t:ImGroup></t:Groups></m:ImItemList></m:GetImItemListResponse>"#
+    );
+    let with_table: messages::GetImItemListResponseMessage =
+        ews_bindings::from_xml_str(&xml).unwrap();
+    assert_eq!(response(&xml).unwrap(), with_table);
+    let escaped = xml.replace("http://schemas", "http&#x3A;//schemas");
+    assert_eq!(response(&escaped).unwrap(), with_table);
+    let groups = with_table.im_item_list.unwrap().groups.unwrap().im_group;
+    assert_eq!(groups[0].display_name, "Friends");
+}

@@ -687,7 +687,7 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
             Shape::Messages { .. } => quote!(#[allow(unreachable_patterns)]),
             _ => quote!(),
         };
-        let (output, body, count) = match &op.shape {
+        let (output, body, methods) = match &op.shape {
             Shape::Single => (response.clone(), quote!(op::single(response)), None),
             Shape::Messages {
                 field,
@@ -715,6 +715,13 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
                         }
                     }
                 });
+                let methods = quote! {
+                    #count
+
+                    fn item_errors(output: &Self::Output) -> Vec<(usize, &op::EwsError)> {
+                        output.errors().collect()
+                    }
+                };
                 (
                     quote!(op::ItemResults<#item>),
                     quote! {
@@ -723,7 +730,7 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
                             _ => None,
                         })
                     },
-                    count,
+                    Some(methods),
                 )
             }
             Shape::Other { status: Some((field, optional)) } => {
@@ -767,11 +774,16 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
                     #body
                 }
 
-                #count
+                #methods
             }
         }
     });
     let names = ops.iter().map(|op| &op.name);
+    let arms = ops.iter().map(|op| {
+        let name = &op.name;
+        let marker = ident(&op.name);
+        quote!(#name => Some(visitor.visit::<#marker>()),)
+    });
     let impls = messages
         .map(|m| {
             model.modules[m]
@@ -791,6 +803,15 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
 
         /// The names of the operations generated, in the order the WSDL binds them.
         pub const OPERATIONS: &[&str] = &[#(#names),*];
+
+        /// Calls `visitor` with the operation named `name` (as in [`OPERATIONS`]), for
+        /// callers that pick the operation at run time; `None` if no operation has that name.
+        pub fn with_operation<V: op::OperationVisitor>(name: &str, visitor: V) -> Option<V::Output> {
+            match name {
+                #(#arms)*
+                _ => None,
+            }
+        }
 
         #(#markers)*
 

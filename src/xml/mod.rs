@@ -1,4 +1,6 @@
-//! The XML runtime that the generated bindings are written against.
+//! The XML runtime that the generated bindings are written against. It knows no namespace
+//! but `xml:` and `xsi:`; the layers above hand their namespace tables to
+//! [`XmlReader::with_namespaces`] and [`XmlWriter::with_namespaces`].
 //!
 //! [`XmlReader`] is a namespace-aware pull reader over a borrowed document: the generated
 //! readers walk it by recursive descent, matching element names as strings against the
@@ -37,18 +39,6 @@ pub struct Namespace {
     pub prefix: &'static str,
 }
 
-/// The SOAP 1.1 envelope namespace.
-pub static SOAP_ENVELOPE: Namespace = Namespace {
-    uri: "http://schemas.xmlsoap.org/soap/envelope/",
-    prefix: "soap",
-};
-
-/// The namespace of the `ResponseCode` and `Message` details of an EWS SOAP fault.
-pub static EWS_ERRORS: Namespace = Namespace {
-    uri: "http://schemas.microsoft.com/exchange/services/2006/errors",
-    prefix: "e",
-};
-
 /// The `xml:` namespace, bound to its prefix in every document.
 pub static XML: Namespace = Namespace {
     uri: "http://www.w3.org/XML/1998/namespace",
@@ -61,19 +51,16 @@ pub static XSI: Namespace = Namespace {
     prefix: "xsi",
 };
 
-/// Every namespace that the reader resolves to a [`Namespace`] and the writer knows a prefix for.
-pub(crate) static KNOWN: [&Namespace; 6] = [
-    &crate::types::NAMESPACE,
-    &crate::messages::NAMESPACE,
-    &SOAP_ENVELOPE,
-    &EWS_ERRORS,
-    &XML,
-    &XSI,
-];
+/// The namespaces every reader and writer knows: `xml:` and `xsi:`.
+static BUILT_IN: [&Namespace; 2] = [&XML, &XSI];
 
-/// Looks up a known namespace by its URI.
-pub(crate) fn known(uri: &str) -> Option<&'static Namespace> {
-    KNOWN.iter().copied().find(|ns| ns.uri == uri)
+/// The namespace of `table` (or a built-in one) whose URI is `uri`.
+fn lookup(table: &[&'static Namespace], uri: &str) -> Option<&'static Namespace> {
+    table
+        .iter()
+        .chain(BUILT_IN.iter())
+        .copied()
+        .find(|ns| ns.uri == uri)
 }
 
 /// Collects the values of a repeated element into a `Vec` that fits them. Most EWS lists

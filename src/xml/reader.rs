@@ -4,24 +4,30 @@ use quick_xml::events::attributes::Attributes;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-use super::{known, AnyElement, AnyNode, Namespace, ParseError, ParseErrorKind, XmlValue, XML};
+use super::{lookup, AnyElement, AnyNode, Namespace, ParseError, ParseErrorKind, XmlValue, XML};
 
 /// The namespace an element or attribute name resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ns<'a> {
     /// No namespace (an unprefixed name with no default namespace, or any unprefixed attribute).
     None,
-    /// One of the namespaces the bindings know.
+    /// One of the namespaces of the reader's table (see
+    /// [`XmlReader::with_namespaces`]).
     Known(&'static Namespace),
     /// Any other namespace, by URI.
     Other(Cow<'a, str>),
 }
 
 impl Ns<'_> {
-    /// Whether this is the namespace `ns`.
+    /// Whether this is the namespace `ns`: by address for a namespace of the reader's
+    /// table, by URI otherwise.
     #[inline]
     pub fn is(&self, ns: &'static Namespace) -> bool {
-        matches!(self, Ns::Known(n) if std::ptr::eq(*n, ns))
+        match self {
+            Ns::Known(n) => std::ptr::eq(*n, ns) || n.uri == ns.uri,
+            Ns::Other(uri) => uri == ns.uri,
+            Ns::None => false,
+        }
     }
 
     /// The namespace URI, if there is one.
@@ -112,6 +118,8 @@ pub struct XmlReader<'a> {
     bindings: Vec<Binding<'a>>,
     path: Vec<&'a str>,
     limits: Limits,
+    /// The namespaces resolved to a [`Namespace`], for comparison by address.
+    namespaces: &'static [&'static Namespace],
     /// An empty element was handed out: its scope closes before the next event is read.
     pending_empty: bool,
 }
@@ -126,6 +134,7 @@ impl<'a> XmlReader<'a> {
             bindings: Vec::new(),
             path: Vec::new(),
             limits: Limits::default(),
+            namespaces: &[],
             pending_empty: false,
         }
     }
@@ -140,6 +149,14 @@ impl<'a> XmlReader<'a> {
                 e.valid_up_to() as u64,
             )),
         }
+    }
+
+    /// Resolves the namespaces of `table` to their [`Namespace`] (and `xml:`, `xsi:`
+    /// always), so that [`Ns::is`] compares them by address. Other namespaces are compared
+    /// by URI: reading is the same with or without a table, only faster with one.
+    pub fn with_namespaces(mut self, table: &'static [&'static Namespace]) -> Self {
+        self.namespaces = table;
+        self
     }
 
     /// Sets the limits the document is read within.
@@ -578,15 +595,32 @@ impl<'a> XmlReader<'a> {
                 .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))?;
             let ns = if uri.is_empty() {
                 Ns::None
-            } else if let Some(ns) = known(&uri) {
+            } else if let Some(ns) = lookup(self.namespaces, &uri) {
                 Ns::Known(ns)
             } else {
-                Ns::Other(Cow::Owned(uri.into_owned()))
+                Ns::Other(self.borrow_input(uri))
             };
             let prefix = self.rebase(prefix)?;
             self.bindings.push(Binding { prefix, ns, depth });
         }
         Ok(())
+    }
+
+    /// `text` borrowed from the input when it is a slice of it (so that resolving a name
+    /// in its namespace copies nothing), owned otherwise.
+    fn borrow_input(&self, text: Cow<'_, str>) -> Cow<'a, str> {
+        if let Cow::Borrowed(slice) = &text {
+            let offset = (slice.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+            let within = offset
+                .checked_add(slice.len())
+                .and_then(|end| self.input.get(offset..end));
+            if let Some(within) = within {
+                if std::ptr::eq(within.as_ptr(), slice.as_ptr()) {
+                    return Cow::Borrowed(within);
+                }
+            }
+        }
+        Cow::Owned(text.into_owned())
     }
 
     fn resolve(&self, prefix: &str) -> Option<Ns<'a>> {

@@ -1,6 +1,6 @@
 use std::borrow::Cow;
 
-use super::{known, Namespace, XmlValue};
+use super::{lookup, Namespace, XmlValue};
 
 /// A type that can be written as an element with [`XmlWriter`].
 pub trait ToXml {
@@ -32,6 +32,8 @@ pub struct XmlWriter {
     out: String,
     declared: Vec<Declared>,
     predeclare: Vec<&'static Namespace>,
+    /// The namespaces whose prefixes are used for elements and attributes given by URI.
+    namespaces: Vec<&'static Namespace>,
     depth: usize,
     /// The last start tag is still open (`<x a="b"`), waiting for `>` or `/>`.
     open: bool,
@@ -51,6 +53,7 @@ impl XmlWriter {
             out: String::new(),
             declared: Vec::new(),
             predeclare: Vec::new(),
+            namespaces: Vec::new(),
             depth: 0,
             open: false,
             generated_prefixes: 0,
@@ -58,10 +61,16 @@ impl XmlWriter {
     }
 
     /// Declares `namespaces` on the root element, so that nested elements need no
-    /// declarations of their own.
+    /// declarations of their own; elements and attributes given by URI
+    /// ([`start_uri`](Self::start_uri)) in one of them get its prefix too.
     pub fn with_namespaces(mut self, namespaces: &[&'static Namespace]) -> Self {
         self.predeclare = namespaces.to_vec();
+        self.namespaces = namespaces.to_vec();
         self
+    }
+
+    fn known(&self, uri: &str) -> Option<&'static Namespace> {
+        lookup(&self.namespaces, uri)
     }
 
     /// Writes the XML declaration.
@@ -82,7 +91,8 @@ impl XmlWriter {
 
     /// Starts an element in the namespace `uri` (any namespace, known or not).
     pub fn start_uri(&mut self, uri: Option<&str>, local: &str) {
-        self.begin(uri.map(|uri| (uri, known(uri))), local);
+        let ns = uri.map(|uri| (uri, self.known(uri)));
+        self.begin(ns, local);
     }
 
     /// Starts an element in `ns` (its URI, and the known namespace it is, if any).
@@ -119,7 +129,7 @@ impl XmlWriter {
     /// Writes an attribute in the namespace `uri` (any namespace, known or not).
     pub fn attr_uri(&mut self, uri: Option<&str>, local: &str, value: &str) {
         debug_assert!(self.open, "attributes go right after the start tag");
-        let prefix = uri.map(|uri| self.prefix_for(uri, known(uri)));
+        let prefix = uri.map(|uri| self.prefix_for(uri, self.known(uri)));
         self.flush_declarations();
         self.out.push(' ');
         if let Some(prefix) = prefix {
@@ -136,7 +146,7 @@ impl XmlWriter {
     /// none is in scope: for QName values such as a SOAP `faultcode`.
     pub fn prefix(&mut self, uri: &str) -> String {
         debug_assert!(self.open, "a prefix is declared right after the start tag");
-        let prefix = self.prefix_for(uri, known(uri));
+        let prefix = self.prefix_for(uri, self.known(uri));
         self.flush_declarations();
         prefix.into_owned()
     }
@@ -162,7 +172,8 @@ impl XmlWriter {
 
     /// Ends the element `{uri}local` started last.
     pub fn end_uri(&mut self, uri: Option<&str>, local: &str) {
-        self.finish(uri.map(|uri| (uri, known(uri))), local);
+        let ns = uri.map(|uri| (uri, self.known(uri)));
+        self.finish(ns, local);
     }
 
     /// Ends the element started last, in `ns` (its URI, and the known namespace it is).

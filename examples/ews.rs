@@ -1,0 +1,276 @@
+//! Calls any EWS operation the bindings were built with: reads the request from a file,
+//! sends it, and prints the response as JSON (or, with `--xml`, as XML written back from
+//! the typed response).
+//!
+//! ```text
+//! cargo run --example ews -- GetImItemList --request request.xml --url https://host/EWS/Exchange.asmx --token …
+//! EWS_PASSWORD=… cargo run --example ews -- GetImItemList --request - --url … --user me@contoso.com < request.xml
+//! EWS_SCHEMA_DIR=… cargo run --features all-operations --example ews -- GetItem --request get-item.xml --url …
+//! ```
+//!
+//! The request file holds the request's body element (`<m:GetItem …>`), or a whole SOAP
+//! envelope whose body holds it; an envelope's headers are not sent, the command's are.
+//!
+//! Exit status: 0 when the call and every item succeeded, 2 when the call succeeded but
+//! some items failed (each is printed on standard error), 1 when the call failed.
+
+use std::future::Future;
+use std::io::{Read, Write};
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use ews_bindings::operation::{self, Operation, OperationVisitor};
+use ews_bindings::types::ExchangeVersion;
+use ews_bindings::{soap, Client, Impersonation, RequestHeaders, Secret};
+use serde_json::json;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ews",
+    about = "Call an EWS operation with a request read from a file; print the response as JSON"
+)]
+pub struct Args {
+    /// The operation, e.g. GetImItemList (or, in a build with every operation, GetItem).
+    pub operation: String,
+    /// The file holding the request body element or a SOAP envelope; `-` reads standard
+    /// input.
+    #[arg(long, value_name = "FILE")]
+    pub request: String,
+    /// The EWS endpoint, e.g. https://mail.contoso.com/EWS/Exchange.asmx.
+    #[arg(long)]
+    pub url: String,
+    /// An OAuth 2.0 bearer token (without --user, EWS_TOKEN is used when set).
+    #[arg(long, conflicts_with = "user")]
+    pub token: Option<String>,
+    /// A user for Basic authentication; the password comes from EWS_PASSWORD.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Impersonate the mailbox with this SMTP address.
+    #[arg(long, value_name = "SMTP")]
+    pub impersonate: Option<String>,
+    /// The RequestServerVersion to send.
+    #[arg(long, default_value = "Exchange2013")]
+    pub version: String,
+    /// The MailboxCulture to send (an RFC 3066 tag such as en-US).
+    #[arg(long, value_name = "TAG")]
+    pub culture: Option<String>,
+    /// The TimeZoneContext to send, as a Windows time zone id (e.g. "Pacific Standard Time").
+    #[arg(long, value_name = "ID")]
+    pub timezone: Option<String>,
+    /// Print the response as XML written back from the typed response, instead of JSON.
+    #[arg(long)]
+    pub xml: bool,
+    /// Request timeout in seconds.
+    #[arg(long, default_value_t = 100)]
+    pub timeout: u64,
+}
+
+/// The call and every item succeeded.
+pub const SUCCESS: u8 = 0;
+/// The call failed.
+pub const FAILED: u8 = 1;
+/// The call succeeded, some items failed.
+pub const ITEMS_FAILED: u8 = 2;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    let code = run(
+        std::env::args_os(),
+        &mut std::io::stdin().lock(),
+        &mut out,
+        &mut err,
+    )
+    .await;
+    ExitCode::from(code)
+}
+
+/// Runs the command with `args` (the program name first); the request comes from `input`
+/// when the file is `-`. Returns the exit status.
+pub async fn run(
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let args = match Args::try_parse_from(args) {
+        Ok(args) => args,
+        Err(e) => {
+            // --help and --version print to standard output and succeed.
+            let code = u8::try_from(e.exit_code()).unwrap_or(FAILED).min(FAILED);
+            let _ = if code == SUCCESS {
+                write!(out, "{}", e.render())
+            } else {
+                write!(err, "{}", e.render())
+            };
+            return code;
+        }
+    };
+    match call(&args, input, out).await {
+        Ok(failed) if failed.is_empty() => SUCCESS,
+        Ok(failed) => {
+            for line in failed {
+                let _ = writeln!(err, "{line}");
+            }
+            ITEMS_FAILED
+        }
+        Err(message) => {
+            let _ = writeln!(err, "error: {message}");
+            FAILED
+        }
+    }
+}
+
+/// Sends the request; prints the response; returns the failed items, one line each.
+async fn call(
+    args: &Args,
+    input: &mut dyn Read,
+    out: &mut dyn Write,
+) -> Result<Vec<String>, String> {
+    let request = read_request(&args.request, input)?;
+    let client = client(args)?;
+    let visit = Visit {
+        client: &client,
+        request: &request,
+        source: &args.request,
+        xml: args.xml,
+        out,
+    };
+    let call = operation::with_operation(&args.operation, visit);
+    match call {
+        Some(call) => call.await,
+        None => Err(format!(
+            "unknown operation {:?}; this build knows {}: {}{}",
+            args.operation,
+            operation::OPERATIONS.len(),
+            operation::OPERATIONS.join(", "),
+            if cfg!(feature = "all-operations") {
+                ""
+            } else {
+                " (build with the all-operations feature and EWS_SCHEMA_DIR set to the \
+                 whole schema for every operation)"
+            }
+        )),
+    }
+}
+
+fn read_request(file: &str, input: &mut dyn Read) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    if file == "-" {
+        input
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read the request from standard input: {e}"))?;
+    } else {
+        bytes =
+            std::fs::read(file).map_err(|e| format!("cannot read the request file {file}: {e}"))?;
+    }
+    Ok(bytes)
+}
+
+fn client(args: &Args) -> Result<Client, String> {
+    let version = args
+        .version
+        .parse::<ExchangeVersion>()
+        .ok()
+        .filter(|v| !matches!(v, ExchangeVersion::Other(_)));
+    let Some(version) = version else {
+        return Err(format!(
+            "unknown version {:?}; one of: {}",
+            args.version,
+            ExchangeVersion::VALUES.join(", ")
+        ));
+    };
+    let mut headers = RequestHeaders {
+        server_version: Some(version),
+        mailbox_culture: args.culture.clone(),
+        impersonation: args.impersonate.clone().map(Impersonation::SmtpAddress),
+        ..RequestHeaders::default()
+    };
+    if let Some(zone) = &args.timezone {
+        headers = headers.time_zone(zone.clone());
+    }
+    let mut builder = Client::builder(args.url.clone())
+        .headers(headers)
+        .timeout(Duration::from_secs(args.timeout));
+    if let Some(user) = &args.user {
+        let password = std::env::var("EWS_PASSWORD")
+            .map_err(|_| "--user needs the password in the EWS_PASSWORD environment variable")?;
+        builder = builder.basic_auth(user.clone(), Secret::new(password));
+    } else if let Some(token) = args
+        .token
+        .clone()
+        .or_else(|| std::env::var("EWS_TOKEN").ok())
+    {
+        builder = builder.bearer_token(Secret::new(token));
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// The call of the operation picked by name.
+struct Visit<'a> {
+    client: &'a Client,
+    request: &'a [u8],
+    source: &'a str,
+    xml: bool,
+    out: &'a mut dyn Write,
+}
+
+impl<'a> OperationVisitor for Visit<'a> {
+    type Output = Pin<Box<dyn Future<Output = Result<Vec<String>, String>> + 'a>>;
+
+    fn visit<O: Operation + 'static>(self) -> Self::Output {
+        Box::pin(self.call::<O>())
+    }
+}
+
+impl Visit<'_> {
+    async fn call<O: Operation>(self) -> Result<Vec<String>, String> {
+        let request = soap::read_request::<O>(self.request).map_err(|e| {
+            format!(
+                "the request in {} is not a {} request: {e}",
+                if self.source == "-" {
+                    "standard input"
+                } else {
+                    self.source
+                },
+                O::NAME
+            )
+        })?;
+        let print = |out: &mut dyn Write, text: &str| {
+            writeln!(out, "{text}").map_err(|e| format!("cannot write the response: {e}"))
+        };
+        let output = if self.xml {
+            let response = self
+                .client
+                .call_body::<O>(&request)
+                .await
+                .map_err(|e| e.to_string())?;
+            let xml = soap::write_response::<O>(response.server_version.as_ref(), &response.output);
+            print(self.out, &xml)?;
+            O::output(response.output)
+                .map_err(|e| e.to_string())?
+                .output
+        } else {
+            let response = self
+                .client
+                .call::<O>(&request)
+                .await
+                .map_err(|e| e.to_string())?;
+            let json = json!({
+                "server_version": response.server_version,
+                "warning": response.warning,
+                "output": response.output,
+            });
+            let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+            print(self.out, &text)?;
+            response.output
+        };
+        Ok(O::item_errors(&output)
+            .into_iter()
+            .map(|(index, error)| format!("item {index} failed: {error}"))
+            .collect())
+    }
+}

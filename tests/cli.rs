@@ -1,0 +1,249 @@
+//! The `ews` command (examples/ews.rs), run in-process against the loopback endpoint: each
+//! exit status, a request from standard input, a SOAP envelope as the request file, `--xml`,
+//! and an unknown operation name.
+
+mod common;
+
+#[allow(dead_code)]
+#[path = "../examples/ews.rs"]
+mod ews;
+
+use common::mission_fixture;
+use ews_bindings::mock::{MockResponse, MockServer};
+use ews_bindings::operation::GetImItemList;
+use ews_bindings::soap;
+
+/// What a run gave: exit status, standard output, standard error.
+struct Run {
+    code: u8,
+    out: String,
+    err: String,
+}
+
+async fn ews(args: &[&str], stdin: &str) -> Run {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let argv = std::iter::once("ews").chain(args.iter().copied());
+    let code = ews::run(argv, &mut stdin.as_bytes(), &mut out, &mut err).await;
+    Run {
+        code,
+        out: String::from_utf8(out).unwrap(),
+        err: String::from_utf8(err).unwrap(),
+    }
+}
+
+/// A file under the target directory holding `text`.
+fn file(name: &str, text: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+const GET_IM_ITEM_LIST: &str =
+    r#"<m:GetImItemList xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"/>"#;
+
+#[tokio::test]
+async fn a_request_from_standard_input_prints_the_response_as_json() {
+    let server = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
+        .await
+        .unwrap();
+    let url = server.url();
+    let run = ews(
+        &[
+            "GetImItemList",
+            "--request",
+            "-",
+            "--url",
+            &url,
+            "--culture",
+            "en-US",
+        ],
+        GET_IM_ITEM_LIST,
+    )
+    .await;
+    assert_eq!(run.code, ews::SUCCESS, "{}", run.err);
+    let json: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+    let groups = &json["output"]["im_item_list"]["groups"]["im_group"];
+    assert!(groups.as_array().is_some_and(|g| !g.is_empty()), "{json}");
+    let wire = server.requests().pop().unwrap().text();
+    assert!(
+        wire.contains("<t:MailboxCulture>en-US</t:MailboxCulture>"),
+        "{wire}"
+    );
+}
+
+#[tokio::test]
+async fn an_envelope_file_sends_its_body_with_the_commands_headers() {
+    let server = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
+        .await
+        .unwrap();
+    let url = server.url();
+    // The mission document's request: an envelope whose header asks for Exchange2013.
+    let request = file("envelope.xml", &mission_fixture("request.xml"));
+    let run = ews(
+        &[
+            "GetImItemList",
+            "--request",
+            &request,
+            "--url",
+            &url,
+            "--version",
+            "Exchange2016",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(run.code, ews::SUCCESS, "{}", run.err);
+    let wire = server.requests().pop().unwrap().text();
+    assert!(wire.contains(r#"Version="Exchange2016""#), "{wire}");
+    assert!(!wire.contains(r#"Version="Exchange2013""#), "{wire}");
+    assert!(wire.contains("GetImItemList"), "{wire}");
+}
+
+#[tokio::test]
+async fn xml_output_is_the_typed_response_written_back() {
+    let response = mission_fixture("response.xml");
+    let server = MockServer::start(vec![MockResponse::xml(response.clone())])
+        .await
+        .unwrap();
+    let url = server.url();
+    let run = ews(
+        &["GetImItemList", "--request", "-", "--url", &url, "--xml"],
+        GET_IM_ITEM_LIST,
+    )
+    .await;
+    assert_eq!(run.code, ews::SUCCESS, "{}", run.err);
+    let printed = soap::read_response::<GetImItemList>(run.out.as_bytes()).unwrap();
+    let served = soap::read_response::<GetImItemList>(response.as_bytes()).unwrap();
+    assert_eq!(printed, served);
+}
+
+#[tokio::test]
+async fn a_failed_call_exits_1_with_the_error() {
+    let server = MockServer::start(vec![
+        MockResponse::xml(mission_fixture("fault.xml")).with_status(500)
+    ])
+    .await
+    .unwrap();
+    let url = server.url();
+    let run = ews(
+        &["GetImItemList", "--request", "-", "--url", &url],
+        GET_IM_ITEM_LIST,
+    )
+    .await;
+    assert_eq!(run.code, ews::FAILED);
+    assert!(run.err.starts_with("error: "), "{}", run.err);
+    assert!(run.out.is_empty(), "{}", run.out);
+}
+
+#[tokio::test]
+async fn a_request_of_another_operation_exits_1_naming_both() {
+    let run = ews(
+        &["GetImItemList", "--request", "-", "--url", "http://127.0.0.1:9/EWS/Exchange.asmx"],
+        r#"<m:GetImItemList2 xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"/>"#,
+    )
+    .await;
+    assert_eq!(run.code, ews::FAILED);
+    assert!(
+        run.err
+            .contains("standard input is not a GetImItemList request"),
+        "{}",
+        run.err
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_operation_exits_1_naming_the_known_ones() {
+    let run = ews(
+        &[
+            "GetImItem",
+            "--request",
+            "-",
+            "--url",
+            "http://127.0.0.1:9/",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(run.code, ews::FAILED);
+    assert!(
+        run.err.contains(r#"unknown operation "GetImItem""#),
+        "{}",
+        run.err
+    );
+    for op in ews_bindings::operation::OPERATIONS {
+        assert!(run.err.contains(op), "{op} is not named: {}", run.err);
+    }
+}
+
+#[tokio::test]
+async fn help_succeeds_and_a_missing_argument_fails() {
+    let help = ews(&["--help"], "").await;
+    assert_eq!(help.code, ews::SUCCESS);
+    assert!(help.out.contains("--request <FILE>"), "{}", help.out);
+    let missing = ews(&["GetImItemList"], "").await;
+    assert_eq!(missing.code, ews::FAILED);
+    assert!(missing.err.contains("--request"), "{}", missing.err);
+}
+
+/// GetItem of three ids, the second gone: the two messages print, the error goes to
+/// standard error, and the exit status says some items failed.
+#[cfg(feature = "all-operations")]
+#[tokio::test]
+async fn some_failed_items_exit_2_each_printed() {
+    const M: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
+    const T: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
+    let message = |id: &str| {
+        format!(
+            r#"<m:GetItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Items><t:Message><t:ItemId Id="{id}"/></t:Message></m:Items></m:GetItemResponseMessage>"#
+        )
+    };
+    let response = format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:GetItemResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages>{}<m:GetItemResponseMessage ResponseClass="Error"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey><m:Items/></m:GetItemResponseMessage>{}</m:ResponseMessages></m:GetItemResponse></s:Body></s:Envelope>"#,
+        message("a"),
+        message("c")
+    );
+    let request = format!(
+        r#"<m:GetItem xmlns:m="{M}" xmlns:t="{T}"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="a"/><t:ItemId Id="b"/><t:ItemId Id="c"/></m:ItemIds></m:GetItem>"#
+    );
+    for xml in [false, true] {
+        let server = MockServer::start(vec![MockResponse::xml(response.clone())])
+            .await
+            .unwrap();
+        let url = server.url();
+        let mut args = vec![
+            "GetItem",
+            "--request",
+            "-",
+            "--url",
+            &url,
+            "--timezone",
+            "UTC",
+        ];
+        if xml {
+            args.push("--xml");
+        }
+        let run = ews(&args, &request).await;
+        assert_eq!(run.code, ews::ITEMS_FAILED, "{}", run.err);
+        assert_eq!(
+            run.err.trim(),
+            "item 1 failed: EWS error ErrorItemNotFound: The specified object was not found in the store."
+        );
+        if xml {
+            assert!(run.out.contains(r#"<t:ItemId Id="c"/>"#), "{}", run.out);
+        } else {
+            let json: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+            let classes: Vec<&str> = (0..3)
+                .map(|i| json["output"][i]["class"].as_str().unwrap())
+                .collect();
+            assert_eq!(classes, ["Success", "Error", "Success"]);
+        }
+        let wire = server.requests().pop().unwrap().text();
+        assert!(
+            wire.contains(r#"<t:TimeZoneDefinition Id="UTC"/>"#),
+            "{wire}"
+        );
+    }
+}
