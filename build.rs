@@ -17,11 +17,25 @@ fn main() {
         println!("cargo::rerun-if-changed={}", file.display());
     }
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    if let Err(e) = config.write_to(&out) {
-        eprintln!(
-            "error: generating EWS bindings from {} failed: {e}",
-            dir.display()
-        );
-        std::process::exit(1);
+    // `cfg(ews_operation = "FindItem")` holds when the operation is generated, for the
+    // handwritten code that serves particular operations (paging).
+    println!("cargo::rustc-check-cfg=cfg(ews_operation, values(any()))");
+    let generated = config.operations().and_then(|ops| {
+        config.write_to(&out)?;
+        Ok(ops)
+    });
+    match generated {
+        Ok(ops) => {
+            for op in ops {
+                println!("cargo::rustc-cfg=ews_operation=\"{}\"", op.name);
+            }
+        }
+        Err(e) => {
+            eprintln!(
+                "error: generating EWS bindings from {} failed: {e}",
+                dir.display()
+            );
+            std::process::exit(1);
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! [`Client::pages`] sends an operation again and again, each time from where the last
 //! answer left off, until the server says the last item is in range.
 //!
-//! With the `all-operations` feature (and the whole schema) five operations page:
+//! Five operations page, when the schema has them (with the `all-operations` feature and
+//! the whole schema):
 //!
 //! | Operation | Position | Page size sets | Last page when |
 //! |---|---|---|---|
@@ -159,9 +160,15 @@ impl Client {
     }
 }
 
-#[cfg(feature = "all-operations")]
+#[cfg(all(
+    ews_operation = "FindItem",
+    ews_operation = "FindFolder",
+    ews_operation = "FindPeople",
+    ews_operation = "SyncFolderItems",
+    ews_operation = "SyncFolderHierarchy"
+))]
 mod operations {
-    //! The paged operations of the whole schema.
+    //! The paged operations, when the schema has them.
 
     use super::{Paged, PagingError, Position};
     use crate::error::Error;

@@ -1,0 +1,155 @@
+//! Every operation's request, written by the crate, is valid per the official schema, as an
+//! independent validator (Python's xmlschema, through `tests/tools/xsd.py`) judges it.
+//!
+//! For each operation of the WSDL, the tool builds two valid requests from messages.xsd
+//! (the smallest one, and one with the optional content of the first levels filled in).
+//! Each is read into the generated request type, written back with
+//! `soap::write_request` (what the client sends) with every request header set, compared
+//! by meaning with what was read, and the envelopes are validated: each header element and
+//! the body element.
+//!
+//! Needs `EWS_PYTHON`, a Python with xmlschema (`.ci/run` makes one), and the whole schema
+//! in `EWS_SCHEMA_DIR`.
+#![cfg(feature = "all-operations")]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::tree;
+use ews_bindings::operation::{self, Operation, OperationVisitor};
+use ews_bindings::soap;
+use ews_bindings::types::{DateTimePrecision, ManagementRole};
+use ews_bindings::{Impersonation, RequestHeaders};
+
+/// Every request header the client can send, set.
+fn every_header() -> RequestHeaders {
+    RequestHeaders {
+        mailbox_culture: Some("en-US".into()),
+        impersonation: Some(Impersonation::SmtpAddress("alice@contoso.com".into())),
+        date_time_precision: Some(DateTimePrecision::Milliseconds),
+        management_role: Some(ManagementRole {
+            user_roles: None,
+            application_roles: None,
+        }),
+        ..RequestHeaders::default().time_zone("Pacific Standard Time")
+    }
+}
+
+/// The Python with xmlschema, or `None` (with the reason printed) outside CI.
+fn python() -> Option<String> {
+    match std::env::var("EWS_PYTHON") {
+        Ok(python) => Some(python),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("EWS_PYTHON is not set: CI must provide a Python with xmlschema")
+        }
+        Err(_) => {
+            eprintln!("skipped: set EWS_PYTHON to a Python with xmlschema to run this test");
+            None
+        }
+    }
+}
+
+fn tool(python: &str, args: &[&str]) -> (bool, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/xsd.py");
+    let output = Command::new(python)
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), text)
+}
+
+/// The request element's local name of the operation.
+struct RequestElement;
+
+impl OperationVisitor for RequestElement {
+    type Output = &'static str;
+
+    fn visit<O: Operation + 'static>(self) -> &'static str {
+        O::REQUEST
+    }
+}
+
+/// Reads a request of the operation and writes its envelope.
+struct Rewrite<'a> {
+    request: &'a str,
+}
+
+impl OperationVisitor for Rewrite<'_> {
+    type Output = Result<String, String>;
+
+    fn visit<O: Operation + 'static>(self) -> Result<String, String> {
+        let request = soap::read_request::<O>(self.request.as_bytes())
+            .map_err(|e| format!("does not read: {e}"))?;
+        Ok(soap::write_request::<O>(&every_header(), &request))
+    }
+}
+
+fn clean(dir: &Path) -> PathBuf {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    dir.to_owned()
+}
+
+#[test]
+fn every_operations_request_is_valid_per_the_official_schema() {
+    let Some(python) = python() else { return };
+    let schema = std::env::var("EWS_SCHEMA_DIR").expect("EWS_SCHEMA_DIR names the whole schema");
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("request_validation");
+    let instances = clean(&root.join("instances"));
+    let wire = clean(&root.join("wire"));
+
+    let elements: Vec<&str> = operation::OPERATIONS
+        .iter()
+        .map(|name| operation::with_operation(name, RequestElement).unwrap())
+        .collect();
+    let mut args = vec!["instances", &schema, instances.to_str().unwrap()];
+    args.extend(&elements);
+    let (ok, report) = tool(&python, &args);
+    assert!(ok, "building the requests failed:\n{report}");
+
+    let mut covered = BTreeSet::new();
+    let mut problems = Vec::new();
+    let mut written = Vec::new();
+    for (name, element) in operation::OPERATIONS.iter().zip(&elements) {
+        for variant in ["", ".full"] {
+            let path = instances.join(format!("{element}{variant}.xml"));
+            let Ok(request) = std::fs::read_to_string(&path) else {
+                problems.push(format!("{name}{variant}: no request was built"));
+                continue;
+            };
+            let envelope = match operation::with_operation(name, Rewrite { request: &request }) {
+                Some(Ok(envelope)) => envelope,
+                Some(Err(e)) => {
+                    problems.push(format!("{name}{variant}: {e}"));
+                    continue;
+                }
+                None => unreachable!("{name} is one of OPERATIONS"),
+            };
+            let body = tree(&envelope).child("Body").unwrap().children[0].clone();
+            if let Some(d) = tree(&request).diff(&body) {
+                problems.push(format!("{name}{variant}: written back differently: {d}"));
+            }
+            let file = wire.join(format!("{name}{variant}.xml"));
+            std::fs::write(&file, envelope).unwrap();
+            written.push(file.to_str().unwrap().to_owned());
+            covered.insert(*name);
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    let mut args = vec!["validate", schema.as_str()];
+    args.extend(written.iter().map(String::as_str));
+    let (valid, report) = tool(&python, &args);
+    assert!(valid, "requests the crate wrote are not valid:\n{report}");
+
+    let all: BTreeSet<&str> = operation::OPERATIONS.iter().copied().collect();
+    assert_eq!(covered, all);
+    assert_eq!(covered.len(), 123, "operations covered");
+    assert_eq!(written.len(), 2 * 123);
+}
