@@ -6,7 +6,9 @@
 //! Each is read into the generated request type, written back with
 //! `soap::write_request` (what the client sends) with every request header set, compared
 //! by meaning with what was read, and the envelopes are validated: each header element and
-//! the body element.
+//! the body element. The headers on the wire are those the operation's binding declares
+//! (as the tool reads them from Services.wsdl), no more and no fewer: every header set of
+//! the WSDL is covered.
 //!
 //! Needs `EWS_PYTHON`, a Python with xmlschema (`.ci/run` makes one), and the whole schema
 //! in `EWS_SCHEMA_DIR`.
@@ -14,7 +16,7 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -113,6 +115,15 @@ fn every_operations_request_is_valid_per_the_official_schema() {
     let (ok, report) = tool(&python, &args);
     assert!(ok, "building the requests failed:\n{report}");
 
+    let wsdl = Path::new(&schema).join("Services.wsdl");
+    let (ok, listing) = tool(&python, &["headers", wsdl.to_str().unwrap()]);
+    assert!(ok, "reading the WSDL failed:\n{listing}");
+    let binding_headers: BTreeMap<&str, &str> = listing
+        .lines()
+        .filter_map(|line| line.split_once(": "))
+        .collect();
+    let mut header_sets = BTreeSet::new();
+
     let mut covered = BTreeSet::new();
     let mut problems = Vec::new();
     let mut written = Vec::new();
@@ -131,7 +142,21 @@ fn every_operations_request_is_valid_per_the_official_schema() {
                 }
                 None => unreachable!("{name} is one of OPERATIONS"),
             };
-            let body = tree(&envelope).child("Body").unwrap().children[0].clone();
+            let on_wire = tree(&envelope);
+            let mut headers: Vec<&str> = on_wire
+                .child("Header")
+                .map(|h| h.children.iter().map(|c| c.name.as_str()).collect())
+                .unwrap_or_default();
+            headers.sort();
+            let headers = headers.join(",");
+            if binding_headers.get(name) != Some(&headers.as_str()) {
+                problems.push(format!(
+                    "{name}{variant}: headers on the wire {headers:?}, the binding declares {:?}",
+                    binding_headers.get(name)
+                ));
+            }
+            header_sets.insert(headers);
+            let body = on_wire.child("Body").unwrap().children[0].clone();
             if let Some(d) = tree(&request).diff(&body) {
                 problems.push(format!("{name}{variant}: written back differently: {d}"));
             }
@@ -152,4 +177,10 @@ fn every_operations_request_is_valid_per_the_official_schema() {
     assert_eq!(covered, all);
     assert_eq!(covered.len(), 123, "operations covered");
     assert_eq!(written.len(), 2 * 123);
+    let declared: BTreeSet<String> = binding_headers.values().map(|h| h.to_string()).collect();
+    assert_eq!(
+        header_sets, declared,
+        "every header set of the WSDL is on the wire"
+    );
+    assert_eq!(declared.len(), 11, "header sets of the official WSDL");
 }

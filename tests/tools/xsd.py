@@ -8,6 +8,10 @@ xmlschema package (an XSD 1.0 validator not written here).
         checked valid before it is written; and OUT_DIR/ELEMENT.full.xml with the optional
         attributes and elements of the first levels too, when a valid one is found.
 
+    xsd.py headers WSDL
+        Prints, for each operation of the WSDL's SOAP binding, the request header elements
+        the binding declares: `Operation: Header,Header`, sorted.
+
     xsd.py validate SCHEMA_DIR FILE...
         Validates SOAP envelopes: each header element and the body element against the
         schema (messages.xsd and the types.xsd it includes). Prints one line per problem,
@@ -215,9 +219,30 @@ def validate(schema_dir, files):
     return 1 if failed else 0
 
 
+def headers(wsdl):
+    w = "{http://schemas.xmlsoap.org/wsdl/}"
+    soap = "{http://schemas.xmlsoap.org/wsdl/soap/}"
+    root = ET.parse(wsdl).getroot()
+    parts = {}
+    for message in root.iter(f"{w}message"):
+        for part in message.iter(f"{w}part"):
+            element = part.get("element", "")
+            parts[(message.get("name"), part.get("name"))] = element.split(":")[-1]
+    for binding in root.iter(f"{w}binding"):
+        for operation in binding.iter(f"{w}operation"):
+            names = set()
+            for header in operation.find(f"{w}input").iter(f"{soap}header"):
+                message = header.get("message").split(":")[-1]
+                names.add(parts[(message, header.get("part"))])
+            print(f"{operation.get('name')}: {','.join(sorted(names))}")
+    return 0
+
+
 def main(argv):
     if len(argv) >= 3 and argv[0] == "instances":
         return instances(argv[1], argv[2], argv[3:])
+    if len(argv) == 2 and argv[0] == "headers":
+        return headers(argv[1])
     if len(argv) >= 2 and argv[0] == "validate":
         return validate(argv[1], argv[2:])
     print(__doc__, file=sys.stderr)
