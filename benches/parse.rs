@@ -1,8 +1,10 @@
 //! Parse and write speed of the generated bindings against the practical limit, a raw
 //! quick-xml event scan of the same bytes, on synthetic GetImItemList responses of 1, 100,
-//! 1,000 and 10,000 personas (`ews_bindings::mock::workload`). Throughput is in bytes of
-//! the input (for writing: of the bytes written). The parsed model is dropped outside the
-//! timed part, as the raw scan builds none; `examples/parse_file` reports the drop time.
+//! 1,000 and 10,000 personas (`ews_bindings::mock::workload`); with `all-operations` (and
+//! the whole schema) also on FindItem and GetItem answers of 10,000 messages, read into
+//! per-item results. Throughput is in bytes of the input (for writing: of the bytes
+//! written). The parsed model is dropped outside the timed part, as the raw scan builds
+//! none; `examples/parse_file` reports the drop time.
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use ews_bindings::from_xml_str;
@@ -114,5 +116,51 @@ fn write(c: &mut Criterion) {
     group.finish();
 }
 
+/// FindItem and GetItem answers of 10,000 messages: the envelope read and its messages
+/// classified into per-item results (`Operation::output`), against the raw scan.
+#[cfg(feature = "all-operations")]
+fn per_item(c: &mut Criterion) {
+    use ews_bindings::mock::workload::{find_item_response, get_item_response};
+    use ews_bindings::operation::{FindItem, GetItem, Operation};
+
+    const MESSAGES: usize = 10_000;
+    let mut group = c.benchmark_group("per_item");
+    group.sample_size(10);
+    let find = find_item_response(MESSAGES, 7);
+    let get = get_item_response(MESSAGES, 7);
+    for (name, xml) in [("find_item", &find), ("get_item", &get)] {
+        group.throughput(Throughput::Bytes(xml.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::new(format!("{name}_raw_scan"), MESSAGES),
+            xml,
+            |b, x| b.iter(|| raw_scan(black_box(x))),
+        );
+    }
+    group.bench_with_input(BenchmarkId::new("find_item", MESSAGES), &find, |b, x| {
+        b.iter_batched(
+            || (),
+            |()| {
+                let envelope = read_response::<FindItem>(black_box(x.as_bytes())).unwrap();
+                FindItem::output(envelope.body).unwrap()
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_with_input(BenchmarkId::new("get_item", MESSAGES), &get, |b, x| {
+        b.iter_batched(
+            || (),
+            |()| {
+                let envelope = read_response::<GetItem>(black_box(x.as_bytes())).unwrap();
+                GetItem::output(envelope.body).unwrap()
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+#[cfg(feature = "all-operations")]
+criterion_group!(benches, parse, write, per_item);
+#[cfg(not(feature = "all-operations"))]
 criterion_group!(benches, parse, write);
 criterion_main!(benches);

@@ -1,20 +1,35 @@
-//! Writes a synthetic GetImItemList response envelope (see `ews_bindings::mock::workload`):
+//! Writes a synthetic response envelope (see `ews_bindings::mock::workload`):
 //!
 //! ```text
 //! cargo run --release --example workload -- --personas 10000 --out /tmp/10k.xml [--seed 1]
+//! cargo run --release --example workload -- --shape find-item --count 10000 --out /tmp/find.xml
 //! ```
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use ews_bindings::mock::workload::im_item_list_response;
+use clap::{Parser, ValueEnum};
+use ews_bindings::mock::workload::{find_item_response, get_item_response, im_item_list_response};
+
+/// Which response to write.
+#[derive(Clone, Copy, ValueEnum)]
+enum Shape {
+    /// GetImItemList: personas and IM groups.
+    ImItemList,
+    /// FindItem: one page of messages.
+    FindItem,
+    /// GetItem: one response message per message, with HTML bodies.
+    GetItem,
+}
 
 #[derive(Parser)]
-#[command(about = "Write a synthetic GetImItemList response")]
+#[command(about = "Write a synthetic EWS response")]
 struct Args {
-    /// How many personas.
-    #[arg(long)]
-    personas: usize,
+    /// The response.
+    #[arg(long, value_enum, default_value = "im-item-list")]
+    shape: Shape,
+    /// How many personas or messages.
+    #[arg(long, alias = "personas")]
+    count: usize,
     /// Where to write it.
     #[arg(long)]
     out: std::path::PathBuf,
@@ -25,14 +40,18 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let xml = im_item_list_response(args.personas, args.seed);
+    let xml = match args.shape {
+        Shape::ImItemList => im_item_list_response(args.count, args.seed),
+        Shape::FindItem => find_item_response(args.count, args.seed),
+        Shape::GetItem => get_item_response(args.count, args.seed),
+    };
     match std::fs::write(&args.out, &xml) {
         Ok(()) => {
             println!(
-                "{}: {} bytes, {} personas",
+                "{}: {} bytes, {} entries",
                 args.out.display(),
                 xml.len(),
-                args.personas
+                args.count
             );
             ExitCode::SUCCESS
         }

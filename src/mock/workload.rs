@@ -1,6 +1,7 @@
-//! Synthetic GetImItemList responses for benchmarks and load tests: realistic in shape (the
-//! documentation's persona with every attributed-value list filled), with unique ids,
-//! non-ASCII names and escaped text, deterministic from a seed.
+//! Synthetic responses for benchmarks and load tests, deterministic from a seed, with unique
+//! ids, non-ASCII names and escaped text: GetImItemList (the documentation's persona with
+//! every attributed-value list filled), and FindItem and GetItem answers of many messages,
+//! each with the properties Exchange returns for a message in the default shape.
 
 use std::fmt::Write as _;
 
@@ -189,15 +190,11 @@ fn esc(s: &str) -> String {
 pub fn im_item_list_response(personas: usize, seed: u64) -> String {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     let mut out = String::with_capacity(personas * 12_000 + 4096);
-    out.push_str(concat!(
-        r#"<?xml version="1.0" encoding="utf-8"?>"#,
-        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>"#,
-        r#"<h:ServerVersionInfo MajorVersion="15" MinorVersion="20" MajorBuildNumber="7741" MinorBuildNumber="18" Version="V2018_01_08" xmlns:h="http://schemas.microsoft.com/exchange/services/2006/types"/>"#,
-        r#"</s:Header><s:Body><m:GetImItemListResponse ResponseClass="Success" "#,
-        r#"xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" "#,
-        r#"xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">"#,
-        "<m:ResponseCode>NoError</m:ResponseCode><m:ImItemList><t:Groups>"
-    ));
+    let _ = write!(
+        out,
+        "{ENVELOPE_START}<m:GetImItemListResponse ResponseClass=\"Success\" {NAMESPACES}>\
+         <m:ResponseCode>NoError</m:ResponseCode><m:ImItemList><t:Groups>"
+    );
     let custom = personas / 10;
     let defaults = ["Other Contacts", "Tagged", "Favorites"];
     for g in 0..defaults.len() + custom {
@@ -238,6 +235,160 @@ pub fn im_item_list_response(personas: usize, seed: u64) -> String {
     }
     out.push_str("</t:Personas></m:ImItemList></m:GetImItemListResponse></s:Body></s:Envelope>");
     out
+}
+
+const ENVELOPE_START: &str = concat!(
+    r#"<?xml version="1.0" encoding="utf-8"?>"#,
+    r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>"#,
+    r#"<h:ServerVersionInfo MajorVersion="15" MinorVersion="20" MajorBuildNumber="7741" MinorBuildNumber="18" Version="V2018_01_08" xmlns:h="http://schemas.microsoft.com/exchange/services/2006/types"/>"#,
+    r#"</s:Header><s:Body>"#
+);
+const NAMESPACES: &str = concat!(
+    r#"xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" "#,
+    r#"xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types""#
+);
+
+/// A FindItem response envelope: one folder's `messages` messages, one page holding them
+/// all, each with the properties of the default shape. The same arguments always give the
+/// same bytes.
+pub fn find_item_response(messages: usize, seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut out = String::with_capacity(messages * 3_000 + 4096);
+    let _ = write!(
+        out,
+        "{ENVELOPE_START}<m:FindItemResponse {NAMESPACES}><m:ResponseMessages>\
+         <m:FindItemResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode>\
+         <m:RootFolder IndexedPagingOffset=\"{messages}\" TotalItemsInView=\"{messages}\" \
+         IncludesLastItemInRange=\"true\"><t:Items>"
+    );
+    for n in 0..messages {
+        message(&mut out, n as u64, None, &mut rng);
+    }
+    out.push_str(
+        "</t:Items></m:RootFolder></m:FindItemResponseMessage></m:ResponseMessages>\
+         </m:FindItemResponse></s:Body></s:Envelope>",
+    );
+    out
+}
+
+/// A GetItem response envelope for `messages` requested ids: one response message per
+/// item, each with the message's properties and an HTML body (with the `&#xD;` line ends
+/// Exchange writes). The same arguments always give the same bytes.
+pub fn get_item_response(messages: usize, seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut out = String::with_capacity(messages * 4_500 + 4096);
+    let _ = write!(
+        out,
+        "{ENVELOPE_START}<m:GetItemResponse {NAMESPACES}><m:ResponseMessages>"
+    );
+    for n in 0..messages {
+        out.push_str(
+            "<m:GetItemResponseMessage ResponseClass=\"Success\">\
+             <m:ResponseCode>NoError</m:ResponseCode><m:Items>",
+        );
+        let body = format!(
+            "&lt;html&gt;&#xD;\n&lt;head&gt;&#xD;\n&lt;meta http-equiv=\"Content-Type\" \
+             content=\"text/html; charset=utf-8\"&gt;&#xD;\n&lt;/head&gt;&#xD;\n&lt;body&gt;&#xD;\n\
+             &lt;p&gt;Message {n}: the quarterly figures for Zürich &amp;amp; Malmö are \
+             attached. Grüße, Åsa&lt;/p&gt;&#xD;\n&lt;/body&gt;&#xD;\n&lt;/html&gt;&#xD;\n"
+        );
+        message(&mut out, n as u64, Some(&body), &mut rng);
+        out.push_str("</m:Items></m:GetItemResponseMessage>");
+    }
+    out.push_str("</m:ResponseMessages></m:GetItemResponse></s:Body></s:Envelope>");
+    out
+}
+
+/// A mailbox element (`Sender`, `From`, `ReceivedBy`, …).
+fn mailbox(out: &mut String, element: &str, name: &str, address: &str) {
+    let _ = write!(
+        out,
+        "<t:{element}><t:Mailbox><t:Name>{}</t:Name><t:EmailAddress>{address}</t:EmailAddress>\
+         <t:RoutingType>SMTP</t:RoutingType><t:MailboxType>Mailbox</t:MailboxType></t:Mailbox></t:{element}>",
+        esc(name)
+    );
+}
+
+/// A message with the properties of the default shape, in schema order; `body` is the
+/// escaped HTML body, for GetItem.
+fn message(out: &mut String, n: u64, body: Option<&str>, rng: &mut Rng) {
+    let given = rng.pick(GIVEN);
+    let family = rng.pick(FAMILY);
+    let company = rng.pick(COMPANIES);
+    let sender = format!("{given} {family}");
+    let address = format!("user{}@contoso.com", n % 997);
+    let day = 1 + n % 28;
+    let (h, m, s) = (n / 3600 % 24, n / 60 % 60, n % 60);
+    let subject = esc(&format!(
+        "Re: {company} & {family}: report {n} für Q{}",
+        1 + n % 4
+    ));
+    let _ = write!(
+        out,
+        "<t:Message><t:ItemId Id=\"{}\" ChangeKey=\"CQAAABYAAAD{:08x}\"/>\
+         <t:ParentFolderId Id=\"{}\" ChangeKey=\"AQAAAA==\"/><t:ItemClass>IPM.Note</t:ItemClass>\
+         <t:Subject>{subject}</t:Subject><t:Sensitivity>Normal</t:Sensitivity>",
+        id("I", n, rng),
+        rng.next() as u32,
+        id("F", 0, rng),
+    );
+    if let Some(body) = body {
+        let _ = write!(out, "<t:Body BodyType=\"HTML\">{body}</t:Body>");
+    }
+    let _ = write!(
+        out,
+        "<t:DateTimeReceived>2026-10-{day:02}T{h:02}:{m:02}:{s:02}Z</t:DateTimeReceived>\
+         <t:Size>{}</t:Size><t:Importance>Normal</t:Importance><t:IsSubmitted>false</t:IsSubmitted>\
+         <t:IsDraft>false</t:IsDraft><t:IsFromMe>false</t:IsFromMe><t:IsResend>false</t:IsResend>\
+         <t:IsUnmodified>true</t:IsUnmodified>\
+         <t:DateTimeSent>2026-10-{day:02}T{h:02}:{m:02}:{s:02}Z</t:DateTimeSent>\
+         <t:DateTimeCreated>2026-10-{day:02}T{h:02}:{m:02}:{s:02}Z</t:DateTimeCreated>\
+         <t:ReminderIsSet>false</t:ReminderIsSet><t:ReminderMinutesBeforeStart>0</t:ReminderMinutesBeforeStart>\
+         <t:DisplayCc/><t:DisplayTo>{}</t:DisplayTo><t:HasAttachments>{}</t:HasAttachments>\
+         <t:Culture>en-US</t:Culture><t:EffectiveRights><t:CreateAssociated>false</t:CreateAssociated>\
+         <t:CreateContents>false</t:CreateContents><t:CreateHierarchy>false</t:CreateHierarchy>\
+         <t:Delete>true</t:Delete><t:Modify>true</t:Modify><t:Read>true</t:Read>\
+         <t:ViewPrivateItems>true</t:ViewPrivateItems></t:EffectiveRights>\
+         <t:LastModifiedName>{}</t:LastModifiedName>\
+         <t:LastModifiedTime>2026-10-{day:02}T{h:02}:{m:02}:{s:02}Z</t:LastModifiedTime>\
+         <t:IsAssociated>false</t:IsAssociated>\
+         <t:WebClientReadFormQueryString>https://mail.contoso.com/owa/?ItemID={}&amp;exvsurl=1&amp;viewmodel=ReadMessageItem</t:WebClientReadFormQueryString>\
+         <t:ConversationId Id=\"{}\"/><t:Flag><t:FlagStatus>NotFlagged</t:FlagStatus></t:Flag>\
+         <t:InstanceKey>AQAAAAAAAQ{:08x}AAAAAA</t:InstanceKey>",
+        8_000 + rng.next() % 90_000,
+        esc(&sender),
+        n % 7 == 0,
+        esc(&sender),
+        id("I", n, rng),
+        id("C", n / 3, rng),
+        n as u32,
+    );
+    mailbox(out, "Sender", &sender, &address);
+    let _ = write!(
+        out,
+        "<t:IsReadReceiptRequested>false</t:IsReadReceiptRequested>\
+         <t:IsDeliveryReceiptRequested>false</t:IsDeliveryReceiptRequested>\
+         <t:ConversationIndex>AdRk{:016x}</t:ConversationIndex>\
+         <t:ConversationTopic>{}</t:ConversationTopic>",
+        rng.next(),
+        esc(&format!("{company} & {family}: report {n}")),
+    );
+    mailbox(out, "From", &sender, &address);
+    let _ = write!(
+        out,
+        "<t:InternetMessageId>&lt;{:016x}.{n}@contoso.com&gt;</t:InternetMessageId>\
+         <t:IsRead>{}</t:IsRead><t:IsResponseRequested>false</t:IsResponseRequested>",
+        rng.next(),
+        n % 3 != 0,
+    );
+    mailbox(out, "ReceivedBy", "Åsa Lindqvist", "asa@contoso.com");
+    mailbox(
+        out,
+        "ReceivedRepresenting",
+        "Åsa Lindqvist",
+        "asa@contoso.com",
+    );
+    out.push_str("</t:Message>");
 }
 
 /// A unique, base64-looking id.

@@ -1,4 +1,4 @@
-"""Schema tools for the request validation test (tests/request_validation.rs), on the
+"""Schema tools for tests/schema_validation.rs, on the
 xmlschema package (an XSD 1.0 validator not written here).
 
     xsd.py instances SCHEMA_DIR OUT_DIR ELEMENT...

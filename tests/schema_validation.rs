@@ -1,5 +1,6 @@
-//! Every operation's request, written by the crate, is valid per the official schema, as an
-//! independent validator (Python's xmlschema, through `tests/tools/xsd.py`) judges it.
+//! What the crate writes is valid per the official schema, as an independent validator
+//! (Python's xmlschema, through `tests/tools/xsd.py`) judges it: every operation's request,
+//! and the synthetic responses the benchmarks read.
 //!
 //! For each operation of the WSDL, the tool builds two valid requests from messages.xsd
 //! (the smallest one, and one with the optional content of the first levels filled in).
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::tree;
+use ews_bindings::mock::workload;
 use ews_bindings::operation::{self, Operation, OperationVisitor};
 use ews_bindings::soap;
 use ews_bindings::types::{DateTimePrecision, ManagementRole};
@@ -98,11 +100,36 @@ fn clean(dir: &Path) -> PathBuf {
     dir.to_owned()
 }
 
+fn schema_dir() -> String {
+    std::env::var("EWS_SCHEMA_DIR").expect("EWS_SCHEMA_DIR names the whole schema")
+}
+
+#[test]
+fn the_benchmarks_synthetic_responses_are_valid() {
+    let Some(python) = python() else { return };
+    let dir = clean(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("workloads"));
+    let mut files = Vec::new();
+    for (name, xml) in [
+        ("im_item_list", workload::im_item_list_response(5, 3)),
+        ("find_item", workload::find_item_response(5, 3)),
+        ("get_item", workload::get_item_response(5, 3)),
+    ] {
+        let file = dir.join(format!("{name}.xml"));
+        std::fs::write(&file, xml).unwrap();
+        files.push(file.to_str().unwrap().to_owned());
+    }
+    let schema = schema_dir();
+    let mut args = vec!["validate", schema.as_str()];
+    args.extend(files.iter().map(String::as_str));
+    let (valid, report) = tool(&python, &args);
+    assert!(valid, "synthetic responses are not valid:\n{report}");
+}
+
 #[test]
 fn every_operations_request_is_valid_per_the_official_schema() {
     let Some(python) = python() else { return };
-    let schema = std::env::var("EWS_SCHEMA_DIR").expect("EWS_SCHEMA_DIR names the whole schema");
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("request_validation");
+    let schema = schema_dir();
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("requests");
     let instances = clean(&root.join("instances"));
     let wire = clean(&root.join("wire"));
 
