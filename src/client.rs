@@ -5,11 +5,13 @@
 use std::fmt;
 use std::time::Duration;
 
+use futures_util::stream::{self, Stream};
 use reqwest::header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE};
 use tracing::Instrument;
 
 use crate::error::{Error, EwsError};
 use crate::operation::{Operation, Reply};
+use crate::paging::{self, Paged};
 use crate::soap::{self, Impersonation, RequestHeaders, ResponseEnvelope};
 use crate::types::{ExchangeVersion, ServerVersionInfo};
 use crate::xml::Limits;
@@ -410,6 +412,46 @@ impl Client {
             });
         }
         Ok(parsed?)
+    }
+
+    /// Sends `request` page by page, `page_size` entries at a time, from the position the
+    /// request names, and yields each page in order (see [`paging`](crate::paging) for what
+    /// each operation pages by). Needs a Tokio runtime, like [`Client::call`].
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "all-operations")]
+    /// # async fn run(client: ews_bindings::Client, request: ews_bindings::messages::FindItem)
+    /// #     -> Result<(), ews_bindings::Error> {
+    /// use futures_util::TryStreamExt;
+    /// use ews_bindings::operation::FindItem;
+    ///
+    /// let mut pages = std::pin::pin!(client.pages::<FindItem>(request, 100));
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{:?}", page.root_folder.map(|f| f.indexed_paging_offset));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn pages<'c, O>(
+        &'c self,
+        request: O::Request,
+        page_size: u32,
+    ) -> impl Stream<Item = Result<O::Page, Error>> + 'c
+    where
+        O: Paged + 'c,
+        O::Request: 'c,
+    {
+        let at = O::start(&request).map_err(Error::from);
+        stream::try_unfold((request, Some(at)), move |(mut request, at)| async move {
+            let at = match at {
+                None => return Ok(None),
+                Some(at) => at?,
+            };
+            O::seek(&mut request, &at, page_size);
+            let response = self.call::<O>(&request).await?;
+            let (page, next) = paging::advance::<O>(response.output, &at)?;
+            Ok(Some((page, (request, next.map(Ok)))))
+        })
     }
 
     fn transport(&self, e: reqwest::Error) -> Error {

@@ -65,7 +65,8 @@ pub enum Error {
         /// The number of messages received.
         received: usize,
     },
-    /// Paging cannot go on (see [`Client::pages`](crate::Client::pages)).
+    /// Paging cannot go on (see [`Client::pages`](crate::Client::pages)). A page whose
+    /// response message is an error is [`Error::Ews`] instead.
     #[error(transparent)]
     Paging(PagingError),
     /// The server stayed busy (`ErrorServerBusy`) past the retry limits.
@@ -113,6 +114,15 @@ impl From<EnvelopeError> for Error {
         match e {
             EnvelopeError::Parse(e) => Error::Parse(e),
             EnvelopeError::Fault(f) => Error::Fault(f),
+        }
+    }
+}
+
+impl From<PagingError> for Error {
+    fn from(e: PagingError) -> Self {
+        match e {
+            PagingError::Ews(e) => Error::Ews(e),
+            other => Error::Paging(other),
         }
     }
 }

@@ -1,6 +1,7 @@
-//! Results that come a page at a time, as a [`Stream`] of pages:
-//! [`Client::pages`] sends an operation again and again, each time from where the last
-//! answer left off, until the server says the last item is in range.
+//! Results that come a page at a time: how each paged operation says where a page starts
+//! and where the next one does. [`Client::pages`](crate::Client::pages) sends such an
+//! operation again and again, each time from where the last answer left off, until the
+//! server says the last item is in range, and yields the pages as a stream.
 //!
 //! Five operations page, when the schema has them (with the `all-operations` feature and
 //! the whole schema):
@@ -15,17 +16,14 @@
 //!
 //! Each page is the operation's response message, whole: for a sync, the last page's
 //! `sync_state` is where the next sync starts. A response without the "last" flag is taken
-//! as the last page. The stream fails with [`Error::Paging`] instead of looping when the
-//! position stops moving (an offset that does not grow, a sync state sent back unchanged),
-//! and ends after the first error: a failed call, or a response message of class `Error`.
+//! as the last page. The stream fails with [`Error::Paging`](crate::Error::Paging) instead
+//! of looping when the position stops moving (an offset that does not grow, a sync state
+//! sent back unchanged), and ends after the first error: a failed call, or a response
+//! message of class `Error` ([`Error::Ews`](crate::Error::Ews)).
 
 use std::fmt;
 
-use futures_util::stream::{self, Stream};
-
-use crate::client::Client;
-use crate::error::Error;
-use crate::operation::Operation;
+use crate::operation::{EwsError, Operation};
 use crate::xml::Text;
 
 /// An operation whose results come a page at a time.
@@ -41,7 +39,10 @@ pub trait Paged: Operation {
     fn seek(request: &mut Self::Request, at: &Position, page_size: u32);
 
     /// The page of `output`, and where the next one starts (`None` after the last page).
-    fn page(output: Self::Output, at: &Position) -> Result<(Self::Page, Option<Position>), Error>;
+    fn page(
+        output: Self::Output,
+        at: &Position,
+    ) -> Result<(Self::Page, Option<Position>), PagingError>;
 }
 
 /// Where a page starts.
@@ -77,7 +78,7 @@ impl fmt::Display for Position {
 }
 
 /// Why paging cannot go on.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PagingError {
     /// The server answered a page that does not move on: the same or a smaller offset, or
@@ -107,57 +108,35 @@ pub enum PagingError {
         /// What to change.
         reason: String,
     },
+    /// The answer holds no response message.
+    #[error("{operation} paging cannot go on: the server's answer holds no response message")]
+    NoMessage {
+        /// The operation.
+        operation: &'static str,
+    },
+    /// The page's response message has ResponseClass `Error` (the client reports it as
+    /// [`Error::Ews`](crate::Error::Ews)).
+    #[error("{0}")]
+    Ews(Box<EwsError>),
 }
 
-impl Client {
-    /// Sends `request` page by page, `page_size` entries at a time, from the position the
-    /// request names, and yields each page in order (see the [module](self) for what each
-    /// operation pages by). Needs a Tokio runtime, like [`Client::call`].
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "all-operations")]
-    /// # async fn run(client: ews_bindings::Client, request: ews_bindings::messages::FindItem)
-    /// #     -> Result<(), ews_bindings::Error> {
-    /// use futures_util::TryStreamExt;
-    /// use ews_bindings::operation::FindItem;
-    ///
-    /// let mut pages = std::pin::pin!(client.pages::<FindItem>(request, 100));
-    /// while let Some(page) = pages.try_next().await? {
-    ///     println!("{:?}", page.root_folder.map(|f| f.indexed_paging_offset));
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn pages<'c, O>(
-        &'c self,
-        request: O::Request,
-        page_size: u32,
-    ) -> impl Stream<Item = Result<O::Page, Error>> + 'c
-    where
-        O: Paged + 'c,
-        O::Request: 'c,
-    {
-        let at = O::start(&request).map_err(Error::Paging);
-        stream::try_unfold((request, Some(at)), move |(mut request, at)| async move {
-            let at = match at {
-                None => return Ok(None),
-                Some(at) => at?,
-            };
-            O::seek(&mut request, &at, page_size);
-            let response = self.call::<O>(&request).await?;
-            let (page, next) = O::page(response.output, &at)?;
-            if let Some(next) = &next {
-                if !next.moves_on_from(&at) {
-                    return Err(Error::Paging(PagingError::Stuck {
-                        operation: O::NAME,
-                        at,
-                        next: next.clone(),
-                    }));
-                }
-            }
-            Ok(Some((page, (request, next.map(Ok)))))
-        })
+/// The page of `output` (the answer to a request for the page at `at`) and where the next
+/// one starts, or why paging cannot go on: the position stopped moving.
+pub fn advance<O: Paged>(
+    output: O::Output,
+    at: &Position,
+) -> Result<(O::Page, Option<Position>), PagingError> {
+    let (page, next) = O::page(output, at)?;
+    if let Some(next) = &next {
+        if !next.moves_on_from(at) {
+            return Err(PagingError::Stuck {
+                operation: O::NAME,
+                at: at.clone(),
+                next: next.clone(),
+            });
+        }
     }
+    Ok((page, next))
 }
 
 #[cfg(all(
@@ -171,24 +150,18 @@ mod operations {
     //! The paged operations, when the schema has them.
 
     use super::{Paged, PagingError, Position};
-    use crate::error::Error;
-    use crate::operation::{self, ItemResults, Operation, ResponseMessage};
+    use crate::operation::{self, ItemResults, Operation};
     use crate::{messages, types};
 
     /// The one message of an answer to a request for one folder, or its error.
-    fn only<T: ResponseMessage>(results: ItemResults<T>) -> Result<T, Error> {
-        match results
+    fn only<T>(operation: &'static str, results: ItemResults<T>) -> Result<T, PagingError> {
+        let messages = results
             .into_result()
-            .map_err(|e| Error::Ews(Box::new(e)))?
+            .map_err(|e| PagingError::Ews(Box::new(e)))?;
+        messages
             .into_iter()
             .next()
-        {
-            Some(message) => Ok(message),
-            None => Err(Error::ItemCount {
-                expected: 1,
-                received: 0,
-            }),
-        }
+            .ok_or(PagingError::NoMessage { operation })
     }
 
     /// An offset view of `page_size` entries at `at`, keeping the request's base point.
@@ -214,16 +187,16 @@ mod operations {
         operation: &'static str,
         last: Option<bool>,
         next: Option<i32>,
-    ) -> Result<Option<Position>, Error> {
+    ) -> Result<Option<Position>, PagingError> {
         if last != Some(false) {
             return Ok(None);
         }
         match next {
             Some(next) => Ok(Some(Position::Offset(next))),
-            None => Err(Error::Paging(PagingError::NoPosition {
+            None => Err(PagingError::NoPosition {
                 operation,
                 missing: "IndexedPagingOffset",
-            })),
+            }),
         }
     }
 
@@ -232,16 +205,16 @@ mod operations {
         operation: &'static str,
         last: Option<bool>,
         state: Option<&crate::xml::Text>,
-    ) -> Result<Option<Position>, Error> {
+    ) -> Result<Option<Position>, PagingError> {
         if last != Some(false) {
             return Ok(None);
         }
         match state {
             Some(state) => Ok(Some(Position::SyncState(Some(state.clone())))),
-            None => Err(Error::Paging(PagingError::NoPosition {
+            None => Err(PagingError::NoPosition {
                 operation,
                 missing: "SyncState",
-            })),
+            }),
         }
     }
 
@@ -301,8 +274,8 @@ mod operations {
         fn page(
             output: ItemResults<Self::Page>,
             _at: &Position,
-        ) -> Result<(Self::Page, Option<Position>), Error> {
-            let message = only(output)?;
+        ) -> Result<(Self::Page, Option<Position>), PagingError> {
+            let message = only(Self::NAME, output)?;
             let (last, next) = message.root_folder.as_ref().map_or((None, None), |f| {
                 (f.includes_last_item_in_range, f.indexed_paging_offset)
             });
@@ -339,8 +312,8 @@ mod operations {
         fn page(
             output: ItemResults<Self::Page>,
             _at: &Position,
-        ) -> Result<(Self::Page, Option<Position>), Error> {
-            let message = only(output)?;
+        ) -> Result<(Self::Page, Option<Position>), PagingError> {
+            let message = only(Self::NAME, output)?;
             let (last, next) = message.root_folder.as_ref().map_or((None, None), |f| {
                 (f.includes_last_item_in_range, f.indexed_paging_offset)
             });
@@ -364,7 +337,7 @@ mod operations {
         fn page(
             message: Self::Page,
             at: &Position,
-        ) -> Result<(Self::Page, Option<Position>), Error> {
+        ) -> Result<(Self::Page, Option<Position>), PagingError> {
             let returned = message.people.as_ref().map_or(0, |p| p.persona.len());
             let returned = i32::try_from(returned).unwrap_or(i32::MAX);
             let first = match (message.first_loaded_row_index, at) {
@@ -398,8 +371,8 @@ mod operations {
         fn page(
             output: ItemResults<Self::Page>,
             _at: &Position,
-        ) -> Result<(Self::Page, Option<Position>), Error> {
-            let message = only(output)?;
+        ) -> Result<(Self::Page, Option<Position>), PagingError> {
+            let message = only(Self::NAME, output)?;
             let next = next_state(
                 Self::NAME,
                 message.includes_last_item_in_range,
@@ -425,8 +398,8 @@ mod operations {
         fn page(
             output: ItemResults<Self::Page>,
             _at: &Position,
-        ) -> Result<(Self::Page, Option<Position>), Error> {
-            let message = only(output)?;
+        ) -> Result<(Self::Page, Option<Position>), PagingError> {
+            let message = only(Self::NAME, output)?;
             let next = next_state(
                 Self::NAME,
                 message.includes_last_folder_in_range,
