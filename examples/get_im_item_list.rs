@@ -139,10 +139,7 @@ fn print_table(response: &ImItemListResponse) {
     println!("\nGroups ({})", response.groups.len());
     println!("  {:<24} {:<32} {:>7}", "NAME", "TYPE", "MEMBERS");
     for g in &response.groups {
-        let members = g
-            .member_correlation_key
-            .as_ref()
-            .map_or(0, |k| k.item_id.len());
+        let members = g.member_correlation_key.as_ref().map_or(0, Vec::len);
         println!(
             "  {:<24} {:<32} {:>7}",
             g.display_name, g.group_type, members

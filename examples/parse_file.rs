@@ -47,10 +47,8 @@ fn main() -> ExitCode {
         times.push(started.elapsed());
         let list = envelope.body.im_item_list.as_ref();
         counts = (
-            list.and_then(|l| l.personas.as_ref())
-                .map_or(0, |p| p.persona.len()),
-            list.and_then(|l| l.groups.as_ref())
-                .map_or(0, |g| g.im_group.len()),
+            list.and_then(|l| l.personas.as_ref()).map_or(0, Vec::len),
+            list.and_then(|l| l.groups.as_ref()).map_or(0, Vec::len),
         );
         let started = Instant::now();
         drop(envelope);

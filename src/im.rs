@@ -29,8 +29,8 @@ impl From<Response<GetImItemListResponseMessage>> for ImItemListResponse {
     fn from(response: Response<GetImItemListResponseMessage>) -> Self {
         let list = response.output.im_item_list.unwrap_or_default();
         ImItemListResponse {
-            groups: list.groups.map(|g| g.im_group).unwrap_or_default(),
-            personas: list.personas.map(|p| p.persona).unwrap_or_default(),
+            groups: list.groups.unwrap_or_default(),
+            personas: list.personas.unwrap_or_default(),
             server_version: response.server_version,
             warning: response.warning,
         }

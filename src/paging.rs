@@ -241,7 +241,7 @@ mod operations {
         type Page = messages::FindItemResponseMessage;
 
         fn start(request: &messages::FindItem) -> Result<Position, PagingError> {
-            one_folder(Self::NAME, request.parent_folder_ids.choice.len())?;
+            one_folder(Self::NAME, request.parent_folder_ids.len())?;
             match &request.choice {
                 None => Ok(Position::Offset(0)),
                 Some(messages::FindItemChoice::IndexedPageItemView(v)) => {
@@ -288,7 +288,7 @@ mod operations {
         type Page = messages::FindFolderResponseMessage;
 
         fn start(request: &messages::FindFolder) -> Result<Position, PagingError> {
-            one_folder(Self::NAME, request.parent_folder_ids.choice.len())?;
+            one_folder(Self::NAME, request.parent_folder_ids.len())?;
             match &request.choice {
                 None => Ok(Position::Offset(0)),
                 Some(messages::FindFolderChoice::IndexedPageFolderView(v)) => {
@@ -338,7 +338,7 @@ mod operations {
             message: Self::Page,
             at: &Position,
         ) -> Result<(Self::Page, Option<Position>), PagingError> {
-            let returned = message.people.as_ref().map_or(0, |p| p.persona.len());
+            let returned = message.people.as_ref().map_or(0, Vec::len);
             let returned = i32::try_from(returned).unwrap_or(i32::MAX);
             let first = match (message.first_loaded_row_index, at) {
                 (Some(first), _) => first,

@@ -65,7 +65,7 @@ async fn a_request_from_standard_input_prints_the_response_as_json() {
     .await;
     assert_eq!(run.code, ews::SUCCESS, "{}", run.err);
     let json: serde_json::Value = serde_json::from_str(&run.out).unwrap();
-    let groups = &json["output"]["im_item_list"]["groups"]["im_group"];
+    let groups = &json["output"]["im_item_list"]["groups"];
     assert!(groups.as_array().is_some_and(|g| !g.is_empty()), "{json}");
     let wire = server.requests().pop().unwrap().text();
     assert!(

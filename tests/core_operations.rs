@@ -323,8 +323,8 @@ async fn partial_failure_gives_one_result_per_item() {
         let Element::GetItem(mut r) = request_of(&dir, "GetItem") else {
             unreachable!("the GetItem samples hold GetItem requests")
         };
-        let id = r.item_ids.choice[0].clone();
-        r.item_ids.choice = vec![id; ids];
+        let id = r.item_ids[0].clone();
+        r.item_ids = vec![id; ids];
         r
     };
     let message = |class: &str, code: &str| {

@@ -227,21 +227,21 @@ fn mission_response_contents() {
         Some(ews_bindings::messages::ResponseCode::NoError)
     );
     let list = resp.im_item_list.unwrap();
-    let groups = list.groups.unwrap().im_group;
+    let groups = list.groups.unwrap();
     let names: Vec<&str> = groups.iter().map(|g| g.display_name.as_str()).collect();
     assert_eq!(
         names,
         ["Other Contacts", "Tagged", "Favorites", "MyCustomGroup2"]
     );
     let members = groups[3].member_correlation_key.as_ref().unwrap();
-    assert_eq!(members.item_id.len(), 2);
-    let personas = list.personas.unwrap().persona;
+    assert_eq!(members.len(), 2);
+    let personas = list.personas.unwrap();
     assert_eq!(personas.len(), 2);
     assert_eq!(personas[0].display_name.as_deref(), Some("Anthony Smith"));
     assert_eq!(personas[0].relevance_score, Some(2147483647));
     let emails = personas[0].email_addresses.as_ref().unwrap();
     assert_eq!(
-        emails.address[0].email_address.as_deref(),
+        emails[0].email_address.as_deref(),
         Some("tsmith@contoso.com")
     );
     assert_eq!(personas[1].display_name.as_deref(), Some("Terence Adams"));

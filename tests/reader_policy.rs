@@ -265,6 +265,45 @@ fn a_reader_without_a_namespace_table_reads_the_same() {
     assert_eq!(response(&xml).unwrap(), with_table);
     let escaped = xml.replace("http://schemas", "http&#x3A;//schemas");
     assert_eq!(response(&escaped).unwrap(), with_table);
-    let groups = with_table.im_item_list.unwrap().groups.unwrap().im_group;
+    let groups = with_table.im_item_list.unwrap().groups.unwrap();
     assert_eq!(groups[0].display_name, "Friends");
+}
+
+#[test]
+fn a_wrapped_list_reads_as_a_vec_and_an_empty_wrapper_stays_apart_from_none() {
+    let read = |inner: &str| -> messages::GetImItemListResponseMessage {
+        let xml = format!(
+            r#"<m:GetImItemListResponse ResponseClass="Success" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="{T}"><m:ImItemList>{inner}</m:ImItemList></m:GetImItemListResponse>"#
+        );
+        ews_bindings::from_xml_str(&xml).unwrap()
+    };
+    let write = |m: &messages::GetImItemListResponseMessage| {
+        let mut w = XmlWriter::new().with_namespaces(&[&messages::NAMESPACE, &types::NAMESPACE]);
+        w.element(Some(&messages::NAMESPACE), "GetImItemListResponse", m);
+        w.into_string()
+    };
+    let two = read(
+        "<t:Groups><t:ImGroup><t:DisplayName>A</t:DisplayName><t:GroupType>x</t:GroupType></t:ImGroup>\
+         <t:Unknown/><t:ImGroup><t:DisplayName>B</t:DisplayName><t:GroupType>y</t:GroupType></t:ImGroup></t:Groups>",
+    );
+    let groups = two.im_item_list.as_ref().unwrap().groups.as_ref().unwrap();
+    let names: Vec<&str> = groups.iter().map(|g| g.display_name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["A", "B"],
+        "items in order, an unknown child skipped"
+    );
+    let again: messages::GetImItemListResponseMessage =
+        ews_bindings::from_xml_str(&write(&two)).unwrap();
+    assert_eq!(again, two, "written back and read again");
+
+    let empty = read("<t:Groups/>");
+    let none = read("");
+    assert_eq!(
+        empty.im_item_list.as_ref().unwrap().groups,
+        Some(Vec::new())
+    );
+    assert_eq!(none.im_item_list.as_ref().unwrap().groups, None);
+    assert!(write(&empty).contains("<t:Groups/>"), "{}", write(&empty));
+    assert!(!write(&none).contains("Groups"), "{}", write(&none));
 }

@@ -15,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+mod flat;
 mod model;
 mod naming;
 mod ops;

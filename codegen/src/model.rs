@@ -190,8 +190,21 @@ pub struct ElementDef {
     pub xml: String,
     /// Other local names read as this element (never written).
     pub aliases: Vec<String>,
-    /// The element's type.
+    /// The element's type (for a list, the wrapping type, which is not generated unless
+    /// something else uses it).
     pub ty: TypeRef,
+    /// When the element's type only wraps a repeated element or choice: what it wraps,
+    /// held as a `Vec` instead of the wrapping type.
+    pub list: Option<Box<ListDef>>,
+}
+
+/// What a wrapping type holds (see [`ElementDef::list`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListDef {
+    /// The wrapping type's schema name.
+    pub xsd: String,
+    /// The repeated element or choice.
+    pub item: FieldKind,
 }
 
 /// A choice enum, by module and name.
@@ -212,6 +225,8 @@ pub struct ChoiceDef {
     pub owner: String,
     /// The variants.
     pub variants: Vec<VariantDef>,
+    /// Whether a list holds it (see [`ListDef`]): it then reads and writes such lists.
+    pub listed: bool,
 }
 
 /// A variant of a choice enum.
@@ -511,9 +526,11 @@ impl<'t> Builder<'t> {
             }
             self.modules[module].items = items;
         }
-        Model {
+        let mut model = Model {
             modules: self.modules,
-        }
+        };
+        crate::flat::flatten_lists(&mut model);
+        model
     }
 
     fn drain(&mut self) -> Result<(), Error> {
@@ -862,6 +879,7 @@ impl<'t> Builder<'t> {
                 name: choice_name,
                 owner: format!("[`{}`]", def.name),
                 variants,
+                listed: false,
             }),
         );
         Ok(())
@@ -920,6 +938,7 @@ impl<'t> Builder<'t> {
                 name: choice_name,
                 owner,
                 variants,
+                listed: false,
             }),
         );
         Ok(r)
@@ -960,6 +979,7 @@ impl<'t> Builder<'t> {
                         xml,
                         aliases: Vec::new(),
                         ty,
+                        list: None,
                     });
                 }
             }
@@ -988,6 +1008,7 @@ impl<'t> Builder<'t> {
             xml,
             aliases,
             ty,
+            list: None,
         })
     }
 

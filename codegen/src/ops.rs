@@ -2,7 +2,9 @@
 //! elements are both generated, each with the Rust types of its body elements, the request
 //! headers its binding declares, and the shape of its response.
 
-use crate::model::{ChoiceRef, ElementDef, FieldDef, FieldKind, Model, Occurs, StructDef, TypeRef};
+use crate::model::{
+    ChoiceRef, ElementDef, FieldDef, FieldKind, ListDef, Model, Occurs, StructDef, TypeRef,
+};
 use crate::wsdl;
 use crate::{Error, NS_MESSAGES, NS_TYPES};
 
@@ -38,13 +40,11 @@ pub enum Shape {
     /// The response element is one response message (`m:ResponseMessageType`).
     Single,
     /// The response holds `ResponseMessages`: one message per requested item, each the
-    /// element `element` of the choice `choice` (field `field` of the response, choice field
-    /// `list` of that), typed `item`.
+    /// element `element` of the choice `choice` (in the list `field` of the response), typed
+    /// `item`.
     Messages {
-        /// The response's field holding `ResponseMessages`.
+        /// The response's field holding the list of `ResponseMessages`.
         field: String,
-        /// The field of the `ResponseMessages` type holding the list of messages.
-        list: String,
         /// The choice enum of the messages.
         choice: ChoiceRef,
         /// The variant for this operation's messages.
@@ -149,34 +149,29 @@ fn shape(model: &Model, op: &str, request: &TypeRef, response: &TypeRef) -> Resu
         return Ok(Shape::Single);
     }
     if let Some((field, e)) = element_field(body, "ResponseMessages") {
-        let array = model.struct_def(&e.ty).ok_or_else(|| {
-            Error::Unsupported(format!("{op}: ResponseMessages is not a complex type"))
-        })?;
         let element = format!("{op}ResponseMessage");
-        let list = match array.fields.as_slice() {
-            [f @ FieldDef {
-                kind: FieldKind::Choice(c),
-                occurs: Occurs::Repeated,
+        let choice = match e.list.as_deref() {
+            Some(ListDef {
+                item: FieldKind::Choice(c),
                 ..
-            }] => Some((f.name.clone(), c.clone())),
+            }) if field.occurs == Occurs::Required => Some(c.clone()),
             _ => None,
         };
-        let found = list.and_then(|(list, choice)| {
+        let found = choice.and_then(|choice| {
             let def = model.choice_def(&choice)?;
             let variant = def
                 .variants
                 .iter()
                 .find(|v| v.element.as_ref().is_some_and(|e| e.xml == element))?;
             let item = variant.element.as_ref()?.ty.clone();
-            Some((list, choice.clone(), variant.name.clone(), item))
+            Some((choice.clone(), variant.name.clone(), item))
         });
         // Without an element of its own (SetUserPhoto), the response is returned as it is.
-        let Some((list, choice, variant, item)) = found else {
+        let Some((choice, variant, item)) = found else {
             return Ok(Shape::Other { status: None });
         };
         return Ok(Shape::Messages {
             field: field.name.clone(),
-            list,
             choice,
             variant,
             element,
@@ -184,7 +179,7 @@ fn shape(model: &Model, op: &str, request: &TypeRef, response: &TypeRef) -> Resu
             count: if UNCOUNTED.contains(&op) {
                 None
             } else {
-                model.struct_def(request).and_then(|r| count_path(model, r))
+                model.struct_def(request).and_then(count_path)
             },
         });
     }
@@ -201,30 +196,24 @@ fn shape(model: &Model, op: &str, request: &TypeRef, response: &TypeRef) -> Resu
 }
 
 /// The path to the list of requested items: the request's one required
-/// `NonEmptyArrayOf…` field, whose type holds one repeated field.
-fn count_path(model: &Model, request: &StructDef) -> Option<Vec<String>> {
-    let arrays: Vec<(&FieldDef, &StructDef)> = request
+/// `NonEmptyArrayOf…` list.
+fn count_path(request: &StructDef) -> Option<Vec<String>> {
+    let lists: Vec<&FieldDef> = request
         .fields
         .iter()
         .filter(|f| f.occurs == Occurs::Required)
-        .filter_map(|f| match &f.kind {
-            FieldKind::Element(e) => {
-                let s = model.struct_def(&e.ty)?;
-                s.xsd
-                    .split_once(':')
-                    .is_some_and(|(_, n)| n.starts_with("NonEmptyArrayOf"))
-                    .then_some((f, s))
-            }
-            _ => None,
+        .filter(|f| match &f.kind {
+            FieldKind::Element(ElementDef {
+                list: Some(list), ..
+            }) => list
+                .xsd
+                .split_once(':')
+                .is_some_and(|(_, n)| n.starts_with("NonEmptyArrayOf")),
+            _ => false,
         })
         .collect();
-    let [(field, array)] = arrays.as_slice() else {
-        return None;
-    };
-    match array.fields.as_slice() {
-        [inner] if inner.occurs == Occurs::Repeated && array.attributes.is_empty() => {
-            Some(vec![field.name.clone(), inner.name.clone()])
-        }
+    match lists.as_slice() {
+        [field] => Some(vec![field.name.clone()]),
         _ => None,
     }
 }

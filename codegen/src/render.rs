@@ -121,12 +121,28 @@ impl Renderer<'_> {
         }
     }
 
-    fn field_type(&self, f: &FieldDef) -> TokenStream {
-        let inner = match &f.kind {
-            FieldKind::Element(e) => self.type_tokens(&e.ty),
+    /// The Rust type of an element's value: its type, or for a list the `Vec` of what the
+    /// wrapping type holds.
+    fn element_type(&self, e: &ElementDef) -> TokenStream {
+        match &e.list {
+            None => self.type_tokens(&e.ty),
+            Some(list) => {
+                let item = self.kind_type(&list.item);
+                quote!(Vec<#item>)
+            }
+        }
+    }
+
+    fn kind_type(&self, kind: &FieldKind) -> TokenStream {
+        match kind {
+            FieldKind::Element(e) => self.element_type(e),
             FieldKind::Choice(c) => self.choice_path(c),
             FieldKind::Any => quote!(rt::AnyElement),
-        };
+        }
+    }
+
+    fn field_type(&self, f: &FieldDef) -> TokenStream {
+        let inner = self.kind_type(&f.kind);
         let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
         match f.occurs {
             Occurs::Required => inner,
@@ -284,36 +300,8 @@ impl Renderer<'_> {
                     r.set_once(&mut #acc, value, #what)?
                 }),
             };
-            match &f.kind {
-                FieldKind::Element(e) => {
-                    let read = self.read_element(e, f.boxed, &child);
-                    let pattern = pattern(e);
-                    let guard = self.ns_guard(&child, &e.ns);
-                    let body = store(read, &e.xml);
-                    arms.push(quote!(#pattern if #guard => #body,));
-                }
-                FieldKind::Choice(c) => {
-                    let def = self.choice_def(c);
-                    let cname = self.choice_path(c);
-                    for v in &def.variants {
-                        let vname = ident(&v.name);
-                        match &v.element {
-                            Some(e) => {
-                                let read = self.read_element(e, v.boxed, &child);
-                                let pattern = pattern(e);
-                                let guard = self.ns_guard(&child, &e.ns);
-                                let body = store(quote!(#cname::#vname(#read)), &e.xml);
-                                arms.push(quote!(#pattern if #guard => #body,));
-                            }
-                            None => {
-                                any_field =
-                                    Some(store(quote!(#cname::#vname(r.read(#child)?)), "any"))
-                            }
-                        }
-                    }
-                }
-                FieldKind::Any => any_field = Some(store(quote!(r.read(#child)?), "any")),
-            }
+            let fallback = self.kind_arms(&f.kind, f.boxed, &child, &store, &mut arms);
+            any_field = fallback.or(any_field);
             let what = match &f.kind {
                 FieldKind::Element(e) => e.xml.clone(),
                 FieldKind::Choice(c) => self
@@ -352,7 +340,89 @@ impl Renderer<'_> {
         }
     }
 
+    /// The match arms reading the element or choice `kind` from `child` and handing the
+    /// value to `store`; returns the arm body for `xs:any`, which matches any other element.
+    fn kind_arms(
+        &self,
+        kind: &FieldKind,
+        boxed: bool,
+        child: &TokenStream,
+        store: &dyn Fn(TokenStream, &str) -> TokenStream,
+        arms: &mut Vec<TokenStream>,
+    ) -> Option<TokenStream> {
+        match kind {
+            FieldKind::Element(e) => {
+                let read = self.read_element(e, boxed, child);
+                let pattern = pattern(e);
+                let guard = self.ns_guard(child, &e.ns);
+                let body = store(read, &e.xml);
+                arms.push(quote!(#pattern if #guard => #body,));
+                None
+            }
+            FieldKind::Choice(c) => {
+                let def = self.choice_def(c);
+                let cname = self.choice_path(c);
+                let mut any = None;
+                for v in &def.variants {
+                    let vname = ident(&v.name);
+                    match &v.element {
+                        Some(e) => {
+                            let read = self.read_element(e, v.boxed, child);
+                            let pattern = pattern(e);
+                            let guard = self.ns_guard(child, &e.ns);
+                            let body = store(quote!(#cname::#vname(#read)), &e.xml);
+                            arms.push(quote!(#pattern if #guard => #body,));
+                        }
+                        None => any = Some(store(quote!(#cname::#vname(r.read(#child)?)), "any")),
+                    }
+                }
+                any
+            }
+            FieldKind::Any => Some(store(quote!(r.read(#child)?), "any")),
+        }
+    }
+
     fn read_element(&self, e: &ElementDef, boxed: bool, child: &TokenStream) -> TokenStream {
+        if let Some(list) = &e.list {
+            // A list of one plain element reads through the runtime's helper.
+            if let FieldKind::Element(ie) = &list.item {
+                if ie.list.is_none() && ie.aliases.is_empty() {
+                    let ns = self.ns_tokens(&ie.ns);
+                    let xml = &ie.xml;
+                    return if ie.ty.is_value() {
+                        quote!(r.read_value_list(#child, #ns, #xml)?)
+                    } else {
+                        quote!(r.read_list(#child, #ns, #xml)?)
+                    };
+                }
+            }
+            // A list of a choice reads through the choice's own list reader.
+            return match &list.item {
+                FieldKind::Choice(c) => {
+                    let cname = self.choice_path(c);
+                    quote!(#cname::read_list(r, #child)?)
+                }
+                other => {
+                    let mut arms = Vec::new();
+                    let item = quote!(item);
+                    let push = |value: TokenStream, _: &str| quote!(items.push(#value));
+                    let fallback = self
+                        .kind_arms(other, false, &item, &push, &mut arms)
+                        .unwrap_or_else(|| quote!(r.skip(#item)?));
+                    quote!({
+                        let list = #child;
+                        let mut items = rt::ListBuilder::new();
+                        while let Some(item) = r.next_child(&list)? {
+                            match item.local {
+                                #(#arms)*
+                                _ => #fallback,
+                            }
+                        }
+                        items.finish()
+                    })
+                }
+            };
+        }
         let read = if e.ty.is_value() {
             quote!(r.read_value(#child)?)
         } else {
@@ -368,6 +438,29 @@ impl Renderer<'_> {
     fn write_element(&self, e: &ElementDef, value: TokenStream) -> TokenStream {
         let ns = self.ns_tokens(&e.ns);
         let xml = &e.xml;
+        if let Some(list) = &e.list {
+            if let FieldKind::Element(ie) = &list.item {
+                if ie.list.is_none() {
+                    let item_ns = self.ns_tokens(&ie.ns);
+                    let item_xml = &ie.xml;
+                    return if ie.ty.is_value() {
+                        quote!(w.value_list(#ns, #xml, #item_ns, #item_xml, #value);)
+                    } else {
+                        quote!(w.list(#ns, #xml, #item_ns, #item_xml, #value);)
+                    };
+                }
+            }
+            if let FieldKind::Choice(c) = &list.item {
+                let cname = self.choice_path(c);
+                return quote!(#cname::write_list(#value, w, #ns, #xml););
+            }
+            let one = self.write_kind(&list.item, quote!(v));
+            return quote! {
+                w.start(#ns, #xml);
+                for v in #value { #one }
+                w.end(#ns, #xml);
+            };
+        }
         if e.ty.is_value() {
             quote!(w.value_element(#ns, #xml, #value);)
         } else {
@@ -392,27 +485,7 @@ impl Renderer<'_> {
         }
         for f in &s.fields {
             let fname = ident(&f.name);
-            let one = |value: TokenStream| -> TokenStream {
-                match &f.kind {
-                    FieldKind::Element(e) => self.write_element(e, value),
-                    FieldKind::Choice(c) => {
-                        let def = self.choice_def(c);
-                        let cname = self.choice_path(c);
-                        let arms = def.variants.iter().map(|v| {
-                            let vname = ident(&v.name);
-                            match &v.element {
-                                Some(e) => {
-                                    let write = self.write_element(e, quote!(v));
-                                    quote!(#cname::#vname(v) => { #write })
-                                }
-                                None => quote!(#cname::#vname(v) => v.write(w),),
-                            }
-                        });
-                        quote!(match #value { #(#arms)* })
-                    }
-                    FieldKind::Any => quote!(rt::AnyElement::write(#value, w);),
-                }
-            };
+            let one = |value: TokenStream| self.write_kind(&f.kind, value);
             out.push(match f.occurs {
                 Occurs::Required => one(quote!(&self.#fname)),
                 Occurs::Optional => {
@@ -427,6 +500,29 @@ impl Renderer<'_> {
         }
         out.push(quote!(w.end(ns, local);));
         quote!(#(#out)*)
+    }
+
+    /// Writes `value`, an element or choice of `kind`.
+    fn write_kind(&self, kind: &FieldKind, value: TokenStream) -> TokenStream {
+        match kind {
+            FieldKind::Element(e) => self.write_element(e, value),
+            FieldKind::Choice(c) => {
+                let def = self.choice_def(c);
+                let cname = self.choice_path(c);
+                let arms = def.variants.iter().map(|v| {
+                    let vname = ident(&v.name);
+                    match &v.element {
+                        Some(e) => {
+                            let write = self.write_element(e, quote!(v));
+                            quote!(#cname::#vname(v) => { #write })
+                        }
+                        None => quote!(#cname::#vname(v) => v.write(w),),
+                    }
+                });
+                quote!(match #value { #(#arms)* })
+            }
+            FieldKind::Any => quote!(rt::AnyElement::write(#value, w);),
+        }
     }
 
     fn choice_def(&self, choice: &ChoiceRef) -> &ChoiceDef {
@@ -452,7 +548,7 @@ impl Renderer<'_> {
             let vname = ident(&v.name);
             let (doc, ty) = match &v.element {
                 Some(e) => {
-                    let ty = self.type_tokens(&e.ty);
+                    let ty = self.element_type(e);
                     let ty = if v.boxed { quote!(Box<#ty>) } else { ty };
                     (format!(" Element `{}`.", self.qualified(&e.ns, &e.xml)), ty)
                 }
@@ -463,12 +559,67 @@ impl Renderer<'_> {
             };
             quote!(#[doc = #doc] #vname(#ty))
         });
+        let lists = c.listed.then(|| self.choice_lists(c));
         // Variants hold their element inline, as struct fields do: no allocation each.
         quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq, serde::Serialize)]
             #[allow(clippy::large_enum_variant)]
             pub enum #name { #(#variants,)* }
+
+            #lists
+        }
+    }
+
+    /// The reader and writer of a list of the choice `c` (the content of an element that
+    /// wraps it).
+    fn choice_lists(&self, c: &ChoiceDef) -> TokenStream {
+        let name = ident(&c.name);
+        let kind = FieldKind::Choice(ChoiceRef {
+            module: self.index,
+            name: c.name.clone(),
+        });
+        let item = quote!(item);
+        let mut arms = Vec::new();
+        let push = |value: TokenStream, _: &str| quote!(items.push(#value));
+        let fallback = self
+            .kind_arms(&kind, false, &item, &push, &mut arms)
+            .unwrap_or_else(|| quote!(r.skip(#item)?));
+        let write = self.write_kind(&kind, quote!(v));
+        quote! {
+            impl #name {
+                /// Reads the children of `list` that are elements of the choice, skipping
+                /// any other child.
+                #[doc(hidden)]
+                pub fn read_list<'a>(
+                    r: &mut rt::XmlReader<'a>,
+                    list: rt::Start<'a>,
+                ) -> Result<Vec<Self>, rt::ParseError> {
+                    let mut items = rt::ListBuilder::new();
+                    while let Some(item) = r.next_child(&list)? {
+                        match item.local {
+                            #(#arms)*
+                            _ => #fallback,
+                        }
+                    }
+                    Ok(items.finish())
+                }
+
+                /// Writes `items` as the element `{ns}local` wrapping them.
+                #[doc(hidden)]
+                pub fn write_list(
+                    items: &[Self],
+                    w: &mut rt::XmlWriter,
+                    ns: Option<&'static rt::Namespace>,
+                    local: &str,
+                ) {
+                    w.start(ns, local);
+                    for v in items {
+                        #write
+                    }
+                    w.end(ns, local);
+                }
+            }
         }
     }
 
@@ -691,7 +842,6 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
             Shape::Single => (response.clone(), quote!(op::single(response)), None),
             Shape::Messages {
                 field,
-                list,
                 choice,
                 variant,
                 element,
@@ -700,7 +850,6 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
             } => {
                 let item = type_path(item);
                 let field = ident(field);
-                let list = ident(list);
                 let choice_ty = {
                     let m = ident(&model.modules[choice.module].name);
                     let c = ident(&choice.name);
@@ -725,7 +874,7 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
                 (
                     quote!(op::ItemResults<#item>),
                     quote! {
-                        op::item_results(response.#field.#list, #element, |m| match m {
+                        op::item_results(response.#field, #element, |m| match m {
                             #choice_ty::#variant(m) => Some(m),
                             _ => None,
                         })

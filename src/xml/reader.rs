@@ -4,7 +4,9 @@ use quick_xml::events::attributes::Attributes;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-use super::{lookup, AnyElement, AnyNode, Namespace, ParseError, ParseErrorKind, XmlValue, XML};
+use super::{
+    lookup, AnyElement, AnyNode, ListBuilder, Namespace, ParseError, ParseErrorKind, XmlValue, XML,
+};
 
 /// The namespace an element or attribute name resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +39,15 @@ impl Ns<'_> {
             Ns::Known(ns) => Some(ns.uri),
             Ns::Other(uri) => Some(uri),
         }
+    }
+}
+
+/// Whether a name in `ns` is in `expected` (`None`: no namespace).
+#[inline]
+fn is_in(ns: &Ns<'_>, expected: Option<&'static Namespace>) -> bool {
+    match expected {
+        Some(expected) => ns.is(expected),
+        None => ns.uri().is_none(),
     }
 }
 
@@ -240,6 +251,44 @@ impl<'a> XmlReader<'a> {
             };
             ParseError::new(kind, self.path.join("/"), position)
         })
+    }
+
+    /// Reads the children of `list` named `{ns}local` as `T`s, skipping any other child:
+    /// the content of an element that wraps a repeated element (`<t:Groups>` of
+    /// `<t:ImGroup>`).
+    pub fn read_list<T: FromXml>(
+        &mut self,
+        list: Start<'a>,
+        ns: Option<&'static Namespace>,
+        local: &str,
+    ) -> Result<Vec<T>, ParseError> {
+        let mut items = ListBuilder::new();
+        while let Some(item) = self.next_child(&list)? {
+            if item.local == local && is_in(&item.ns, ns) {
+                items.push(self.read(item)?);
+            } else {
+                self.skip(item)?;
+            }
+        }
+        Ok(items.finish())
+    }
+
+    /// [`read_list`](Self::read_list) for simple-typed items, each parsed from its text.
+    pub fn read_value_list<T: XmlValue>(
+        &mut self,
+        list: Start<'a>,
+        ns: Option<&'static Namespace>,
+        local: &str,
+    ) -> Result<Vec<T>, ParseError> {
+        let mut items = ListBuilder::new();
+        while let Some(item) = self.next_child(&list)? {
+            if item.local == local && is_in(&item.ns, ns) {
+                items.push(self.read_value(item)?);
+            } else {
+                self.skip(item)?;
+            }
+        }
+        Ok(items.finish())
     }
 
     /// Stores the value of an element that may occur once, failing if `slot` is filled.

@@ -209,6 +209,38 @@ impl XmlWriter {
         self.end(ns, local);
     }
 
+    /// Writes `items` as the element `{ns}local` wrapping one `{item_ns}item_local` each.
+    pub fn list<T: ToXml>(
+        &mut self,
+        ns: Option<&'static Namespace>,
+        local: &str,
+        item_ns: Option<&'static Namespace>,
+        item_local: &str,
+        items: &[T],
+    ) {
+        self.start(ns, local);
+        for item in items {
+            item.to_xml(self, item_ns, item_local);
+        }
+        self.end(ns, local);
+    }
+
+    /// [`list`](Self::list) for simple-typed items, each written as its text.
+    pub fn value_list<V: XmlValue>(
+        &mut self,
+        ns: Option<&'static Namespace>,
+        local: &str,
+        item_ns: Option<&'static Namespace>,
+        item_local: &str,
+        items: &[V],
+    ) {
+        self.start(ns, local);
+        for item in items {
+            self.value_element(item_ns, item_local, item);
+        }
+        self.end(ns, local);
+    }
+
     /// Writes `value` as the element `{ns}local`.
     #[inline]
     pub fn element<T: ToXml>(&mut self, ns: Option<&'static Namespace>, local: &str, value: &T) {
