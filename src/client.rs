@@ -415,7 +415,7 @@ impl Client {
     }
 
     /// Sends `request` page by page, `page_size` entries at a time, from the position the
-    /// request names, and yields each page in order (see [`paging`](crate::paging) for what
+    /// request names, and yields each page in order (see [`paging`] for what
     /// each operation pages by). Needs a Tokio runtime, like [`Client::call`].
     ///
     /// ```no_run

@@ -40,7 +40,7 @@ pub static NAMESPACES: [&Namespace; 4] = [
 /// The SOAP headers of a request. All are optional; the default asks for Exchange2013.
 ///
 /// Each operation's binding (in `Services.wsdl`) declares which of them it takes
-/// ([`Operation::REQUEST_HEADERS`](crate::operation::Operation::REQUEST_HEADERS)); a header
+/// ([`Operation::REQUEST_HEADERS`]); a header
 /// set here that an operation does not take is left out of that operation's requests
 /// (TimeZoneContext goes to CreateItem, FindItem, GetUserAvailability, …, not to
 /// GetImItemList), so one set of headers serves every call.

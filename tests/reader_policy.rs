@@ -307,3 +307,19 @@ fn a_wrapped_list_reads_as_a_vec_and_an_empty_wrapper_stays_apart_from_none() {
     assert!(write(&empty).contains("<t:Groups/>"), "{}", write(&empty));
     assert!(!write(&none).contains("Groups"), "{}", write(&none));
 }
+
+#[test]
+fn a_start_neither_read_nor_skipped_is_an_error_not_a_misreading() {
+    let xml = format!(
+        r#"<t:ImGroup xmlns:t="{T}"><t:DisplayName>A</t:DisplayName><t:GroupType>x</t:GroupType></t:ImGroup>"#
+    );
+    let err = read_document(&xml, |r, root| {
+        let first = r.next_child(&root)?.expect("a child");
+        assert_eq!(first.local, "DisplayName");
+        // A reader that forgets `first` and asks for the next child.
+        let _forgotten = first;
+        r.next_child(&root).map(|_| ())
+    })
+    .unwrap_err();
+    assert_eq!(*err.kind(), ParseErrorKind::ElementNotRead, "{err}");
+}

@@ -85,6 +85,14 @@ pub fn flatten_lists(model: &mut Model) {
         }
     }
     let named = named_types(model);
+    let dropped: BTreeMap<(usize, String), String> = wrappers
+        .iter()
+        .filter(|(key, _)| !named.contains(key))
+        .filter_map(|(_, list)| match &list.item {
+            FieldKind::Choice(c) => Some(((c.module, c.name.clone()), list.xsd.clone())),
+            _ => None,
+        })
+        .collect();
     for (m, module) in model.modules.iter_mut().enumerate() {
         module.items.retain(|item| match item {
             Item::Struct(s) => {
@@ -92,6 +100,14 @@ pub fn flatten_lists(model: &mut Model) {
             }
             _ => true,
         });
+        // A choice whose wrapper is gone is described by the wrapper's schema name.
+        for item in &mut module.items {
+            if let Item::Choice(c) = item {
+                if let Some(xsd) = dropped.get(&(m, c.name.clone())) {
+                    c.owner = format!("a list `{xsd}`");
+                }
+            }
+        }
     }
 }
 

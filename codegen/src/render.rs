@@ -586,6 +586,14 @@ impl Renderer<'_> {
             .kind_arms(&kind, false, &item, &push, &mut arms)
             .unwrap_or_else(|| quote!(r.skip(#item)?));
         let write = self.write_kind(&kind, quote!(v));
+        let each = if arms.is_empty() {
+            quote!(#fallback;)
+        } else {
+            quote!(match item.local {
+                #(#arms)*
+                _ => #fallback,
+            })
+        };
         quote! {
             impl #name {
                 /// Reads the children of `list` that are elements of the choice, skipping
@@ -597,10 +605,7 @@ impl Renderer<'_> {
                 ) -> Result<Vec<Self>, rt::ParseError> {
                     let mut items = rt::ListBuilder::new();
                     while let Some(item) = r.next_child(&list)? {
-                        match item.local {
-                            #(#arms)*
-                            _ => #fallback,
-                        }
+                        #each
                     }
                     Ok(items.finish())
                 }

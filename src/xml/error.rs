@@ -121,6 +121,10 @@ pub enum ParseErrorKind {
     /// A character XML does not allow (a C0 control other than tab, LF and CR, U+FFFE or
     /// U+FFFF), by code point.
     InvalidCharacter(u32),
+    /// A reader asked for the next child while the element handed out before was neither
+    /// read nor skipped: a mistake in a hand-written [`FromXml`](super::FromXml), not in
+    /// the document.
+    ElementNotRead,
 }
 
 impl fmt::Display for ParseErrorKind {
@@ -152,6 +156,10 @@ impl fmt::Display for ParseErrorKind {
             ),
             Self::TrailingContent => f.write_str("content after the root element"),
             Self::InvalidCharacter(c) => write!(f, "character U+{c:04X} is not allowed in XML"),
+            Self::ElementNotRead => f.write_str(
+                "an element was neither read nor skipped before the reader went on; \
+                 every Start must be handed back to the reader",
+            ),
         }
     }
 }

@@ -66,6 +66,9 @@ fn lookup(table: &[&'static Namespace], uri: &str) -> Option<&'static Namespace>
 /// Collects the values of a repeated element into a `Vec` that fits them. Most EWS lists
 /// hold one or two values: those get one allocation of their exact size, where `Vec::push`
 /// would allocate four slots at once. Longer lists grow by doubling from two.
+///
+/// For the generated code; not part of the stable API.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct ListBuilder<T> {
     first: Option<T>,

@@ -54,6 +54,7 @@ fn is_in(ns: &Ns<'_>, expected: Option<&'static Namespace>) -> bool {
 /// The start tag of an element, handed out by [`XmlReader`]; it must be given back to the
 /// reader (to read its content or to skip it) before the reader reads on.
 #[derive(Debug)]
+#[must_use = "an element's start must be read or skipped before the reader reads on"]
 pub struct Start<'a> {
     /// The namespace of the element's name.
     pub ns: Ns<'a>,
@@ -63,6 +64,8 @@ pub struct Start<'a> {
     name: &'a str,
     tag: BytesStart<'a>,
     empty: bool,
+    /// How deep the element is (the root is 1).
+    depth: usize,
 }
 
 impl Start<'_> {
@@ -217,6 +220,9 @@ impl<'a> XmlReader<'a> {
             return Ok(None);
         }
         self.close_pending_empty();
+        if self.path.len() != parent.depth {
+            return Err(self.error(ParseErrorKind::ElementNotRead));
+        }
         loop {
             match self.event()? {
                 Event::Start(tag) => return self.open(tag, false).map(Some),
@@ -256,6 +262,7 @@ impl<'a> XmlReader<'a> {
     /// Reads the children of `list` named `{ns}local` as `T`s, skipping any other child:
     /// the content of an element that wraps a repeated element (`<t:Groups>` of
     /// `<t:ImGroup>`).
+    #[doc(hidden)]
     pub fn read_list<T: FromXml>(
         &mut self,
         list: Start<'a>,
@@ -274,6 +281,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// [`read_list`](Self::read_list) for simple-typed items, each parsed from its text.
+    #[doc(hidden)]
     pub fn read_value_list<T: XmlValue>(
         &mut self,
         list: Start<'a>,
@@ -293,6 +301,7 @@ impl<'a> XmlReader<'a> {
 
     /// Stores the value of an element that may occur once, failing if `slot` is filled.
     #[inline]
+    #[doc(hidden)]
     pub fn set_once<T>(
         &self,
         slot: &mut Option<T>,
@@ -544,6 +553,7 @@ impl<'a> XmlReader<'a> {
 
     /// The value in `slot`, or an error naming the element missing from `parent`.
     #[inline]
+    #[doc(hidden)]
     pub fn required<T>(
         &self,
         slot: Option<T>,
@@ -555,6 +565,7 @@ impl<'a> XmlReader<'a> {
 
     /// The value in `slot`, or an error naming the attribute missing from `parent`.
     #[inline]
+    #[doc(hidden)]
     pub fn required_attr<T>(
         &self,
         slot: Option<T>,
@@ -621,6 +632,7 @@ impl<'a> XmlReader<'a> {
             name,
             tag,
             empty,
+            depth,
         })
     }
 

@@ -9,8 +9,8 @@ use quick_xml::NsReader;
 /// order. Two documents that differ only in prefixes, where namespaces are declared,
 /// whitespace around text, attribute order or `<x/>` against `<x></x>` give equal trees.
 ///
-/// It is built with quick-xml's own namespace resolver, apart from [`XmlReader`]
-/// (crate::xml::XmlReader), so that checking the bindings with it does not check the
+/// It is built with quick-xml's own namespace resolver, apart from
+/// [`XmlReader`](super::XmlReader), so that checking the bindings with it does not check the
 /// reader against itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SemanticTree {

@@ -210,6 +210,7 @@ impl XmlWriter {
     }
 
     /// Writes `items` as the element `{ns}local` wrapping one `{item_ns}item_local` each.
+    #[doc(hidden)]
     pub fn list<T: ToXml>(
         &mut self,
         ns: Option<&'static Namespace>,
@@ -226,6 +227,7 @@ impl XmlWriter {
     }
 
     /// [`list`](Self::list) for simple-typed items, each written as its text.
+    #[doc(hidden)]
     pub fn value_list<V: XmlValue>(
         &mut self,
         ns: Option<&'static Namespace>,
