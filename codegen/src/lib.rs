@@ -29,7 +29,7 @@ use xsd_parser::config::{InterpreterFlags, OptimizerFlags, ParserFlags, Schema};
 use xsd_parser::models::meta::MetaTypes;
 use xsd_parser::{exec_interpreter, exec_optimizer, exec_parser};
 
-pub use model::Model;
+pub use model::{Item, Model};
 
 /// The EWS types namespace.
 pub const NS_TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
@@ -303,13 +303,8 @@ impl Config {
             Roots::Listed(roots) => roots.clone(),
             Roots::Operations => operation_roots(operations),
         };
-        // The first pass finds the closure of the roots; the second names and builds it.
-        let mut first = model::Builder::new(&types, &namespaces, &self.aliases, None);
-        for root in &roots {
-            first.add_root(root)?;
-        }
-        let reached = first.reached();
-        let mut builder = model::Builder::new(&types, &namespaces, &self.aliases, Some(&reached));
+        // Every type of the schema is named; the closure of the roots is built.
+        let mut builder = model::Builder::new(&types, &namespaces, &self.aliases);
         for root in &roots {
             builder.add_root(root)?;
         }

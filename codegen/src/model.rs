@@ -5,7 +5,7 @@
 //! root elements and decides the Rust shape of each type: struct, choice enum or value enum,
 //! with fields named, typed and counted.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use xsd_parser::models::meta::{
     AttributeMetaVariant, BuildInMeta, ComplexMeta, ElementMeta, ElementMetaVariant, ElementMode,
@@ -362,13 +362,11 @@ pub(crate) struct Builder<'t> {
 }
 
 impl<'t> Builder<'t> {
-    /// A builder naming the types in `named` (every complex and enumeration type when
-    /// `None`).
+    /// A builder over `types`, with every complex and enumeration type named.
     pub(crate) fn new(
         types: &'t MetaTypes,
         namespaces: &[(String, String, String)],
         aliases: &'t [Alias],
-        named: Option<&HashSet<TypeIdent>>,
     ) -> Self {
         let mut module_of = HashMap::new();
         let mut modules = Vec::new();
@@ -405,45 +403,39 @@ impl<'t> Builder<'t> {
             queue: Vec::new(),
             aliases,
         };
-        builder.assign_names(named);
+        builder.assign_names();
         builder
     }
 
-    /// The complex and enumeration types the roots reach.
-    pub(crate) fn reached(&self) -> HashSet<TypeIdent> {
-        self.resolved
-            .iter()
-            .filter(|(_, r)| matches!(r, TypeRef::Named { .. }))
-            .map(|(ident, _)| ident.clone())
-            .collect()
-    }
-
-    /// Names the types in `named`. Names are decided over the closure of the roots, so the
-    /// same roots give the same names whichever schema file (slice or official) holds them.
-    /// A name the schema gives exactly wins over one made by dropping `Type` (`EmailAddress`
-    /// over `EmailAddressType`), which then keeps its full name.
-    fn assign_names(&mut self, named: Option<&HashSet<TypeIdent>>) {
-        let mut candidates: Vec<(bool, String, String, usize, &TypeIdent)> = Vec::new();
+    /// Names every complex and enumeration type of the schema, whatever the roots reach, so
+    /// that a name means the same definition in every build of the same schema. A schema
+    /// name ending in `Type` gives the name without it first (`EmailAddressType` →
+    /// `EmailAddress`): those are the classic EWS types, and the slice has them too. A name
+    /// the schema gives exactly comes next and, if taken, keeps a `Value` suffix
+    /// (`t:EmailAddress` → `EmailAddressValue`); names made for anonymous types come last.
+    fn assign_names(&mut self) {
+        let mut candidates: Vec<(u8, String, String, usize, &TypeIdent)> = Vec::new();
         for (ident, ty) in &self.types.items {
             let Some(&module) = self.module_of.get(&ident.ns) else {
                 continue;
             };
-            if named.is_some_and(|set| !set.contains(ident)) {
-                continue;
-            }
             if !matches!(
                 ty.variant,
                 MetaTypeVariant::ComplexType(_) | MetaTypeVariant::Enumeration(_)
             ) {
                 continue;
             }
-            let (name, fallback) = match ident.type_ {
-                IdentType::Type => (type_name(ident.name.as_str()), pascal(ident.name.as_str())),
-                IdentType::ElementType => anonymous_names(ident.name.as_str()),
+            let xsd = ident.name.as_str();
+            let (rank, name, fallback) = match ident.type_ {
+                IdentType::Type if xsd.ends_with("Type") => (0, type_name(xsd), pascal(xsd)),
+                IdentType::Type => (1, type_name(xsd), format!("{}Value", pascal(xsd))),
+                IdentType::ElementType => {
+                    let (name, fallback) = anonymous_names(xsd);
+                    (2, name, fallback)
+                }
                 _ => continue,
             };
-            let exact = name == ident.name.as_str();
-            candidates.push((!exact, name, fallback, module, ident));
+            candidates.push((rank, name, fallback, module, ident));
         }
         candidates.sort_by(|a, b| (a.0, &a.4.name, a.4.type_).cmp(&(b.0, &b.4.name, b.4.type_)));
         for (_, name, fallback, module, ident) in candidates {
