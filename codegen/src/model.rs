@@ -110,6 +110,8 @@ pub struct StructDef {
     pub fields: Vec<FieldDef>,
     /// The text type of a simple-content type.
     pub text: Option<TypeRef>,
+    /// The schema's `xs:documentation` of the type.
+    pub doc: Vec<String>,
 }
 
 /// An attribute of a struct.
@@ -125,6 +127,8 @@ pub struct AttrDef {
     pub ty: TypeRef,
     /// Whether it must be present.
     pub required: bool,
+    /// The schema's `xs:documentation` of the attribute.
+    pub doc: Vec<String>,
 }
 
 /// A namespace an element or attribute name is in.
@@ -196,6 +200,8 @@ pub struct ElementDef {
     /// When the element's type only wraps a repeated element or choice: what it wraps,
     /// held as a `Vec` instead of the wrapping type.
     pub list: Option<Box<ListDef>>,
+    /// The schema's `xs:documentation` of the element.
+    pub doc: Vec<String>,
 }
 
 /// What a wrapping type holds (see [`ElementDef::list`]).
@@ -251,6 +257,8 @@ pub struct EnumDef {
     pub values: Vec<(String, String)>,
     /// The variant that holds values the schema does not list.
     pub other: String,
+    /// The schema's `xs:documentation` of the type.
+    pub doc: Vec<String>,
 }
 
 /// The type of a field, attribute or text.
@@ -623,9 +631,14 @@ impl<'t> Builder<'t> {
                     xsd,
                     values,
                     other,
+                    doc: ty.documentation.clone(),
                 })
             }
-            MetaTypeVariant::ComplexType(c) => Item::Struct(self.complex(module, &name, xsd, c)?),
+            MetaTypeVariant::ComplexType(c) => {
+                let mut def = self.complex(module, &name, xsd, c)?;
+                def.doc = ty.documentation.clone();
+                Item::Struct(def)
+            }
             _ => unreachable!("only complex and enumeration types are queued"),
         };
         self.items[module].insert(name, item);
@@ -645,6 +658,7 @@ impl<'t> Builder<'t> {
             attributes: Vec::new(),
             fields: Vec::new(),
             text: None,
+            doc: Vec::new(),
         };
         for a in c.attributes.iter() {
             let AttributeMetaVariant::Type(t) = &a.variant else {
@@ -673,6 +687,7 @@ impl<'t> Builder<'t> {
                 xml,
                 ty,
                 required: a.use_ == AttributeUseType::Required,
+                doc: a.documentation.clone(),
             });
         }
         let Some(content) = &c.content else {
@@ -972,6 +987,7 @@ impl<'t> Builder<'t> {
                         aliases: Vec::new(),
                         ty,
                         list: None,
+                        doc: Vec::new(),
                     });
                 }
             }
@@ -1001,6 +1017,7 @@ impl<'t> Builder<'t> {
             aliases,
             ty,
             list: None,
+            doc: el.documentation.clone(),
         })
     }
 

@@ -36,6 +36,42 @@ fn ident(name: &str) -> Ident {
     }
 }
 
+/// Doc attributes: the schema's documentation, each text a paragraph (whitespace folded,
+/// Markdown punctuation escaped, URLs linked), then `line`.
+fn docs(documentation: &[String], line: &str) -> TokenStream {
+    let mut lines = Vec::new();
+    for text in documentation {
+        let words: Vec<String> = text.split_whitespace().map(doc_word).collect();
+        if words.is_empty() {
+            continue;
+        }
+        lines.push(format!(" {}", words.join(" ")));
+        lines.push(String::new());
+    }
+    lines.push(format!(" {line}"));
+    quote!(#(#[doc = #lines])*)
+}
+
+/// A word of schema documentation as Markdown: a URL as a link, anything else with the
+/// characters Markdown or rustdoc would read escaped.
+fn doc_word(word: &str) -> String {
+    if word.starts_with("http://") || word.starts_with("https://") {
+        let end = word.trim_end_matches(['.', ',', ';', ')']);
+        return format!("<{end}>{}", &word[end.len()..]);
+    }
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 impl Renderer<'_> {
     fn this(&self) -> &Module {
         &self.model.modules[self.index]
@@ -153,21 +189,20 @@ impl Renderer<'_> {
 
     fn structure(&self, s: &StructDef) -> TokenStream {
         let name = ident(&s.name);
-        let doc = format!(" The schema type `{}`.", s.xsd);
+        let doc = docs(&s.doc, &format!("The schema type `{}`.", s.xsd));
         let mut decls = Vec::new();
         for a in &s.attributes {
             let f = ident(&a.field);
             let ty = self.type_tokens(&a.ty);
-            let doc = format!(
-                " Attribute `{}` ({}).",
-                self.qualified(&a.ns, &a.xml),
-                if a.required { "required" } else { "optional" }
+            let doc = docs(
+                &a.doc,
+                &format!("Attribute `{}`.", self.qualified(&a.ns, &a.xml)),
             );
             if a.required {
-                decls.push(quote! { #[doc = #doc] pub #f: #ty });
+                decls.push(quote! { #doc pub #f: #ty });
             } else {
                 decls.push(quote! {
-                    #[doc = #doc]
+                    #doc
                     #[serde(skip_serializing_if = "Option::is_none")]
                     pub #f: Option<#ty>
                 });
@@ -176,23 +211,22 @@ impl Renderer<'_> {
         for f in &s.fields {
             let fname = ident(&f.name);
             let ty = self.field_type(f);
-            let what = match &f.kind {
-                FieldKind::Element(e) => format!("Element `{}`", self.qualified(&e.ns, &e.xml)),
-                FieldKind::Choice(c) => format!("One of the elements of [`{}`]", c.name),
-                FieldKind::Any => "Elements matched by `xs:any`".to_owned(),
+            let doc = match &f.kind {
+                FieldKind::Element(e) => docs(
+                    &e.doc,
+                    &format!("Element `{}`.", self.qualified(&e.ns, &e.xml)),
+                ),
+                FieldKind::Choice(c) => {
+                    docs(&[], &format!("One of the elements of [`{}`].", c.name))
+                }
+                FieldKind::Any => docs(&[], "Elements matched by `xs:any`."),
             };
-            let count = match f.occurs {
-                Occurs::Required => "required",
-                Occurs::Optional => "optional",
-                Occurs::Repeated => "any number",
-            };
-            let doc = format!(" {what} ({count}).");
             let skip = match f.occurs {
                 Occurs::Required => quote!(),
                 Occurs::Optional => quote!(#[serde(skip_serializing_if = "Option::is_none")]),
                 Occurs::Repeated => quote!(#[serde(skip_serializing_if = "Vec::is_empty")]),
             };
-            decls.push(quote! { #[doc = #doc] #skip pub #fname: #ty });
+            decls.push(quote! { #doc #skip pub #fname: #ty });
         }
         if let Some(text) = &s.text {
             let ty = self.type_tokens(text);
@@ -212,7 +246,7 @@ impl Renderer<'_> {
             quote!()
         };
         quote! {
-            #[doc = #doc]
+            #doc
             #[derive(Debug, Clone, #default PartialEq, serde::Serialize)]
             pub struct #name { #(#decls,)* }
 
@@ -630,9 +664,12 @@ impl Renderer<'_> {
 
     fn enumeration(&self, e: &EnumDef) -> TokenStream {
         let name = ident(&e.name);
-        let doc = format!(
-            " The schema type `{}`; values the schema does not list are kept in `{}`.",
-            e.xsd, e.other
+        let doc = docs(
+            &e.doc,
+            &format!(
+                "The schema type `{}`; values the schema does not list are kept in `{}`.",
+                e.xsd, e.other
+            ),
         );
         let other = ident(&e.other);
         let variants = e.values.iter().map(|(v, xml)| {
@@ -650,7 +687,7 @@ impl Renderer<'_> {
             quote!(#xml => Self::#v,)
         });
         quote! {
-            #[doc = #doc]
+            #doc
             #[derive(Debug, Clone, PartialEq, Eq, Hash)]
             pub enum #name {
                 #(#variants,)*
