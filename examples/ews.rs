@@ -186,7 +186,10 @@ fn client(args: &Args) -> Result<Client, String> {
     let mut headers = RequestHeaders {
         server_version: Some(version),
         mailbox_culture: args.culture.clone(),
-        impersonation: args.impersonate.clone().map(Impersonation::SmtpAddress),
+        impersonation: args
+            .impersonate
+            .as_deref()
+            .map(|smtp| Impersonation::SmtpAddress(smtp.into())),
         ..RequestHeaders::default()
     };
     if let Some(zone) = &args.timezone {

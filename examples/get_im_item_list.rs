@@ -106,7 +106,7 @@ async fn run(args: Args) -> Result<(), String> {
         builder = builder.basic_auth(user, Secret::new(password));
     }
     if let Some(smtp) = args.impersonate {
-        builder = builder.impersonate(Impersonation::SmtpAddress(smtp));
+        builder = builder.impersonate(Impersonation::SmtpAddress(smtp.into()));
     }
     if let Some(culture) = args.culture {
         builder = builder.mailbox_culture(culture);

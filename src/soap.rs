@@ -8,8 +8,8 @@ use crate::messages::{self, ResponseCode};
 use crate::operation::{back_off_in, Operation};
 use crate::types::{
     self, ConnectingSID, ConnectingSIDChoice, DateTimePrecision, ExchangeImpersonation,
-    ExchangeVersion, MailboxCulture, ManagementRole, PrimarySmtpAddress, PrincipalName,
-    RequestServerVersion, ServerVersionInfo, SmtpAddress, TimeZoneContext, TimeZoneDefinition, SID,
+    ExchangeVersion, MailboxCulture, ManagementRole, RequestServerVersion, ServerVersionInfo,
+    TimeZoneContext, TimeZoneDefinition,
 };
 use crate::xml::{
     AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, SemanticTree, Start,
@@ -98,49 +98,22 @@ impl RequestHeaders {
             Impersonation::PrincipalName(a)
             | Impersonation::PrimarySmtpAddress(a)
             | Impersonation::SmtpAddress(a) => Some(a),
-            Impersonation::Sid(_) => None,
+            Impersonation::SID(_) => None,
         }
     }
 }
 
-/// Whom a request impersonates, by one of the four identities EWS accepts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Impersonation {
-    /// A user principal name (`user@contoso.com` in UPN form).
-    PrincipalName(String),
-    /// A security identifier in SDDL form (`S-1-5-21-…`).
-    Sid(String),
-    /// The primary SMTP address of the mailbox.
-    PrimarySmtpAddress(String),
-    /// Any SMTP address of the mailbox.
-    SmtpAddress(String),
-}
-
-impl Impersonation {
-    fn header(&self) -> ExchangeImpersonation {
-        let choice = match self {
-            Impersonation::PrincipalName(value) => {
-                ConnectingSIDChoice::PrincipalName(PrincipalName {
-                    value: value.as_str().into(),
-                })
-            }
-            Impersonation::Sid(value) => ConnectingSIDChoice::SID(SID {
-                value: value.as_str().into(),
-            }),
-            Impersonation::PrimarySmtpAddress(value) => {
-                ConnectingSIDChoice::PrimarySmtpAddress(PrimarySmtpAddress {
-                    value: value.as_str().into(),
-                })
-            }
-            Impersonation::SmtpAddress(value) => ConnectingSIDChoice::SmtpAddress(SmtpAddress {
-                value: value.as_str().into(),
-            }),
-        };
-        ExchangeImpersonation {
-            connecting_sid: ConnectingSID { choice },
-        }
-    }
-}
+/// Whom a request impersonates, by one of the four identities EWS accepts: the generated
+/// choice of `t:ConnectingSIDType` (`PrincipalName`, a user principal name; `SID`, a
+/// security identifier in SDDL form; `PrimarySmtpAddress`; `SmtpAddress`, any SMTP address
+/// of the mailbox).
+///
+/// ```
+/// use ews_bindings::Impersonation;
+///
+/// let who = Impersonation::SmtpAddress("alice@contoso.com".into());
+/// ```
+pub type Impersonation = ConnectingSIDChoice;
 
 /// Writes the request envelope of the operation `O` with `body`, and those of `headers`
 /// that `O`'s binding declares ([`Operation::REQUEST_HEADERS`]).
@@ -161,7 +134,12 @@ pub fn write_request<O: Operation>(headers: &RequestHeaders, body: &O::Request) 
             }
             let who = headers.impersonation.as_ref();
             if let Some(who) = who.filter(|_| takes("ExchangeImpersonation")) {
-                w.element(t, "ExchangeImpersonation", &who.header());
+                let header = ExchangeImpersonation {
+                    connecting_sid: ConnectingSID {
+                        choice: who.clone(),
+                    },
+                };
+                w.element(t, "ExchangeImpersonation", &header);
             }
             let zone = headers.time_zone_context.as_ref();
             if let Some(zone) = zone.filter(|_| takes("TimeZoneContext")) {

@@ -181,7 +181,7 @@ async fn only_the_headers_the_operation_takes_are_sent() {
     let client = client(&server).headers(headers).build().unwrap();
     client.get_im_item_list().await.unwrap();
     let sid = RequestHeaders {
-        impersonation: Some(Impersonation::Sid("S-1-5-21-1".into())),
+        impersonation: Some(Impersonation::SID("S-1-5-21-1".into())),
         ..RequestHeaders::default()
     };
     client.get_im_item_list_with(&sid).await.unwrap();

@@ -1,8 +1,13 @@
-//! Flat lists: a complex type that only wraps one repeated element or choice (no
-//! attributes, no text, nothing else; `ArrayOfImGroupTypes`, `NonEmptyArrayOfBaseItemIdsType`)
-//! is held by its users as a `Vec` of what it wraps. The element keeps its name on the wire;
-//! the wrapping type is generated only where something still names it (a global element of
-//! that type).
+//! Flat values and lists, so that users hold what the wrappers hold:
+//!
+//! - A complex type of simple content without attributes (`t:PrincipalNameType`, text that
+//!   extends `t:NonEmptyStringType`) is held as its text type (`Text`).
+//! - A complex type that only wraps one repeated element or choice (no attributes, no text,
+//!   nothing else; `ArrayOfImGroupTypes`, `NonEmptyArrayOfBaseItemIdsType`) is held as a
+//!   `Vec` of what it wraps.
+//!
+//! The elements keep their names on the wire; such a type is generated only where something
+//! still names it (a global element of that type).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,9 +33,61 @@ fn wrapped(s: &StructDef) -> Option<ListDef> {
     }
 }
 
-/// Marks every element whose type is a wrapper as a list, and drops the wrappers nothing
-/// names any more.
-pub fn flatten_lists(model: &mut Model) {
+/// A complex type of simple content without attributes: its text type.
+fn plain_value(s: &StructDef) -> Option<TypeRef> {
+    if s.attributes.is_empty() && s.fields.is_empty() {
+        s.text.clone()
+    } else {
+        None
+    }
+}
+
+/// Makes every element whose type is a plain value hold the value's text type; returns the
+/// plain-value types.
+fn inline_values(model: &mut Model) -> BTreeSet<(usize, String)> {
+    let mut values = BTreeMap::new();
+    for (m, module) in model.modules.iter().enumerate() {
+        for item in &module.items {
+            if let Item::Struct(s) = item {
+                if let Some(text) = plain_value(s) {
+                    values.insert((m, s.name.clone()), text);
+                }
+            }
+        }
+    }
+    let inline = |e: &mut ElementDef| {
+        if let TypeRef::Named { module, name, .. } = &e.ty {
+            if let Some(text) = values.get(&(*module, name.clone())) {
+                e.ty = text.clone();
+            }
+        }
+    };
+    for module in &mut model.modules {
+        for item in &mut module.items {
+            match item {
+                Item::Struct(s) => {
+                    for f in &mut s.fields {
+                        if let FieldKind::Element(e) = &mut f.kind {
+                            inline(e);
+                        }
+                    }
+                }
+                Item::Choice(c) => {
+                    for e in c.variants.iter_mut().filter_map(|v| v.element.as_mut()) {
+                        inline(e);
+                    }
+                }
+                Item::Enum(_) => {}
+            }
+        }
+    }
+    values.into_keys().collect()
+}
+
+/// Holds plain values as their text and wrapped lists as `Vec`s, and drops the types
+/// nothing names any more.
+pub fn flatten(model: &mut Model) {
+    let values = inline_values(model);
     let mut wrappers = Wrappers::new();
     for (m, module) in model.modules.iter().enumerate() {
         for item in &module.items {
@@ -96,7 +153,8 @@ pub fn flatten_lists(model: &mut Model) {
     for (m, module) in model.modules.iter_mut().enumerate() {
         module.items.retain(|item| match item {
             Item::Struct(s) => {
-                !wrappers.contains_key(&(m, s.name.clone())) || named.contains(&(m, s.name.clone()))
+                let key = (m, s.name.clone());
+                !(wrappers.contains_key(&key) || values.contains(&key)) || named.contains(&key)
             }
             _ => true,
         });

@@ -529,7 +529,7 @@ impl<'t> Builder<'t> {
         let mut model = Model {
             modules: self.modules,
         };
-        crate::flat::flatten_lists(&mut model);
+        crate::flat::flatten(&mut model);
         model
     }
 
