@@ -51,6 +51,9 @@ pub mod xml;
 pub use client::{Auth, Client, ClientBuilder, Response, RetryPolicy, Secret};
 pub use error::Error;
 pub use im::ImItemListResponse;
+/// The date and time crate of [`xml::DateTime`] and the other temporal values, re-exported
+/// so that its version always matches.
+pub use jiff;
 pub use operation::{EwsError, ItemResult, ItemResults};
 pub use soap::{Impersonation, RequestHeaders, SoapFault};
 

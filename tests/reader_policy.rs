@@ -323,3 +323,86 @@ fn a_start_neither_read_nor_skipped_is_an_error_not_a_misreading() {
     .unwrap_err();
     assert_eq!(*err.kind(), ParseErrorKind::ElementNotRead, "{err}");
 }
+
+#[test]
+fn typed_values_are_checked_and_keep_their_form() {
+    let persona = |time: &str| -> Result<types::Persona, ParseError> {
+        let xml = format!(
+            r#"<t:Persona xmlns:t="{T}"><t:PersonaId Id="p"/><t:CreationTime>{time}</t:CreationTime></t:Persona>"#
+        );
+        ews_bindings::from_xml_str(&xml)
+    };
+    let err = persona("yesterday").unwrap_err();
+    assert!(
+        matches!(err.kind(), ParseErrorKind::InvalidValue { name, expected: "xs:dateTime", .. } if name == "CreationTime"),
+        "{err}"
+    );
+    for written in [
+        "2012-01-12T22:14:36Z",
+        "2012-01-12T22:14:36+05:30",
+        "9999-12-31T23:59:59.9999999",
+    ] {
+        let p = persona(written).unwrap();
+        let time = p.creation_time.unwrap();
+        assert_eq!(ews_bindings::xml::XmlValue::to_text(&time), written);
+    }
+    let local = persona("9999-12-31T23:59:59.9999999").unwrap();
+    assert_eq!(
+        local.creation_time.unwrap().zone(),
+        ews_bindings::xml::Zone::Local
+    );
+}
+
+#[test]
+fn what_real_servers_send_reads() {
+    // Exchange Online's GetServerTimeZones sends empty Periods and TransitionsGroups where
+    // the schema asks for at least one: read as empty lists.
+    let xml = format!(
+        r#"<t:TimeZoneContext xmlns:t="{T}"><t:TimeZoneDefinition Id="UTC" Name="(UTC) Coordinated Universal Time"><t:Periods/><t:TransitionsGroups/></t:TimeZoneDefinition></t:TimeZoneContext>"#
+    );
+    let zone: types::TimeZoneContext = ews_bindings::from_xml_str(&xml).unwrap();
+    assert_eq!(zone.time_zone_definition.periods, Some(Vec::new()));
+    assert_eq!(
+        zone.time_zone_definition.transitions_groups,
+        Some(Vec::new())
+    );
+    // ServerVersionInfo's Version is a string: values outside ExchangeVersionType stay.
+    let xml = format!(r#"<t:ServerVersionInfo xmlns:t="{T}" MajorVersion="15" Version="V2_47"/>"#);
+    let version: types::ServerVersionInfo = ews_bindings::from_xml_str(&xml).unwrap();
+    assert_eq!(version.version.as_deref(), Some("V2_47"));
+    // Faultcodes with any prefix bound to the right namespace.
+    for (code, ns) in [
+        (
+            r#"<faultcode xmlns:soap11="http://schemas.xmlsoap.org/soap/envelope/">soap11:Client</faultcode>"#,
+            "http://schemas.xmlsoap.org/soap/envelope/",
+        ),
+        (
+            r#"<faultcode xmlns:a="http://schemas.microsoft.com/exchange/services/2006/types">a:ErrorSchemaValidation</faultcode>"#,
+            "http://schemas.microsoft.com/exchange/services/2006/types",
+        ),
+    ] {
+        let envelope = format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>{code}<faultstring>no</faultstring></s:Fault></s:Body></s:Envelope>"#
+        );
+        let fault = match ews_bindings::soap::read_response::<ews_bindings::operation::GetImItemList>(
+            envelope.as_bytes(),
+        ) {
+            Err(ews_bindings::soap::EnvelopeError::Fault(f)) => f,
+            other => panic!("not a fault: {other:?}"),
+        };
+        assert_eq!(fault.code_namespace.as_deref(), Some(ns));
+        assert!(fault.code == "Client" || fault.code == "ErrorSchemaValidation");
+    }
+    // Text with CR, sent as &#xD;, is written back escaped so that it reads back as CR.
+    let xml = format!(
+        r#"<t:ImGroup xmlns:t="{T}"><t:DisplayName>a&#xD;b</t:DisplayName><t:GroupType>x</t:GroupType></t:ImGroup>"#
+    );
+    let g: ImGroup = ews_bindings::from_xml_str(&xml).unwrap();
+    assert_eq!(g.display_name, "a\rb");
+    assert!(write_group(&g).contains("a&#13;b"), "{}", write_group(&g));
+    assert_eq!(group_from(&write_group(&g)).display_name, "a\rb");
+}
+
+fn group_from(xml: &str) -> ImGroup {
+    ews_bindings::from_xml_str(xml).unwrap()
+}

@@ -309,10 +309,59 @@ pub enum Prim {
     Isize,
     F32,
     F64,
+    /// `xs:dateTime`.
+    DateTime,
+    /// `xs:date`.
+    Date,
+    /// `xs:time`.
+    Time,
+    /// `xs:duration`.
+    Duration,
+    /// `xs:base64Binary`.
+    Base64Binary,
+    /// `xs:hexBinary`.
+    HexBinary,
 }
 
 impl Prim {
-    /// The Rust type name.
+    /// The value type of the XML Schema built-in `name` that the runtime types itself
+    /// (date-times, durations, binary), if it is one.
+    fn from_xsd(name: &str) -> Option<Self> {
+        Some(match name {
+            "dateTime" => Prim::DateTime,
+            "date" => Prim::Date,
+            "time" => Prim::Time,
+            "duration" => Prim::Duration,
+            "base64Binary" => Prim::Base64Binary,
+            "hexBinary" => Prim::HexBinary,
+            _ => return None,
+        })
+    }
+
+    /// Whether the type is one of the runtime's value types (`rt::DateTime`, …) rather
+    /// than a Rust primitive.
+    pub fn is_runtime(self) -> bool {
+        matches!(
+            self,
+            Prim::String
+                | Prim::DateTime
+                | Prim::Date
+                | Prim::Time
+                | Prim::Duration
+                | Prim::Base64Binary
+                | Prim::HexBinary
+        )
+    }
+
+    /// Whether the type has a `Default` (the empty or zero value).
+    pub fn has_default(self) -> bool {
+        !matches!(
+            self,
+            Prim::DateTime | Prim::Date | Prim::Time | Prim::Duration
+        )
+    }
+
+    /// The Rust type name (for the runtime's types, the name in `xml`).
     pub fn rust(self) -> &'static str {
         match self {
             Prim::String => "String",
@@ -329,6 +378,12 @@ impl Prim {
             Prim::Isize => "isize",
             Prim::F32 => "f32",
             Prim::F64 => "f64",
+            Prim::DateTime => "DateTime",
+            Prim::Date => "Date",
+            Prim::Time => "Time",
+            Prim::Duration => "Duration",
+            Prim::Base64Binary => "Base64Binary",
+            Prim::HexBinary => "HexBinary",
         }
     }
 
@@ -367,6 +422,8 @@ pub(crate) struct Builder<'t> {
     queue: Vec<TypeIdent>,
     items: Vec<BTreeMap<String, Item>>,
     aliases: &'t [Alias],
+    /// The XML Schema namespace's id.
+    xs: Option<NamespaceId>,
 }
 
 impl<'t> Builder<'t> {
@@ -376,6 +433,15 @@ impl<'t> Builder<'t> {
         namespaces: &[(String, String, String)],
         aliases: &'t [Alias],
     ) -> Self {
+        let xs = types
+            .modules
+            .values()
+            .find(|m| {
+                m.namespace
+                    .as_ref()
+                    .is_some_and(|ns| ns.0.as_ref() == b"http://www.w3.org/2001/XMLSchema")
+            })
+            .map(|m| m.namespace_id);
         let mut module_of = HashMap::new();
         let mut modules = Vec::new();
         for (uri, name, prefix) in namespaces {
@@ -410,6 +476,7 @@ impl<'t> Builder<'t> {
             substitutions: HashMap::new(),
             queue: Vec::new(),
             aliases,
+            xs,
         };
         builder.assign_names();
         builder
@@ -547,6 +614,11 @@ impl<'t> Builder<'t> {
         }
         if *ident == TypeIdent::ANY_TYPE || ident.name.as_str() == "anyType" {
             return Ok(TypeRef::Any);
+        }
+        if Some(ident.ns) == self.xs {
+            if let Some(prim) = Prim::from_xsd(ident.name.as_str()) {
+                return Ok(TypeRef::Prim(prim));
+            }
         }
         let ty = self.lookup(ident)?;
         let r = match &ty.variant {

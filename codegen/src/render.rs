@@ -103,6 +103,10 @@ impl Renderer<'_> {
     fn type_tokens(&self, ty: &TypeRef) -> TokenStream {
         match ty {
             TypeRef::Prim(Prim::String) => quote!(rt::Text),
+            TypeRef::Prim(p) if p.is_runtime() => {
+                let p = format_ident!("{}", p.rust());
+                quote!(rt::#p)
+            }
             TypeRef::Prim(p) => {
                 let p = format_ident!("{}", p.rust());
                 quote!(#p)
@@ -239,7 +243,7 @@ impl Renderer<'_> {
             && s.fields.iter().all(|f| f.occurs != Occurs::Required)
             && s.text
                 .as_ref()
-                .is_none_or(|t| matches!(t, TypeRef::Prim(_)));
+                .is_none_or(|t| matches!(t, TypeRef::Prim(p) if p.has_default()));
         let default = if all_optional {
             quote!(Default,)
         } else {

@@ -9,16 +9,21 @@
 //! `xs:any` wildcards. [`SemanticTree`] compares documents by what they mean.
 
 mod any;
+mod binary;
 mod error;
 mod reader;
 mod semantic;
+mod temporal;
 mod value;
 mod writer;
 
 pub use any::{AnyAttribute, AnyElement, AnyNode};
+pub use binary::{Base64Binary, HexBinary};
 pub use error::{ParseError, ParseErrorKind};
 pub use reader::{Attr, FromXml, Limits, Ns, Start, XmlReader};
 pub use semantic::SemanticTree;
+pub use temporal::{Date, DateTime, Duration, Time, Zone};
+pub(crate) use value::is_xml_space;
 pub use value::{ValueError, XmlValue};
 pub use writer::{ToXml, XmlWriter};
 

@@ -4,6 +4,11 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
+use super::{Base64Binary, Date, DateTime, Duration, Time, XmlValue};
+
+/// An attribute's namespace and local name.
+type AttrKey = (Option<String>, String);
+
 /// An XML element reduced to what it means: its namespace-resolved name, its attributes as
 /// a map (namespace declarations left out), its trimmed text and its child elements in
 /// order. Two documents that differ only in prefixes, where namespaces are declared,
@@ -19,7 +24,7 @@ pub struct SemanticTree {
     /// The element's local name.
     pub name: String,
     /// Attributes by (namespace, local name).
-    pub attributes: BTreeMap<(Option<String>, String), String>,
+    pub attributes: BTreeMap<AttrKey, String>,
     /// The element's own text, concatenated and trimmed.
     pub text: String,
     /// The child elements, in document order.
@@ -144,12 +149,12 @@ fn diff_at(e: &SemanticTree, a: &SemanticTree, path: &mut Vec<String>) -> Option
             e.expanded(),
             a.expanded()
         ))
-    } else if e.attributes != a.attributes {
+    } else if !same_attributes(&e.attributes, &a.attributes) {
         Some(format!(
             "{here}: attributes differ: expected {:?}, found {:?}",
             e.attributes, a.attributes
         ))
-    } else if e.text != a.text {
+    } else if !same_value(&e.text, &a.text) {
         Some(format!(
             "{here}: text differs: expected {:?}, found {:?}",
             e.text, a.text
@@ -172,9 +177,63 @@ fn diff_at(e: &SemanticTree, a: &SemanticTree, path: &mut Vec<String>) -> Option
     result
 }
 
+fn same_attributes(e: &BTreeMap<AttrKey, String>, a: &BTreeMap<AttrKey, String>) -> bool {
+    e.len() == a.len()
+        && e.iter()
+            .zip(a)
+            .all(|((ek, ev), (ak, av))| ek == ak && same_value(ev, av))
+}
+
+/// Whether two texts are the same, or the same value of an XML Schema type in two lexical
+/// forms: `0` and `false`, `1` and `1.0`, date-times with more or fewer fractional zeros,
+/// base64 with and without line breaks. The bindings write a value in one form of its type
+/// whatever form they read, so a text of another type never changes this way.
+fn same_value(e: &str, a: &str) -> bool {
+    if e == a {
+        return true;
+    }
+    fn same<T: XmlValue + PartialEq>(e: &str, a: &str) -> bool {
+        matches!((T::from_text(e), T::from_text(a)), (Ok(x), Ok(y)) if x == y)
+    }
+    same::<bool>(e, a)
+        || same::<i64>(e, a)
+        || same::<f64>(e, a)
+        || same::<DateTime>(e, a)
+        || same::<Date>(e, a)
+        || same::<Time>(e, a)
+        || same::<Duration>(e, a)
+        || same::<Base64Binary>(e, a)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_compare_by_meaning() {
+        for (e, a) in [
+            ("0", "false"),
+            ("1", "true"),
+            ("+5", "5"),
+            ("1.0", "1"),
+            ("2026-01-05T23:06:58.500Z", "2026-01-05T23:06:58.5Z"),
+            ("TWFu\nIGlz", "TWFuIGlz"),
+        ] {
+            let x = SemanticTree::parse(&format!(r#"<x a="{e}">{e}</x>"#)).unwrap();
+            let y = SemanticTree::parse(&format!(r#"<x a="{a}">{a}</x>"#)).unwrap();
+            assert_eq!(x.diff(&y), None, "{e} / {a}");
+        }
+        for (e, a) in [
+            ("0", "1"),
+            ("yes", "true"),
+            ("2026-01-05T23:06:58Z", "2026-01-05T23:06:58+00:00"),
+            ("Friends", "friends"),
+        ] {
+            let x = SemanticTree::parse(&format!("<x>{e}</x>")).unwrap();
+            let y = SemanticTree::parse(&format!("<x>{a}</x>")).unwrap();
+            assert!(x.diff(&y).is_some(), "{e} / {a}");
+        }
+    }
 
     #[test]
     fn prefixes_whitespace_and_attribute_order_do_not_matter() {
