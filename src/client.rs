@@ -382,7 +382,10 @@ impl Client {
                 .get(WWW_AUTHENTICATE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            return Err(Error::Unauthorized { challenge });
+            return Err(Error::Unauthorized {
+                challenge,
+                credentials_sent: !matches!(self.auth, Auth::None),
+            });
         }
         if let Some(len) = response.content_length() {
             if len > self.max_response_bytes as u64 {
@@ -391,6 +394,11 @@ impl Client {
                 });
             }
         }
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(e))? {
             if bytes.len() + chunk.len() > self.max_response_bytes {
@@ -411,7 +419,18 @@ impl Client {
                 },
             });
         }
-        Ok(parsed?)
+        match parsed {
+            Err(soap::EnvelopeError::Parse(_))
+                if looks_like_a_page(content_type.as_deref(), &bytes) =>
+            {
+                Err(Error::NotSoap {
+                    status: status.as_u16(),
+                    content_type,
+                    body: String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
+                })
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Sends `request` page by page, `page_size` entries at a time, from the position the
@@ -454,11 +473,35 @@ impl Client {
         })
     }
 
+    /// The endpoint's `host:port`, for messages.
+    fn host(&self) -> String {
+        let host = self.endpoint.host_str().unwrap_or("the server");
+        match self.endpoint.port_or_known_default() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        }
+    }
+
     fn transport(&self, e: reqwest::Error) -> Error {
         if e.is_timeout() {
             Error::Timeout(self.timeout)
         } else {
-            Error::Transport(e.without_url())
+            Error::Transport {
+                host: self.host(),
+                source: e.without_url(),
+            }
         }
     }
+}
+
+/// Whether an answer that does not read as an envelope is a web page or other content
+/// than XML: a `Content-Type` without `xml`, or HTML in the body.
+fn looks_like_a_page(content_type: Option<&str>, body: &[u8]) -> bool {
+    if content_type.is_some_and(|t| !t.to_ascii_lowercase().contains("xml")) {
+        return true;
+    }
+    let start = body.trim_ascii_start();
+    let start = &start[..start.len().min(15)];
+    let start = start.to_ascii_lowercase();
+    start.starts_with(b"<!doctype html") || start.starts_with(b"<html")
 }

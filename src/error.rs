@@ -19,27 +19,49 @@ pub enum Error {
     Build(String),
     /// The request did not reach the server or its answer did not come back (connection
     /// refused, DNS, TLS, reset).
-    #[error("transport error: {}", with_causes(.0))]
-    Transport(#[source] reqwest::Error),
+    #[error("cannot reach {host}: {}", with_causes(source))]
+    Transport {
+        /// The endpoint's host and port.
+        host: String,
+        /// What failed.
+        #[source]
+        source: reqwest::Error,
+    },
     /// No complete answer came within the request timeout.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
-    /// The server refused the credentials (HTTP 401).
-    #[error("authentication failed (HTTP 401){}", challenge.as_deref().map(|c| format!("; the server asks for {c}")).unwrap_or_default())]
+    /// The server refused the request for want of credentials it accepts (HTTP 401).
+    #[error("authentication failed (HTTP 401): {}{}",
+        if *credentials_sent { "the server refused the credentials" } else { "no credentials were sent; set them with ClientBuilder::basic_auth or bearer_token" },
+        challenge.as_deref().map(|c| format!("; the server asks for {c}")).unwrap_or_default())]
     Unauthorized {
         /// The `WWW-Authenticate` challenge, if the server sent one.
         challenge: Option<String>,
+        /// Whether the request carried credentials.
+        credentials_sent: bool,
     },
     /// The server answered with an HTTP error status and no SOAP fault.
-    #[error("HTTP status {status}")]
+    #[error("HTTP status {status}{}", excerpt(body))]
     Http {
         /// The status code.
         status: u16,
         /// The start of the body, for diagnosis (at most 4 KiB, lossily decoded).
         body: String,
     },
+    /// The server answered with a web page (or other non-XML content) instead of a SOAP
+    /// envelope: the URL is not the EWS endpoint, or a sign-in page answered in its place.
+    #[error("the server answered with {} instead of a SOAP envelope: check that the URL is the EWS endpoint (it usually ends in /EWS/Exchange.asmx) and that no sign-in page stands in front of it{}",
+        content_type.as_deref().unwrap_or("a web page"), excerpt(body))]
+    NotSoap {
+        /// The HTTP status code.
+        status: u16,
+        /// The `Content-Type` header, if any.
+        content_type: Option<String>,
+        /// The start of the body (at most 4 KiB, lossily decoded).
+        body: String,
+    },
     /// The response body is larger than the client accepts.
-    #[error("the response is larger than the limit of {limit} bytes")]
+    #[error("the response is larger than the limit of {limit} bytes ({} MiB); raise it with ClientBuilder::max_response_bytes", limit >> 20)]
     ResponseTooLarge {
         /// The limit.
         limit: usize,
@@ -134,6 +156,17 @@ impl From<ResponseError> for Error {
             ResponseError::UnexpectedMessage(m) => Error::UnexpectedMessage(m),
         }
     }
+}
+
+/// `; the body starts: …` with the first line or 200 characters of `body`, if any.
+fn excerpt(body: &str) -> String {
+    let text: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return String::new();
+    }
+    let cut: String = text.chars().take(200).collect();
+    let more = if cut.len() < text.len() { " …" } else { "" };
+    format!("; the body starts: {cut}{more}")
 }
 
 /// `error` and its causes, `: `-separated (reqwest's own message alone says little).

@@ -338,12 +338,39 @@ async fn http_401_is_an_authentication_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Unauthorized { challenge: Some(c) } if c == "Basic realm=\"contoso\""),
+        matches!(&err, Error::Unauthorized { challenge: Some(c), credentials_sent: true } if c == "Basic realm=\"contoso\""),
         "{err:?}"
     );
+    assert!(err.to_string().contains("refused the credentials"), "{err}");
     assert_eq!(
         server.requests()[0].header("authorization"),
         Some("Basic YWxpY2U6cEBzcw==")
+    );
+}
+
+#[tokio::test]
+async fn http_401_without_credentials_says_none_were_sent() {
+    let server = MockServer::start(vec![MockResponse::xml("")
+        .with_status(401)
+        .with_header("WWW-Authenticate", "Negotiate")])
+    .await
+    .unwrap();
+    let err = client(&server).list().await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Unauthorized {
+                credentials_sent: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("no credentials were sent"), "{message}");
+    assert!(
+        message.contains("the server asks for Negotiate"),
+        "{message}"
     );
 }
 
@@ -376,11 +403,29 @@ async fn http_500_with_an_html_body_is_an_http_error_with_the_body() {
         matches!(&err, Error::Http { status: 500, body } if body == html),
         "{err:?}"
     );
+    assert!(err.to_string().contains("Internal Server Error"), "{err}");
 }
 
 #[tokio::test]
-async fn html_with_status_200_is_a_parse_error() {
-    let server = MockServer::start(vec![MockResponse::xml("<html><body>Sign in</body></html>")])
+async fn a_sign_in_page_with_status_200_says_the_url_is_not_ews() {
+    let page =
+        "<!DOCTYPE html>\n<html><head><title>Outlook</title></head><body>Sign in</body></html>";
+    for response in [
+        MockResponse::xml(page),
+        MockResponse::xml(page).with_header("Content-Type", "text/html; charset=utf-8"),
+    ] {
+        let server = MockServer::start(vec![response]).await.unwrap();
+        let err = client(&server).list().await.unwrap_err();
+        assert!(
+            matches!(&err, Error::NotSoap { status: 200, .. }),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("/EWS/Exchange.asmx"), "{message}");
+        assert!(message.contains("Sign in"), "{message}");
+    }
+    // XML that is not an envelope stays a parse error.
+    let server = MockServer::start(vec![MockResponse::xml("<x/>")])
         .await
         .unwrap();
     let err = client(&server).list().await.unwrap_err();
@@ -490,7 +535,7 @@ async fn a_connection_closed_mid_body_is_a_transport_error() {
         socket.write_all(head.as_bytes()).await.unwrap();
     });
     let err = Client::builder(url).list().await.unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     server.await.unwrap();
 }
 
@@ -508,6 +553,7 @@ async fn an_oversize_body_is_refused() {
         matches!(err, Error::ResponseTooLarge { limit: 1024 }),
         "{err:?}"
     );
+    assert!(err.to_string().contains("max_response_bytes"), "{err}");
 }
 
 #[tokio::test]
@@ -518,9 +564,17 @@ async fn nothing_listening_is_a_transport_error() {
         listener.local_addr().unwrap()
     );
     drop(listener);
-    let err = Client::builder(url).list().await.unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
-    assert!(err.to_string().contains("onnection refused"), "{err}");
+    let err = Client::builder(url.clone()).list().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("onnection refused"), "{message}");
+    let host = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/EWS/Exchange.asmx");
+    assert!(
+        message.starts_with(&format!("cannot reach {host}")),
+        "{message}"
+    );
 }
 
 #[test]

@@ -13,10 +13,20 @@ use std::process::ExitCode;
 
 use ews_codegen::{Config, Root, NS_MESSAGES, NS_TYPES};
 
+const HELP: &str =
+    "Writes the Rust bindings of an EWS schema (types.xsd, messages.xsd and Services.wsdl in \
+the --schema directory) as types.rs, messages.rs and operations.rs in the --out directory, \
+as the ews-bindings build script does. Without --all or --roots, the operations the WSDL \
+binds and the SOAP headers are generated.";
 const USAGE: &str = "usage: ews-codegen --schema DIR --out DIR [--all | --roots NAME,t:NAME,…]";
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{HELP}\n\n{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    match run(args) {
         Ok(files) => {
             for f in files {
                 println!("{}", f.display());
@@ -43,7 +53,6 @@ fn run(args: Vec<String>) -> Result<Vec<PathBuf>, String> {
             "--out" => out = Some(PathBuf::from(value()?)),
             "--all" => all = true,
             "--roots" => roots = Some(value()?),
-            "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other}")),
         }
     }

@@ -177,3 +177,24 @@ fn the_regenerate_command_writes_the_build_script_output() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent/types.xsd"));
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// `--help` explains the command and succeeds; an unknown argument fails with the usage.
+#[test]
+fn the_command_has_help() {
+    let run = |arg: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ews-codegen"))
+            .arg(arg)
+            .output()
+            .unwrap()
+    };
+    let help = run("--help");
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        text.contains("usage: ews-codegen --schema DIR --out DIR"),
+        "{text}"
+    );
+    let bad = run("--bogus");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown argument --bogus"));
+}
