@@ -35,6 +35,14 @@ fn main() {
                 "error: generating EWS bindings from {} failed: {e}",
                 dir.display()
             );
+            if std::env::var_os("EWS_SCHEMA_DIR").is_some() && dir.is_relative() {
+                let here = std::env::current_dir().unwrap_or_default();
+                eprintln!(
+                    "note: EWS_SCHEMA_DIR is relative, so it was looked up in {}, the \
+                     ews-bindings package directory, not in yours; set it to an absolute path",
+                    here.join(&dir).display()
+                );
+            }
             std::process::exit(1);
         }
     }

@@ -65,6 +65,12 @@ pub struct Args {
     /// Request timeout in seconds.
     #[arg(long, default_value_t = 100)]
     pub timeout: u64,
+    /// The largest response accepted, in MiB.
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    pub max_response_mib: usize,
+    /// Log the call, its retries and back-offs to standard error.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// The call and every item succeeded.
@@ -76,6 +82,12 @@ pub const ITEMS_FAILED: u8 = 2;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::args().any(|a| a == "-v" || a == "--verbose") {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     let code = run(
@@ -197,7 +209,8 @@ fn client(args: &Args) -> Result<Client, String> {
     }
     let mut builder = Client::builder(args.url.clone())
         .headers(headers)
-        .timeout(Duration::from_secs(args.timeout));
+        .timeout(Duration::from_secs(args.timeout))
+        .max_response_bytes(args.max_response_mib << 20);
     if let Some(user) = &args.user {
         let password = std::env::var("EWS_PASSWORD")
             .map_err(|_| "--user needs the password in the EWS_PASSWORD environment variable")?;

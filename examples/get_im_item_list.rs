@@ -30,13 +30,8 @@ struct Args {
     /// Call a built-in loopback endpoint serving a sample response.
     #[arg(long, conflicts_with = "url")]
     demo: bool,
-    /// An OAuth 2.0 bearer token (or set EWS_TOKEN).
-    #[arg(
-        long,
-        env = "EWS_TOKEN",
-        hide_env_values = true,
-        conflicts_with = "user"
-    )]
+    /// An OAuth 2.0 bearer token (without --user, EWS_TOKEN is used when set).
+    #[arg(long, conflicts_with = "user")]
     token: Option<String>,
     /// A user for Basic authentication; the password comes from EWS_PASSWORD.
     #[arg(long)]
@@ -56,6 +51,12 @@ struct Args {
     /// Request timeout in seconds.
     #[arg(long, default_value_t = 100)]
     timeout: u64,
+    /// The largest response accepted, in MiB.
+    #[arg(long, default_value_t = 64, value_name = "MIB")]
+    max_response_mib: usize,
+    /// Log the call, its retries and back-offs to standard error.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 #[tokio::main]
@@ -71,6 +72,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
+    if args.verbose {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     if !ExchangeVersion::VALUES.contains(&args.version.as_str()) {
         return Err(format!(
             "unknown version {:?}; one of: {}",
@@ -98,12 +105,13 @@ async fn run(args: Args) -> Result<(), String> {
     let mut builder = Client::builder(url)
         .server_version(version)
         .timeout(Duration::from_secs(args.timeout));
-    if let Some(token) = args.token {
-        builder = builder.bearer_token(Secret::new(token));
-    } else if let Some(user) = args.user {
+    builder = builder.max_response_bytes(args.max_response_mib << 20);
+    if let Some(user) = args.user {
         let password = std::env::var("EWS_PASSWORD")
             .map_err(|_| "--user needs the password in EWS_PASSWORD".to_owned())?;
         builder = builder.basic_auth(user, Secret::new(password));
+    } else if let Some(token) = args.token.or_else(|| std::env::var("EWS_TOKEN").ok()) {
+        builder = builder.bearer_token(Secret::new(token));
     }
     if let Some(smtp) = args.impersonate {
         builder = builder.impersonate(Impersonation::SmtpAddress(smtp.into()));

@@ -248,11 +248,30 @@ impl Client {
         &self.headers
     }
 
-    /// Sends `request` with the client's request headers.
+    /// Sends `request` with the client's request headers and returns what the operation's
+    /// response means ([`Operation::Output`]): its response message, one result per
+    /// requested item, or its response element. Like every call, it needs a Tokio runtime
+    /// (reqwest's transport runs on it).
     ///
     /// Of the headers, only those the operation's binding declares are sent
     /// ([`Operation::REQUEST_HEADERS`]). An impersonated request also carries the
     /// `X-AnchorMailbox` HTTP header with the impersonated address.
+    ///
+    /// ```no_run
+    /// use ews_bindings::{messages, operation, Client, Secret};
+    ///
+    /// # async fn run() -> Result<(), ews_bindings::Error> {
+    /// let client = Client::builder("https://mail.contoso.com/EWS/Exchange.asmx")
+    ///     .bearer_token(Secret::new("…"))
+    ///     .build()?;
+    /// let request = messages::AddImGroup {
+    ///     display_name: "Project Falcon".into(),
+    /// };
+    /// let response = client.call::<operation::AddImGroup>(&request).await?;
+    /// println!("{:?}", response.output.im_group.map(|g| g.display_name));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn call<O: Operation>(
         &self,
         request: &O::Request,

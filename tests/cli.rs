@@ -247,3 +247,26 @@ async fn some_failed_items_exit_2_each_printed() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_size_limit_can_be_raised_and_lowered() {
+    let big = ews_bindings::mock::workload::im_item_list_response(100, 1);
+    assert!(big.len() > 1 << 20);
+    let server = MockServer::start(vec![MockResponse::xml(big)])
+        .await
+        .unwrap();
+    let url = server.url();
+    let args = [
+        "GetImItemList",
+        "--request",
+        "-",
+        "--url",
+        &url,
+        "--max-response-mib",
+    ];
+    let small = ews(&[&args[..], &["1"]].concat(), GET_IM_ITEM_LIST).await;
+    assert_eq!(small.code, ews::FAILED);
+    assert!(small.err.contains("(1 MiB)"), "{}", small.err);
+    let enough = ews(&[&args[..], &["8"]].concat(), GET_IM_ITEM_LIST).await;
+    assert_eq!(enough.code, ews::SUCCESS, "{}", enough.err);
+}
