@@ -23,7 +23,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::messages::ResponseCode;
 use crate::types::ResponseClass;
@@ -156,7 +156,7 @@ pub trait ResponseMessage {
 }
 
 /// A response message with ResponseClass `Error` (or the warning of a `Warning` one).
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
 #[error("EWS error {response_code}{}", message_text.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
 pub struct EwsError {
     /// The response code; codes this version does not know are kept in `ResponseCode::Other`.
@@ -166,7 +166,7 @@ pub struct EwsError {
     /// The link key of the error's description, when the server gives one.
     pub descriptive_link_key: Option<i32>,
     /// Further details (for example `BackOffMilliseconds`), as sent.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub message_xml: Vec<AnyElement>,
 }
 
@@ -192,7 +192,7 @@ pub(crate) fn back_off_in(elements: &[AnyElement]) -> Option<Duration> {
 }
 
 /// The outcome of one requested item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "class", rename_all = "PascalCase")]
 pub enum ItemResult<T> {
     /// ResponseClass `Success`: the item's message.
@@ -261,7 +261,7 @@ impl<T: ResponseMessage> ItemResult<T> {
 }
 
 /// The results of an operation that answers item by item, in request order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ItemResults<T> {
     /// One result per requested item.

@@ -377,6 +377,10 @@ async fn partial_failure_gives_one_result_per_item() {
         results.items[2].message().unwrap().items.is_some(),
         "the warning keeps its data"
     );
+    // Saved as JSON, the results read back the same, errors and warnings included.
+    let json = serde_json::to_string(&results).unwrap();
+    let back: <operation::GetItem as Operation>::Output = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, results);
     let all = results.clone().into_result().unwrap_err();
     assert_eq!(all.response_code.to_string(), "ErrorItemNotFound");
 

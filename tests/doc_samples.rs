@@ -90,6 +90,18 @@ fn check(xml: &str, expect: Expect, name: &str) {
             envelope.write()
         );
     }
+    // What is saved as JSON reads back as the same value.
+    if let Body::Message(message) = &envelope.body {
+        let json = serde_json::to_string(message).unwrap();
+        let back: ews_bindings::messages::Element = serde_json::from_str(&json)
+            .unwrap_or_else(|e| panic!("{name}: its JSON does not read back: {e}\n{json}"));
+        assert_eq!(&back, message.as_ref(), "{name}: JSON round trip");
+    }
+    for header in &envelope.headers {
+        let json = serde_json::to_string(header).unwrap();
+        let back: ews_bindings::types::Element = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, header, "{name}: header JSON round trip");
+    }
 }
 
 fn shared_sample(file: &str, expect: Expect) {

@@ -1,4 +1,4 @@
-//! Renders the model as Rust: types with serde `Serialize`, and for each a reader
+//! Renders the model as Rust: types with serde `Serialize` and `Deserialize`, and for each a reader
 //! (recursive descent over `XmlReader`) and a writer (`XmlWriter`).
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -228,7 +228,9 @@ impl Renderer<'_> {
             let skip = match f.occurs {
                 Occurs::Required => quote!(),
                 Occurs::Optional => quote!(#[serde(skip_serializing_if = "Option::is_none")]),
-                Occurs::Repeated => quote!(#[serde(skip_serializing_if = "Vec::is_empty")]),
+                Occurs::Repeated => {
+                    quote!(#[serde(default, skip_serializing_if = "Vec::is_empty")])
+                }
             };
             decls.push(quote! { #doc #skip pub #fname: #ty });
         }
@@ -251,7 +253,7 @@ impl Renderer<'_> {
         };
         quote! {
             #doc
-            #[derive(Debug, Clone, #default PartialEq, serde::Serialize)]
+            #[derive(Debug, Clone, #default PartialEq, serde::Serialize, serde::Deserialize)]
             pub struct #name { #(#decls,)* }
 
             impl rt::FromXml for #name {
@@ -601,7 +603,7 @@ impl Renderer<'_> {
         // Variants hold their element inline, as struct fields do: no allocation each.
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
             #[allow(clippy::large_enum_variant)]
             pub enum #name { #(#variants,)* }
 
@@ -745,6 +747,14 @@ impl Renderer<'_> {
                     s.serialize_str(self.as_str())
                 }
             }
+
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                    let Ok(value) = text.parse();
+                    Ok(value)
+                }
+            }
         }
     }
 
@@ -789,7 +799,7 @@ impl Renderer<'_> {
         let expected = format!("a global element of {{{}}}", m.uri);
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
             #[allow(clippy::large_enum_variant)]
             pub enum Element { #(#variants,)* }
 

@@ -357,7 +357,7 @@ fn message(out: &mut String, n: u64, body: Option<&str>, rng: &mut Rng) {
          <t:InstanceKey>AQAAAAAAAQ{:08x}AAAAAA</t:InstanceKey>",
         8_000 + rng.next() % 90_000,
         esc(&sender),
-        n % 7 == 0,
+        n.is_multiple_of(7),
         esc(&sender),
         id("I", n, rng),
         id("C", n / 3, rng),
@@ -379,7 +379,7 @@ fn message(out: &mut String, n: u64, body: Option<&str>, rng: &mut Rng) {
         "<t:InternetMessageId>&lt;{:016x}.{n}@contoso.com&gt;</t:InternetMessageId>\
          <t:IsRead>{}</t:IsRead><t:IsResponseRequested>false</t:IsResponseRequested>",
         rng.next(),
-        n % 3 != 0,
+        !n.is_multiple_of(3),
     );
     mailbox(out, "ReceivedBy", "Åsa Lindqvist", "asa@contoso.com");
     mailbox(

@@ -1,11 +1,11 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::reader::is_ncname;
 use super::{FromXml, ParseError, ParseErrorKind, Start, ToXml, XmlReader, XmlWriter};
 use crate::xml::Namespace;
 
 /// An element matched by an `xs:any` wildcard, kept as a small tree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnyElement {
     /// The element's namespace URI.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -13,15 +13,15 @@ pub struct AnyElement {
     /// The element's local name.
     pub name: String,
     /// Its attributes, namespace declarations left out.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<AnyAttribute>,
     /// Its child elements and text, in document order.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<AnyNode>,
 }
 
 /// An attribute of an [`AnyElement`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnyAttribute {
     /// The attribute's namespace URI.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -33,7 +33,7 @@ pub struct AnyAttribute {
 }
 
 /// A child of an [`AnyElement`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AnyNode {
     /// A child element.
     Element(AnyElement),

@@ -56,6 +56,16 @@ macro_rules! bytes {
                 s.serialize_str(&self.to_text())
             }
         }
+
+        /// Read back from its lexical form.
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <Cow<'de, str>>::deserialize(d)?;
+                Self::from_text(&text).map_err(|e| {
+                    serde::de::Error::custom(format_args!("not an {}", e.expected))
+                })
+            }
+        }
     )*};
 }
 
@@ -89,7 +99,7 @@ impl XmlValue for HexBinary {
             expected: "xs:hexBinary",
         };
         let text = text.trim_matches(is_xml_space).as_bytes();
-        if text.len() % 2 != 0 {
+        if !text.len().is_multiple_of(2) {
             return Err(ERR);
         }
         let nibble = |b: u8| (b as char).to_digit(16).ok_or(ERR);

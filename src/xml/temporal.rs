@@ -289,6 +289,16 @@ macro_rules! lexical {
                 s.collect_str(self)
             }
         }
+
+        /// Read back from its lexical form.
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <Cow<'de, str>>::deserialize(d)?;
+                Self::from_text(&text).map_err(|e| {
+                    serde::de::Error::custom(format_args!("{text:?} is not an {}", e.expected))
+                })
+            }
+        }
     )*};
 }
 
