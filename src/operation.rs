@@ -125,12 +125,14 @@ pub struct UnexpectedMessage {
     pub expected: &'static str,
 }
 
-/// The part every response message shares (`m:ResponseMessageType`).
+/// The part every response message shares (`m:ResponseMessageType`). The class and code
+/// are given as this crate's types, also for response messages generated into another
+/// crate (see `ews_codegen::Config::runtime`).
 pub trait ResponseMessage {
     /// `Success`, `Warning` or `Error`.
-    fn response_class(&self) -> &ResponseClass;
+    fn response_class(&self) -> ResponseClass;
     /// The response code.
-    fn response_code(&self) -> Option<&ResponseCode>;
+    fn response_code(&self) -> Option<ResponseCode>;
     /// The server's description of an error or warning.
     fn message_text(&self) -> Option<&str>;
     /// The link key of the description.
@@ -140,13 +142,12 @@ pub trait ResponseMessage {
 
     /// The error or warning this message carries, if its class is not `Success`.
     fn problem(&self) -> Option<EwsError> {
-        if *self.response_class() == ResponseClass::Success {
+        if self.response_class() == ResponseClass::Success {
             return None;
         }
         Some(EwsError {
             response_code: self
                 .response_code()
-                .cloned()
                 .unwrap_or_else(|| ResponseCode::Other(String::new())),
             message_text: self.message_text().map(str::to_owned),
             descriptive_link_key: self.descriptive_link_key(),
@@ -252,7 +253,7 @@ impl<T: ResponseMessage> ItemResult<T> {
     pub fn from_message(message: T) -> Self {
         match message.problem() {
             None => ItemResult::Success { message },
-            Some(error) if *message.response_class() == ResponseClass::Error => {
+            Some(error) if message.response_class() == ResponseClass::Error => {
                 ItemResult::Error { error }
             }
             Some(warning) => ItemResult::Warning { message, warning },
@@ -321,7 +322,7 @@ impl<T> IntoIterator for ItemResults<T> {
 /// The output of an operation answering with one response message: the message, unless
 /// its class is `Error`.
 pub fn single<M: ResponseMessage>(message: M) -> Result<Reply<M>, ResponseError> {
-    status(message.response_class(), message.problem())?;
+    status(&message.response_class(), message.problem())?;
     let warning = message.problem();
     Ok(Reply {
         warning,
@@ -336,7 +337,7 @@ pub fn with_status<R, M: ResponseMessage>(
     message: impl FnOnce(&R) -> Option<&M>,
 ) -> Result<Reply<R>, ResponseError> {
     let (class, problem) = match message(&response) {
-        Some(m) => (m.response_class().clone(), m.problem()),
+        Some(m) => (m.response_class(), m.problem()),
         None => (ResponseClass::Success, None),
     };
     status(&class, problem.clone())?;

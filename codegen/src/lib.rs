@@ -149,6 +149,7 @@ pub struct Config {
     schema_dir: PathBuf,
     roots: Roots,
     aliases: Vec<Alias>,
+    runtime: String,
 }
 
 /// Which elements are generated.
@@ -171,7 +172,17 @@ impl Config {
             schema_dir: schema_dir.into(),
             roots: Roots::Operations,
             aliases: Self::doc_aliases(),
+            runtime: "crate".to_owned(),
         }
+    }
+
+    /// The path of the crate whose `xml` and `operation` modules the generated code uses:
+    /// `crate` (the default) inside ews-bindings, `ews_bindings` for modules generated into
+    /// a crate that depends on it. Such a crate includes the generated files as its
+    /// `types`, `messages` (and, for the markers, any) modules at its root.
+    pub fn runtime(mut self, path: &str) -> Self {
+        self.runtime = path.to_owned();
+        self
     }
 
     /// Replaces the root elements. Operation markers are generated for the WSDL's
@@ -316,14 +327,20 @@ impl Config {
         let operations = self.operations()?;
         let model = self.model_with(&operations)?;
         let ops = ops::operations(&model, &operations)?;
+        let runtime: syn::Path = syn::parse_str(&self.runtime).map_err(|_| {
+            Error::Unsupported(format!(
+                "runtime path {:?} is not a Rust path",
+                self.runtime
+            ))
+        })?;
         let mut modules = Vec::new();
         for i in 0..model.modules.len() {
             let name = model.modules[i].name.clone();
-            modules.push(format_module(name, render::module(&model, i))?);
+            modules.push(format_module(name, render::module(&model, i, &runtime))?);
         }
         modules.push(format_module(
             "operations".to_owned(),
-            render::operations(&model, &ops),
+            render::operations(&model, &ops, &runtime),
         )?);
         Ok(modules)
     }

@@ -2,7 +2,7 @@
 //! script, so they can be read, diffed or committed.
 //!
 //! ```text
-//! cargo run -p ews-codegen -- --schema DIR --out DIR [--all | --roots NAME,NAME,…]
+//! cargo run -p ews-codegen -- --schema DIR --out DIR [--all | --roots NAME,NAME,…] [--runtime ews_bindings]
 //! ```
 //!
 //! `--roots` names global elements of the messages namespace (or `t:Name` for the types
@@ -17,8 +17,11 @@ const HELP: &str =
     "Writes the Rust bindings of an EWS schema (types.xsd, messages.xsd and Services.wsdl in \
 the --schema directory) as types.rs, messages.rs and operations.rs in the --out directory, \
 as the ews-bindings build script does. Without --all or --roots, the operations the WSDL \
-binds and the SOAP headers are generated.";
-const USAGE: &str = "usage: ews-codegen --schema DIR --out DIR [--all | --roots NAME,t:NAME,…]";
+binds and the SOAP headers are generated. With --runtime ews_bindings, the files use the \
+runtime of the ews-bindings crate, for a crate of your own that includes them as its types, \
+messages and operation modules.";
+const USAGE: &str =
+    "usage: ews-codegen --schema DIR --out DIR [--all | --roots NAME,t:NAME,…] [--runtime ews_bindings]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,6 +48,7 @@ fn run(args: Vec<String>) -> Result<Vec<PathBuf>, String> {
     let mut out = None;
     let mut all = false;
     let mut roots = None;
+    let mut runtime = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -53,12 +57,16 @@ fn run(args: Vec<String>) -> Result<Vec<PathBuf>, String> {
             "--out" => out = Some(PathBuf::from(value()?)),
             "--all" => all = true,
             "--roots" => roots = Some(value()?),
+            "--runtime" => runtime = Some(value()?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
     let schema = schema.ok_or("--schema is required")?;
     let out = out.ok_or("--out is required")?;
     let mut config = Config::new(schema);
+    if let Some(path) = runtime {
+        config = config.runtime(&path);
+    }
     match (all, roots) {
         (true, Some(_)) => return Err("--all and --roots exclude each other".into()),
         (true, None) => config = config.all_roots(),

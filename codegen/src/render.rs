@@ -11,15 +11,21 @@ use crate::model::{
 use crate::naming::ident_source;
 use crate::ops::{OperationDef, Shape};
 
-/// Renders module `index` of `model`.
-pub fn module(model: &Model, index: usize) -> TokenStream {
-    let r = Renderer { model, index };
+/// Renders module `index` of `model`, using the `xml` runtime of the crate `runtime`.
+pub fn module(model: &Model, index: usize, runtime: &syn::Path) -> TokenStream {
+    let r = Renderer {
+        model,
+        index,
+        runtime,
+    };
     r.module()
 }
 
 struct Renderer<'m> {
     model: &'m Model,
     index: usize,
+    /// The crate of the `xml` and `operation` modules.
+    runtime: &'m syn::Path,
 }
 
 /// The reader's local variable for field `name`; reader locals (`r`, `start`, `child`,
@@ -88,8 +94,9 @@ impl Renderer<'_> {
         });
         let roots = self.roots();
         let ns_doc = format!(" The namespace `{uri}`, written with the prefix `{prefix}`.");
+        let runtime = self.runtime;
         quote! {
-            use crate::xml as rt;
+            use #runtime::xml as rt;
 
             #[doc = #ns_doc]
             pub static NAMESPACE: rt::Namespace = rt::Namespace { uri: #uri, prefix: #prefix };
@@ -845,8 +852,12 @@ fn pattern(e: &ElementDef) -> TokenStream {
 
 /// Renders the operation markers of `ops`, and the `ResponseMessage` implementations of the
 /// messages module's response message types.
-pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
-    let r = Renderer { model, index: 0 };
+pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> TokenStream {
+    let r = Renderer {
+        model,
+        index: 0,
+        runtime,
+    };
     let messages = model
         .modules
         .iter()
@@ -996,7 +1007,7 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
                 .iter()
                 .filter_map(|item| match item {
                     Item::Struct(s) if crate::ops::is_response_message(s) => {
-                        Some(response_message_impl(model, m, s))
+                        Some(response_message_impl(model, m, s, runtime))
                     }
                     _ => None,
                 })
@@ -1004,7 +1015,7 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
         })
         .unwrap_or_default();
     quote! {
-        use crate::operation as op;
+        use #runtime::operation as op;
 
         /// The names of the operations generated, in the order the WSDL binds them.
         pub const OPERATIONS: &[&str] = &[#(#names),*];
@@ -1024,7 +1035,12 @@ pub fn operations(model: &Model, ops: &[OperationDef]) -> TokenStream {
     }
 }
 
-fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenStream {
+fn response_message_impl(
+    model: &Model,
+    module: usize,
+    s: &StructDef,
+    runtime: &syn::Path,
+) -> TokenStream {
     let m = ident(&model.modules[module].name);
     let name = ident(&s.name);
     let field = |xml: &str| {
@@ -1053,11 +1069,15 @@ fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenSt
     };
     quote! {
         impl op::ResponseMessage for crate::#m::#name {
-            fn response_class(&self) -> &crate::types::ResponseClass {
-                &self.#class
+            fn response_class(&self) -> #runtime::types::ResponseClass {
+                let Ok(class) = self.#class.as_str().parse();
+                class
             }
-            fn response_code(&self) -> Option<&crate::messages::ResponseCode> {
-                self.#code.as_ref()
+            fn response_code(&self) -> Option<#runtime::messages::ResponseCode> {
+                self.#code.as_ref().map(|code| {
+                    let Ok(code) = code.as_str().parse();
+                    code
+                })
             }
             fn message_text(&self) -> Option<&str> {
                 self.#text.as_deref()
@@ -1065,7 +1085,7 @@ fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenSt
             fn descriptive_link_key(&self) -> Option<i32> {
                 self.#key
             }
-            fn message_xml(&self) -> &[crate::xml::AnyElement] {
+            fn message_xml(&self) -> &[#runtime::xml::AnyElement] {
                 #message_xml
             }
         }
