@@ -6,9 +6,14 @@ use std::path::PathBuf;
 
 fn main() {
     println!("cargo::rerun-if-env-changed=EWS_SCHEMA_DIR");
-    let dir = std::env::var_os("EWS_SCHEMA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("schema"));
+    // A relative directory is taken from this package's directory (where build scripts
+    // run), and named absolute in every error.
+    let here = std::env::current_dir().expect("the build script runs in the package directory");
+    let dir = here.join(
+        std::env::var_os("EWS_SCHEMA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("schema")),
+    );
     let mut config = ews_codegen::Config::new(&dir);
     if std::env::var_os("CARGO_FEATURE_ALL_OPERATIONS").is_some() {
         config = config.all_roots();
@@ -35,12 +40,13 @@ fn main() {
                 "error: generating EWS bindings from {} failed: {e}",
                 dir.display()
             );
-            if std::env::var_os("EWS_SCHEMA_DIR").is_some() && dir.is_relative() {
-                let here = std::env::current_dir().unwrap_or_default();
+            let relative =
+                std::env::var_os("EWS_SCHEMA_DIR").is_some_and(|d| PathBuf::from(d).is_relative());
+            if relative {
                 eprintln!(
-                    "note: EWS_SCHEMA_DIR is relative, so it was looked up in {}, the \
-                     ews-bindings package directory, not in yours; set it to an absolute path",
-                    here.join(&dir).display()
+                    "note: EWS_SCHEMA_DIR is relative, so it is taken from {}, the \
+                     ews-bindings package directory, not from yours; set it to an absolute path",
+                    here.display()
                 );
             }
             std::process::exit(1);

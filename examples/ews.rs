@@ -68,9 +68,10 @@ pub struct Args {
     /// The largest response accepted, in MiB.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     pub max_response_mib: usize,
-    /// Log the call, its retries and back-offs to standard error.
-    #[arg(short, long)]
-    pub verbose: bool,
+    /// Log the call, its retries and back-offs to standard error (-vv: everything, HTTP
+    /// included).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// The call and every item succeeded.
@@ -82,9 +83,24 @@ pub const ITEMS_FAILED: u8 = 2;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if std::env::args().any(|a| a == "-v" || a == "--verbose") {
+    // Logging starts before the arguments are parsed in `run`, which tests call directly.
+    let verbose = std::env::args()
+        .map(|a| match a.as_str() {
+            "--verbose" => 1,
+            a if a.starts_with('-') && !a.starts_with("--") && a[1..].chars().all(|c| c == 'v') => {
+                a.len() - 1
+            }
+            _ => 0,
+        })
+        .sum::<usize>();
+    if verbose > 0 {
+        let level = if verbose > 1 {
+            tracing::Level::TRACE
+        } else {
+            tracing::Level::DEBUG
+        };
         tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
+            .with_max_level(level)
             .with_writer(std::io::stderr)
             .init();
     }

@@ -54,9 +54,10 @@ struct Args {
     /// The largest response accepted, in MiB.
     #[arg(long, default_value_t = 64, value_name = "MIB")]
     max_response_mib: usize,
-    /// Log the call, its retries and back-offs to standard error.
-    #[arg(short, long)]
-    verbose: bool,
+    /// Log the call, its retries and back-offs to standard error (-vv: everything, HTTP
+    /// included).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[tokio::main]
@@ -72,9 +73,14 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    if args.verbose {
+    if args.verbose > 0 {
+        let level = if args.verbose > 1 {
+            tracing::Level::TRACE
+        } else {
+            tracing::Level::DEBUG
+        };
         tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
+            .with_max_level(level)
             .with_writer(std::io::stderr)
             .init();
     }

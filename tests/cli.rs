@@ -80,7 +80,7 @@ async fn an_envelope_file_sends_its_body_with_the_commands_headers() {
         .await
         .unwrap();
     let url = server.url();
-    // The mission document's request: an envelope whose header asks for Exchange2013.
+    // The GetImItemList reference page's request: an envelope whose header asks for Exchange2013.
     let request = file("envelope.xml", &mission_fixture("request.xml"));
     let run = ews(
         &[

@@ -27,8 +27,9 @@ pub fn shared_dir() -> Option<PathBuf> {
     None
 }
 
-/// The mission document's samples use `https://` for the EWS namespaces, a documentation
-/// error: servers send `http://`. The tests map them before parsing.
+/// The GetImItemList reference page's samples (`tests/fixtures/mission`) use `https://`
+/// for the EWS namespaces, a documentation error: servers send `http://`. The tests map
+/// them before parsing.
 pub fn fix_https_namespaces(xml: &str) -> String {
     xml.replace(
         "https://schemas.microsoft.com/exchange/services/2006/",
@@ -36,7 +37,7 @@ pub fn fix_https_namespaces(xml: &str) -> String {
     )
 }
 
-/// A mission document sample from `tests/fixtures/mission`, namespaces fixed.
+/// A sample of the GetImItemList reference page from `tests/fixtures/mission`, namespaces fixed.
 pub fn mission_fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/mission")
