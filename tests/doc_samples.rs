@@ -263,3 +263,26 @@ fn mission_response_contents() {
     };
     assert_eq!(version.major_build_number, Some(349));
 }
+
+/// The tests that compare the bindings with Microsoft's schema and doc samples return early
+/// without them; this one says so, as a failure with what to do, so that a plain
+/// `cargo test` shows they did not run. Set `EWS_SKIP_SHARED=1` to accept running without
+/// them.
+#[test]
+fn the_schema_and_doc_samples_are_beside_the_checkout() {
+    let dir = std::env::var_os("EWS_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    if dir.is_dir() || std::env::var_os("EWS_SKIP_SHARED").is_some() {
+        return;
+    }
+    panic!(
+        "{} is missing, so the tests against Microsoft's schema and doc samples did not run \
+         (they passed without checking anything). Put beside the checkout a directory \
+         `shared` with ews-schema/ (types.xsd, messages.xsd and Services.wsdl, as an Exchange \
+         server serves them at https://host/EWS/) and ews-doc-samples/ and \
+         ews-doc-samples-core/ (the samples of Microsoft's EWS operation pages), or point \
+         EWS_SHARED_DIR at one; or set EWS_SKIP_SHARED=1 to run without them.",
+        dir.display()
+    );
+}
