@@ -116,46 +116,58 @@ fn write(c: &mut Criterion) {
     group.finish();
 }
 
-/// FindItem and GetItem answers of 10,000 messages: the envelope read and its messages
-/// classified into per-item results (`Operation::output`), against the raw scan.
+/// FindItem and GetItem answers of 10,000 messages, and a GetItem answer of one message with
+/// 10 MB of MIME content, against the raw scan of the same bytes: the envelope read alone
+/// (`read`), and read and classified into per-item results (`Operation::output`).
 #[cfg(feature = "all-operations")]
 fn per_item(c: &mut Criterion) {
-    use ews_bindings::mock::workload::{find_item_response, get_item_response};
+    use ews_bindings::mock::workload::{
+        find_item_response, get_item_mime_response, get_item_response,
+    };
     use ews_bindings::operation::{FindItem, GetItem, Operation};
 
-    const MESSAGES: usize = 10_000;
+    /// Benches `xml` as the answer of `O`: raw scan, read, read and classified.
+    fn answer<O: Operation>(
+        group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+        name: &str,
+        xml: &str,
+    ) {
+        group.throughput(Throughput::Bytes(xml.len() as u64));
+        group.bench_with_input(BenchmarkId::new(name, "raw_scan"), xml, |b, x| {
+            b.iter(|| raw_scan(black_box(x)))
+        });
+        group.bench_with_input(BenchmarkId::new(name, "read"), xml, |b, x| {
+            b.iter_batched(
+                || (),
+                |()| read_response::<O>(black_box(x.as_bytes())).unwrap(),
+                BatchSize::PerIteration,
+            )
+        });
+        group.bench_with_input(BenchmarkId::new(name, "per_item"), xml, |b, x| {
+            b.iter_batched(
+                || (),
+                |()| {
+                    let envelope = read_response::<O>(black_box(x.as_bytes())).unwrap();
+                    O::output(envelope.body).unwrap()
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+
     let mut group = c.benchmark_group("per_item");
     group.sample_size(10);
-    let find = find_item_response(MESSAGES, 7);
-    let get = get_item_response(MESSAGES, 7);
-    for (name, xml) in [("find_item", &find), ("get_item", &get)] {
-        group.throughput(Throughput::Bytes(xml.len() as u64));
-        group.bench_with_input(
-            BenchmarkId::new(format!("{name}_raw_scan"), MESSAGES),
-            xml,
-            |b, x| b.iter(|| raw_scan(black_box(x))),
-        );
-    }
-    group.bench_with_input(BenchmarkId::new("find_item", MESSAGES), &find, |b, x| {
-        b.iter_batched(
-            || (),
-            |()| {
-                let envelope = read_response::<FindItem>(black_box(x.as_bytes())).unwrap();
-                FindItem::output(envelope.body).unwrap()
-            },
-            BatchSize::PerIteration,
-        )
-    });
-    group.bench_with_input(BenchmarkId::new("get_item", MESSAGES), &get, |b, x| {
-        b.iter_batched(
-            || (),
-            |()| {
-                let envelope = read_response::<GetItem>(black_box(x.as_bytes())).unwrap();
-                GetItem::output(envelope.body).unwrap()
-            },
-            BatchSize::PerIteration,
-        )
-    });
+    answer::<FindItem>(
+        &mut group,
+        "find_item_10000",
+        &find_item_response(10_000, 7),
+    );
+    answer::<GetItem>(&mut group, "get_item_10000", &get_item_response(10_000, 7));
+    answer::<GetItem>(
+        &mut group,
+        "get_item_mime_10mb",
+        &get_item_mime_response(10 << 20, 7),
+    );
     group.finish();
 }
 

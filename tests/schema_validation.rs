@@ -113,6 +113,7 @@ fn the_benchmarks_synthetic_responses_are_valid() {
         ("im_item_list", workload::im_item_list_response(5, 3)),
         ("find_item", workload::find_item_response(5, 3)),
         ("get_item", workload::get_item_response(5, 3)),
+        ("get_item_mime", workload::get_item_mime_response(3000, 3)),
     ] {
         let file = dir.join(format!("{name}.xml"));
         std::fs::write(&file, xml).unwrap();

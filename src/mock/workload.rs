@@ -299,6 +299,34 @@ pub fn get_item_response(messages: usize, seed: u64) -> String {
     out
 }
 
+/// A GetItem response envelope for one message whose `MimeContent` holds `bytes` bytes of
+/// MIME (base64-encoded, as Exchange sends it in one line), as an export reads it.
+pub fn get_item_mime_response(bytes: usize, seed: u64) -> String {
+    use base64::Engine as _;
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut mime = Vec::with_capacity(bytes);
+    mime.extend_from_slice(
+        b"From: asa@contoso.com\r\nSubject: Quarterly figures\r\nMIME-Version: 1.0\r\n\r\n",
+    );
+    while mime.len() < bytes {
+        mime.extend_from_slice(&rng.next().to_le_bytes());
+    }
+    mime.truncate(bytes);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&mime);
+    let mut out = String::with_capacity(encoded.len() + 4096);
+    let _ = write!(
+        out,
+        "{ENVELOPE_START}<m:GetItemResponse {NAMESPACES}><m:ResponseMessages>\
+         <m:GetItemResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode>\
+         <m:Items><t:Message><t:MimeContent CharacterSet=\"UTF-8\">{encoded}</t:MimeContent>\
+         <t:ItemId Id=\"{}\" ChangeKey=\"CQAAABYAAAA=\"/><t:Subject>Quarterly figures</t:Subject>\
+         </t:Message></m:Items></m:GetItemResponseMessage></m:ResponseMessages></m:GetItemResponse>\
+         </s:Body></s:Envelope>",
+        id("I", 0, &mut rng)
+    );
+    out
+}
+
 /// A mailbox element (`Sender`, `From`, `ReceivedBy`, …).
 fn mailbox(out: &mut String, element: &str, name: &str, address: &str) {
     let _ = write!(
