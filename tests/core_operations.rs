@@ -16,13 +16,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{sample_files, shared_dir, tree};
+use common::{every_header, sample_files, shared_dir, tree};
 use ews_bindings::messages::Element;
 use ews_bindings::mock::{MockResponse, MockServer};
 use ews_bindings::operation::{self, Operation};
 use ews_bindings::soap::{Body, Envelope};
-use ews_bindings::types::{DateTimePrecision, ManagementRole};
-use ews_bindings::{Client, Error, Impersonation, RequestHeaders};
+use ews_bindings::{Client, Error};
 use serde_json::Value;
 
 /// What a call gave, in a form common to every operation: the output as JSON, or the error.
@@ -179,20 +178,6 @@ async fn serve(xml: &str, fault: bool, request: Element) -> Outcome {
     let server = MockServer::start(vec![answer]).await.unwrap();
     let client = Client::builder(server.url()).build().unwrap();
     call(&client, request).await.0
-}
-
-/// Every request header the client can send, set.
-fn every_header() -> RequestHeaders {
-    RequestHeaders {
-        mailbox_culture: Some("en-US".into()),
-        impersonation: Some(Impersonation::SmtpAddress("alice@contoso.com".into())),
-        date_time_precision: Some(DateTimePrecision::Milliseconds),
-        management_role: Some(ManagementRole {
-            user_roles: None,
-            application_roles: None,
-        }),
-        ..RequestHeaders::default().time_zone("Pacific Standard Time")
-    }
 }
 
 /// A request element that the response sample answers: the operation's request, as read

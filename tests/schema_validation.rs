@@ -21,26 +21,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::tree;
+use common::{every_header, tree};
 use ews_bindings::mock::workload;
 use ews_bindings::operation::{self, Operation, OperationVisitor};
 use ews_bindings::soap;
-use ews_bindings::types::{DateTimePrecision, ManagementRole};
-use ews_bindings::{Impersonation, RequestHeaders};
-
-/// Every request header the client can send, set.
-fn every_header() -> RequestHeaders {
-    RequestHeaders {
-        mailbox_culture: Some("en-US".into()),
-        impersonation: Some(Impersonation::SmtpAddress("alice@contoso.com".into())),
-        date_time_precision: Some(DateTimePrecision::Milliseconds),
-        management_role: Some(ManagementRole {
-            user_roles: None,
-            application_roles: None,
-        }),
-        ..RequestHeaders::default().time_zone("Pacific Standard Time")
-    }
-}
 
 /// The Python with xmlschema, or `None` (with the reason printed) outside CI.
 fn python() -> Option<String> {

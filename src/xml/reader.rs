@@ -269,15 +269,7 @@ impl<'a> XmlReader<'a> {
         ns: Option<&'static Namespace>,
         local: &str,
     ) -> Result<Vec<T>, ParseError> {
-        let mut items = ListBuilder::new();
-        while let Some(item) = self.next_child(&list)? {
-            if item.local == local && is_in(&item.ns, ns) {
-                items.push(self.read(item)?);
-            } else {
-                self.skip(item)?;
-            }
-        }
-        Ok(items.finish())
+        self.read_items(list, ns, local, Self::read)
     }
 
     /// [`read_list`](Self::read_list) for simple-typed items, each parsed from its text.
@@ -288,10 +280,20 @@ impl<'a> XmlReader<'a> {
         ns: Option<&'static Namespace>,
         local: &str,
     ) -> Result<Vec<T>, ParseError> {
+        self.read_items(list, ns, local, Self::read_value)
+    }
+
+    fn read_items<T>(
+        &mut self,
+        list: Start<'a>,
+        ns: Option<&'static Namespace>,
+        local: &str,
+        read: impl Fn(&mut Self, Start<'a>) -> Result<T, ParseError>,
+    ) -> Result<Vec<T>, ParseError> {
         let mut items = ListBuilder::new();
         while let Some(item) = self.next_child(&list)? {
             if item.local == local && is_in(&item.ns, ns) {
-                items.push(self.read_value(item)?);
+                items.push(read(self, item)?);
             } else {
                 self.skip(item)?;
             }

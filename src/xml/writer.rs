@@ -221,7 +221,7 @@ impl XmlWriter {
     ) {
         self.start(ns, local);
         for item in items {
-            item.to_xml(self, item_ns, item_local);
+            self.element(item_ns, item_local, item);
         }
         self.end(ns, local);
     }

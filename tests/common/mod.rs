@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use ews_bindings::types::{DateTimePrecision, ManagementRole};
 use ews_bindings::xml::SemanticTree;
+use ews_bindings::{Impersonation, RequestHeaders};
 
 /// `../shared` (or `$EWS_SHARED_DIR`), or `None` with the reason printed. Under CI a
 /// missing directory fails the test.
@@ -86,4 +88,18 @@ pub fn rename_children(tree: &mut SemanticTree, parent: &str, from: &str, to: &s
         n += rename_children(c, parent, from, to);
     }
     n
+}
+
+/// Every request header the client can send, set.
+pub fn every_header() -> RequestHeaders {
+    RequestHeaders {
+        mailbox_culture: Some("en-US".into()),
+        impersonation: Some(Impersonation::SmtpAddress("alice@contoso.com".into())),
+        date_time_precision: Some(DateTimePrecision::Milliseconds),
+        management_role: Some(ManagementRole {
+            user_roles: None,
+            application_roles: None,
+        }),
+        ..RequestHeaders::default().time_zone("Pacific Standard Time")
+    }
 }
