@@ -2,7 +2,7 @@
 //! operation can be sent with [`Client::call`](crate::Client::call) and the markers in
 //! [`operation`](crate::operation).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::client::{Client, Response};
 use crate::error::{Error, EwsError};
@@ -12,7 +12,8 @@ use crate::soap::RequestHeaders;
 use crate::types::{ImGroup, Persona, ServerVersionInfo};
 
 /// The IM groups and IM contact personas of a mailbox.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub struct ImItemListResponse {
     /// The IM groups, default groups (Other Contacts, Favorites, …) included.
     pub groups: Vec<ImGroup>,

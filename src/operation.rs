@@ -23,7 +23,7 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::messages::ResponseCode;
 use crate::types::ResponseClass;
@@ -157,7 +157,8 @@ pub trait ResponseMessage {
 }
 
 /// A response message with ResponseClass `Error` (or the warning of a `Warning` one).
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[error("EWS error {response_code}{}", message_text.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
 pub struct EwsError {
     /// The response code; codes this version does not know are kept in `ResponseCode::Other`.
@@ -193,7 +194,8 @@ pub(crate) fn back_off_in(elements: &[AnyElement]) -> Option<Duration> {
 }
 
 /// The outcome of one requested item.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(tag = "class", rename_all = "PascalCase")]
 pub enum ItemResult<T> {
     /// ResponseClass `Success`: the item's message.
@@ -262,7 +264,8 @@ impl<T: ResponseMessage> ItemResult<T> {
 }
 
 /// The results of an operation that answers item by item, in request order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(transparent)]
 pub struct ItemResults<T> {
     /// One result per requested item.

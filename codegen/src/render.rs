@@ -1,4 +1,5 @@
-//! Renders the model as Rust: types with serde `Serialize` and `Deserialize`, and for each a reader
+//! Renders the model as Rust: types with serde `Serialize` (and `Deserialize` with the
+//! `deserialize` feature of the crate that includes them), and for each a reader
 //! (recursive descent over `XmlReader`) and a writer (`XmlWriter`).
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -260,7 +261,8 @@ impl Renderer<'_> {
         };
         quote! {
             #doc
-            #[derive(Debug, Clone, #default PartialEq, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, #default PartialEq, serde::Serialize)]
+            #[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
             pub struct #name { #(#decls,)* }
 
             impl rt::FromXml for #name {
@@ -610,7 +612,8 @@ impl Renderer<'_> {
         // Variants hold their element inline, as struct fields do: no allocation each.
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
             #[allow(clippy::large_enum_variant)]
             pub enum #name { #(#variants,)* }
 
@@ -755,6 +758,7 @@ impl Renderer<'_> {
                 }
             }
 
+            #[cfg(feature = "deserialize")]
             impl<'de> serde::Deserialize<'de> for #name {
                 fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                     let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
@@ -806,7 +810,8 @@ impl Renderer<'_> {
         let expected = format!("a global element of {{{}}}", m.uri);
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
             #[allow(clippy::large_enum_variant)]
             pub enum Element { #(#variants,)* }
 
