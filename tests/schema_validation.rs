@@ -111,6 +111,20 @@ fn the_benchmarks_synthetic_responses_are_valid() {
 }
 
 #[test]
+fn derived_types_are_written_with_a_valid_xsi_type() {
+    let Some(python) = python() else { return };
+    let xml = include_str!("fixtures/convert_id_alternate_ids.xml");
+    let written = soap::Envelope::read(xml.as_bytes()).unwrap().write();
+    assert_eq!(written.matches("xsi:type=").count(), 3, "{written}");
+    let dir = clean(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("xsi-type"));
+    let file = dir.join("convert_id.xml");
+    std::fs::write(&file, &written).unwrap();
+    let schema = schema_dir();
+    let (valid, report) = tool(&python, &["validate", &schema, file.to_str().unwrap()]);
+    assert!(valid, "{report}\n{written}");
+}
+
+#[test]
 fn every_operations_request_is_valid_per_the_official_schema() {
     let Some(python) = python() else { return };
     let schema = schema_dir();

@@ -77,7 +77,7 @@ fn inline_values(model: &mut Model) -> BTreeSet<(usize, String)> {
                         inline(e);
                     }
                 }
-                Item::Enum(_) => {}
+                Item::Enum(_) | Item::Derived(_) => {}
             }
         }
     }
@@ -123,7 +123,7 @@ pub fn flatten(model: &mut Model) {
                         }
                     }
                 }
-                Item::Enum(_) => {}
+                Item::Enum(_) | Item::Derived(_) => {}
             }
         }
     }
@@ -238,6 +238,11 @@ fn named_types(model: &Model) -> BTreeSet<(usize, String)> {
                         if let Some(e) = &v.element {
                             element_types(e, &mut types);
                         }
+                    }
+                }
+                Item::Derived(d) => {
+                    for v in &d.variants {
+                        types.push(&v.ty);
                     }
                 }
                 Item::Enum(_) => {}

@@ -27,9 +27,13 @@ use std::path::{Path, PathBuf};
 
 use xsd_parser::config::{InterpreterFlags, OptimizerFlags, ParserFlags, Schema};
 use xsd_parser::models::meta::MetaTypes;
+use xsd_parser::models::schema::xs::SchemaContent;
 use xsd_parser::{exec_interpreter, exec_optimizer, exec_parser};
 
 pub use model::{Item, Model};
+
+/// The `(namespace, name)` of the complex types a schema declares abstract.
+type AbstractTypes = std::collections::BTreeSet<(String, String)>;
 
 /// The EWS types namespace.
 pub const NS_TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
@@ -261,6 +265,12 @@ impl Config {
 
     /// Reads and interprets the schema.
     pub fn interpret(&self) -> Result<MetaTypes, Error> {
+        Ok(self.interpret_with_abstract_types()?.0)
+    }
+
+    /// The interpreted types, with the `(namespace, name)` of every complex type the schema
+    /// declares abstract (which the interpreted types do not all tell).
+    fn interpret_with_abstract_types(&self) -> Result<(MetaTypes, AbstractTypes), Error> {
         self.existing_schema_files()?;
         let schema_error = |message: String| Error::Schema {
             dir: self.schema_dir.clone(),
@@ -279,9 +289,24 @@ impl Config {
             )
             .set_optimizer_flags(OptimizerFlags::empty());
         let schemas = exec_parser(config.parser).map_err(|e| schema_error(e.to_string()))?;
+        let mut abstract_types = AbstractTypes::new();
+        for (_, info) in schemas.schemas() {
+            let Some(ns) = &info.schema.target_namespace else {
+                continue;
+            };
+            for content in &info.schema.content {
+                if let SchemaContent::ComplexType(ct) = content {
+                    if let (true, Some(name)) = (ct.abstract_, &ct.name) {
+                        abstract_types.insert((ns.clone(), name.clone()));
+                    }
+                }
+            }
+        }
         let types = exec_interpreter(config.interpreter, &schemas)
             .map_err(|e| schema_error(e.to_string()))?;
-        exec_optimizer(config.optimizer, types).map_err(|e| schema_error(e.to_string()))
+        let types =
+            exec_optimizer(config.optimizer, types).map_err(|e| schema_error(e.to_string()))?;
+        Ok((types, abstract_types))
     }
 
     /// Builds the model of what is generated.
@@ -300,7 +325,7 @@ impl Config {
     }
 
     fn model_with(&self, operations: &[wsdl::Operation]) -> Result<Model, Error> {
-        let types = self.interpret()?;
+        let (types, abstract_types) = self.interpret_with_abstract_types()?;
         let namespaces = [
             (NS_TYPES.to_owned(), "types".to_owned(), "t".to_owned()),
             (
@@ -315,7 +340,7 @@ impl Config {
             Roots::Operations => operation_roots(operations),
         };
         // Every type of the schema is named; the closure of the roots is built.
-        let mut builder = model::Builder::new(&types, &namespaces, &self.aliases);
+        let mut builder = model::Builder::new(&types, &namespaces, &self.aliases, &abstract_types);
         for root in &roots {
             builder.add_root(root)?;
         }

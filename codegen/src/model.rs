@@ -5,11 +5,11 @@
 //! root elements and decides the Rust shape of each type: struct, choice enum or value enum,
 //! with fields named, typed and counted.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use xsd_parser::models::meta::{
-    AttributeMetaVariant, BuildInMeta, ComplexMeta, ElementMeta, ElementMetaVariant, ElementMode,
-    GroupMeta, MetaType, MetaTypeVariant, MetaTypes,
+    AttributeMetaVariant, Base, BuildInMeta, ComplexMeta, ElementMeta, ElementMetaVariant,
+    ElementMode, GroupMeta, MetaType, MetaTypeVariant, MetaTypes,
 };
 use xsd_parser::models::schema::xs::{AttributeUseType, FormChoiceType};
 use xsd_parser::models::schema::{MaxOccurs, NamespaceId};
@@ -84,6 +84,8 @@ pub enum Item {
     Choice(ChoiceDef),
     /// A simple type with enumerated values.
     Enum(EnumDef),
+    /// An abstract complex type told apart from its derived types by `xsi:type`.
+    Derived(DerivedDef),
 }
 
 impl Item {
@@ -93,6 +95,7 @@ impl Item {
             Item::Struct(s) => &s.name,
             Item::Choice(c) => &c.name,
             Item::Enum(e) => &e.name,
+            Item::Derived(d) => &d.name,
         }
     }
 }
@@ -244,6 +247,35 @@ pub struct VariantDef {
     pub boxed: bool,
     /// The element (or `None` for an `xs:any` variant).
     pub element: Option<ElementDef>,
+}
+
+/// The value of an element declared with an abstract complex type: the abstract type
+/// itself (no `xsi:type`, or one this schema does not define) or one of the types derived
+/// from it, as the element's `xsi:type` names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DerivedDef {
+    /// The Rust name of the enum.
+    pub name: String,
+    /// The abstract type's schema name, `prefix:Name`.
+    pub xsd: String,
+    /// The abstract type first, then each type derived from it that is not abstract, by
+    /// schema name.
+    pub variants: Vec<DerivedVariant>,
+    /// The schema's `xs:documentation` of the abstract type.
+    pub doc: Vec<String>,
+}
+
+/// A type a [`DerivedDef`] may hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DerivedVariant {
+    /// The variant name: the type's Rust name.
+    pub name: String,
+    /// The module the type's namespace is generated in.
+    pub module: usize,
+    /// The type's local schema name, as `xsi:type` names it.
+    pub xsd: String,
+    /// The struct of the type.
+    pub ty: TypeRef,
 }
 
 /// A simple type with enumerated values.
@@ -407,6 +439,27 @@ impl Prim {
     }
 }
 
+/// The named complex types derived from each complex type, directly (by extension or
+/// restriction), sorted by schema name.
+fn derived_types(types: &MetaTypes) -> HashMap<TypeIdent, Vec<TypeIdent>> {
+    let mut out: HashMap<TypeIdent, Vec<TypeIdent>> = HashMap::new();
+    for (ident, ty) in &types.items {
+        let MetaTypeVariant::ComplexType(c) = &ty.variant else {
+            continue;
+        };
+        if ident.type_ != IdentType::Type {
+            continue;
+        }
+        if let Base::Extension(base) | Base::Restriction(base) = &c.base {
+            out.entry(base.clone()).or_default().push(ident.clone());
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
+    }
+    out
+}
+
 /// Builds the model of `roots` from interpreted schema types.
 pub(crate) struct Builder<'t> {
     types: &'t MetaTypes,
@@ -420,6 +473,14 @@ pub(crate) struct Builder<'t> {
     resolved: HashMap<TypeIdent, TypeRef>,
     substitutions: HashMap<TypeIdent, ChoiceRef>,
     queue: Vec<TypeIdent>,
+    /// The named complex types derived from each complex type, directly, by schema name.
+    derived: HashMap<TypeIdent, Vec<TypeIdent>>,
+    /// The complex types the schema declares abstract.
+    abstract_types: HashSet<TypeIdent>,
+    /// The enum of each abstract type with derived types (see [`DerivedDef`]).
+    polymorphic: HashMap<TypeIdent, (usize, String)>,
+    /// Abstract types whose enum is still to be defined.
+    polymorphic_queue: Vec<TypeIdent>,
     items: Vec<BTreeMap<String, Item>>,
     aliases: &'t [Alias],
     /// The XML Schema namespace's id.
@@ -432,6 +493,7 @@ impl<'t> Builder<'t> {
         types: &'t MetaTypes,
         namespaces: &[(String, String, String)],
         aliases: &'t [Alias],
+        abstract_types: &crate::AbstractTypes,
     ) -> Self {
         let xs = types
             .modules
@@ -475,6 +537,27 @@ impl<'t> Builder<'t> {
             resolved: HashMap::new(),
             substitutions: HashMap::new(),
             queue: Vec::new(),
+            derived: derived_types(types),
+            abstract_types: types
+                .items
+                .keys()
+                .filter(|ident| {
+                    ident.type_ == IdentType::Type
+                        && types
+                            .modules
+                            .get(&ident.ns)
+                            .and_then(|m| m.namespace.as_ref())
+                            .is_some_and(|uri| {
+                                abstract_types.contains(&(
+                                    String::from_utf8_lossy(uri.0.as_ref()).into_owned(),
+                                    ident.name.as_str().to_owned(),
+                                ))
+                            })
+                })
+                .cloned()
+                .collect(),
+            polymorphic: HashMap::new(),
+            polymorphic_queue: Vec::new(),
             aliases,
             xs,
         };
@@ -523,6 +606,26 @@ impl<'t> Builder<'t> {
             self.taken[module].insert(name.clone());
             self.names.insert(ident.clone(), (module, name));
         }
+        // The enums of abstract types come after every type's own name.
+        let mut abstract_types: Vec<(&TypeIdent, usize, String)> = self
+            .names
+            .iter()
+            .filter(|(ident, _)| self.is_polymorphic(ident))
+            .map(|(ident, (module, name))| (ident, *module, name.clone()))
+            .collect();
+        abstract_types.sort_by(|a, b| a.2.cmp(&b.2));
+        for (ident, module, name) in abstract_types {
+            let taken = &self.taken[module];
+            let name = unique(format!("Any{name}"), |n| taken.contains(n));
+            self.taken[module].insert(name.clone());
+            self.polymorphic.insert(ident.clone(), (module, name));
+        }
+    }
+
+    /// Whether `ident` is an abstract complex type with derived types: its elements hold
+    /// whichever type their `xsi:type` names.
+    fn is_polymorphic(&self, ident: &TypeIdent) -> bool {
+        self.abstract_types.contains(ident) && self.derived.contains_key(ident)
     }
 
     /// Adds a root element and everything it reaches.
@@ -588,7 +691,7 @@ impl<'t> Builder<'t> {
                             }
                         }
                     }
-                    Item::Enum(_) => {}
+                    Item::Enum(_) | Item::Derived(_) => {}
                 }
             }
             self.modules[module].items = items;
@@ -601,9 +704,63 @@ impl<'t> Builder<'t> {
     }
 
     fn drain(&mut self) -> Result<(), Error> {
-        while let Some(ident) = self.queue.pop() {
-            self.define(&ident)?;
+        loop {
+            if let Some(ident) = self.queue.pop() {
+                self.define(&ident)?;
+            } else if let Some(ident) = self.polymorphic_queue.pop() {
+                self.define_polymorphic(&ident)?;
+            } else {
+                return Ok(());
+            }
         }
+    }
+
+    /// Defines the enum of the abstract type `ident` and queues the types it holds.
+    fn define_polymorphic(&mut self, ident: &TypeIdent) -> Result<(), Error> {
+        let (module, name) = self.polymorphic[ident].clone();
+        if self.items[module].contains_key(&name) {
+            return Ok(());
+        }
+        let mut descendants = Vec::new();
+        let mut stack = vec![ident.clone()];
+        while let Some(t) = stack.pop() {
+            for d in self.derived.get(&t).into_iter().flatten() {
+                stack.push(d.clone());
+                if !self.abstract_types.contains(d) && !descendants.contains(d) {
+                    descendants.push(d.clone());
+                }
+            }
+        }
+        descendants.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
+        let mut variants = Vec::new();
+        for t in std::iter::once(ident).chain(&descendants) {
+            let Some((m, rust)) = self.names.get(t).cloned() else {
+                // A derived type outside the generated namespaces.
+                continue;
+            };
+            self.queue.push(t.clone());
+            variants.push(DerivedVariant {
+                name: rust.clone(),
+                module: m,
+                xsd: t.name.as_str().to_owned(),
+                ty: TypeRef::Named {
+                    module: m,
+                    name: rust,
+                    value: false,
+                },
+            });
+        }
+        let doc = self.lookup(ident)?.documentation.clone();
+        let xsd = format!("{}:{}", self.modules[module].prefix, ident.name.as_str());
+        self.items[module].insert(
+            name.clone(),
+            Item::Derived(DerivedDef {
+                name,
+                xsd,
+                variants,
+                doc,
+            }),
+        );
         Ok(())
     }
 
@@ -633,6 +790,15 @@ impl<'t> Builder<'t> {
                 self.resolve(&base, context)?
             }
             MetaTypeVariant::Union(_) => TypeRef::Prim(Prim::String),
+            MetaTypeVariant::ComplexType(_) if self.polymorphic.contains_key(ident) => {
+                let (module, name) = self.polymorphic[ident].clone();
+                self.polymorphic_queue.push(ident.clone());
+                TypeRef::Named {
+                    module,
+                    name,
+                    value: false,
+                }
+            }
             MetaTypeVariant::Enumeration(_) | MetaTypeVariant::ComplexType(_) => {
                 let (module, name) = self.names.get(ident).cloned().ok_or_else(|| {
                     Error::Unsupported(format!("{ident} (in {context}) has no module"))
@@ -1128,7 +1294,8 @@ impl<'t> Builder<'t> {
                         .iter()
                         .filter_map(|v| v.element.as_ref().map(|e| &e.ty))
                         .collect(),
-                    Item::Enum(_) => Vec::new(),
+                    // Every variant is boxed.
+                    Item::Enum(_) | Item::Derived(_) => Vec::new(),
                 };
                 let from = (module, item.name().to_owned());
                 let list = edges.entry(from.clone()).or_default();

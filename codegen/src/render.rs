@@ -6,8 +6,8 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::model::{
-    AttrDef, ChoiceDef, ChoiceRef, ElementDef, EnumDef, FieldDef, FieldKind, Item, Model, Module,
-    NsRef, Occurs, Prim, StructDef, TypeRef,
+    AttrDef, ChoiceDef, ChoiceRef, DerivedDef, ElementDef, EnumDef, FieldDef, FieldKind, Item,
+    Model, Module, NsRef, Occurs, Prim, StructDef, TypeRef,
 };
 use crate::naming::ident_source;
 use crate::ops::{OperationDef, Shape};
@@ -92,6 +92,7 @@ impl Renderer<'_> {
             Item::Struct(s) => self.structure(s),
             Item::Choice(c) => self.choice(c),
             Item::Enum(e) => self.enumeration(e),
+            Item::Derived(d) => self.derived(d),
         });
         let roots = self.roots();
         let ns_doc = format!(" The namespace `{uri}`, written with the prefix `{prefix}`.");
@@ -618,6 +619,94 @@ impl Renderer<'_> {
             pub enum #name { #(#variants,)* }
 
             #lists
+        }
+    }
+
+    /// The enum of an abstract type and the types derived from it, read and written by
+    /// `xsi:type`.
+    fn derived(&self, d: &DerivedDef) -> TokenStream {
+        let name = ident(&d.name);
+        let doc = docs(
+            &d.doc,
+            &format!(
+                "A value of the abstract schema type `{}` or of a type derived from it, as the \
+                 element's `xsi:type` names it. Without `xsi:type`, or with a type this schema \
+                 does not define, the element reads as the abstract type itself, its further \
+                 content skipped.",
+                d.xsd
+            ),
+        );
+        let base = ident(&d.variants[0].name);
+        let mut variants = Vec::new();
+        let mut reads = Vec::new();
+        let mut writes = Vec::new();
+        let mut froms = Vec::new();
+        for (i, v) in d.variants.iter().enumerate() {
+            let vname = ident(&v.name);
+            let ty = self.type_tokens(&v.ty);
+            let qualified = self.qualified(&Some(NsRef::Module(v.module)), &v.xsd);
+            let vdoc = format!(" `{qualified}`.");
+            variants.push(quote!(#[doc = #vdoc] #vname(Box<#ty>)));
+            froms.push(quote! {
+                impl From<#ty> for #name {
+                    fn from(value: #ty) -> Self {
+                        Self::#vname(Box::new(value))
+                    }
+                }
+            });
+            if i == 0 {
+                writes.push(quote!(Self::#vname(v) => v.to_xml(w, ns, local),));
+                continue;
+            }
+            let type_ns = if v.module == self.index {
+                quote!(&NAMESPACE)
+            } else {
+                let m = ident(&self.model.modules[v.module].name);
+                quote!(&super::#m::NAMESPACE)
+            };
+            let xsd = &v.xsd;
+            reads.push(quote! {
+                Some((ns, name)) if name == #xsd && ns.is(#type_ns) => {
+                    Self::#vname(Box::new(r.read(start)?))
+                }
+            });
+            writes.push(quote! {
+                Self::#vname(v) => {
+                    w.xsi_type(#type_ns, #xsd);
+                    v.to_xml(w, ns, local)
+                }
+            });
+        }
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
+            pub enum #name { #(#variants,)* }
+
+            #(#froms)*
+
+            impl rt::FromXml for #name {
+                fn from_xml<'a>(
+                    r: &mut rt::XmlReader<'a>,
+                    start: rt::Start<'a>,
+                ) -> Result<Self, rt::ParseError> {
+                    Ok(match r.xsi_type(&start)? {
+                        #(#reads)*
+                        _ => Self::#base(Box::new(r.read(start)?)),
+                    })
+                }
+            }
+
+            impl rt::ToXml for #name {
+                fn to_xml(
+                    &self,
+                    w: &mut rt::XmlWriter,
+                    ns: Option<&'static rt::Namespace>,
+                    local: &str,
+                ) {
+                    match self { #(#writes)* }
+                }
+            }
         }
     }
 

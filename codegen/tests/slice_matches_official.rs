@@ -319,11 +319,12 @@ fn names(model: &ews_codegen::Model) -> BTreeMap<(String, String), String> {
     for m in &model.modules {
         for item in &m.items {
             let (xsd, name) = match item {
-                ews_codegen::Item::Struct(s) => (&s.xsd, &s.name),
-                ews_codegen::Item::Enum(e) => (&e.xsd, &e.name),
+                ews_codegen::Item::Struct(s) => (s.xsd.clone(), &s.name),
+                ews_codegen::Item::Enum(e) => (e.xsd.clone(), &e.name),
+                ews_codegen::Item::Derived(d) => (format!("{} and derived types", d.xsd), &d.name),
                 ews_codegen::Item::Choice(_) => continue,
             };
-            out.insert((m.name.clone(), xsd.clone()), name.clone());
+            out.insert((m.name.clone(), xsd), name.clone());
         }
     }
     out

@@ -333,29 +333,46 @@ impl<'a> XmlReader<'a> {
     /// with its prefix resolved where the element stands: `(namespace, local name)`.
     pub fn read_qname(&mut self, start: Start<'a>) -> Result<(Ns<'a>, String), ParseError> {
         let text = self.text_before_end(&start)?;
-        let text = text.trim_matches(super::value::is_xml_space);
-        let (ns, local) = match text.split_once(':') {
-            Some((prefix, local)) if is_ncname(prefix) && is_ncname(local) => {
-                match self.resolve(prefix) {
-                    Some(ns) => (ns, local),
-                    None => return Err(self.unbound(prefix)),
-                }
-            }
-            None if is_ncname(text) => (self.resolve("").unwrap_or(Ns::None), text),
-            _ => {
-                return Err(self.error(ParseErrorKind::InvalidValue {
-                    name: start.local.to_owned(),
-                    value: text.to_owned(),
-                    expected: "xs:QName",
-                }))
-            }
-        };
+        let (ns, local) = self.qname(&text, start.local)?;
         let local = local.to_owned();
         self.close_pending_empty();
         if !start.empty {
             self.close();
         }
         Ok((ns, local))
+    }
+
+    /// The type `start` names with `xsi:type`, its prefix resolved where the element
+    /// stands: `(namespace, local name)`, or `None` when it names none.
+    #[doc(hidden)]
+    pub fn xsi_type(&self, start: &Start<'a>) -> Result<Option<(Ns<'a>, String)>, ParseError> {
+        for attr in self.attributes(start) {
+            let attr = attr?;
+            if attr.local == "type" && attr.ns.is(&super::XSI) {
+                let (ns, local) = self.qname(&attr.value, "xsi:type")?;
+                return Ok(Some((ns, local.to_owned())));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The QName `text` (the value of `name`), its prefix resolved in the current scope.
+    fn qname<'t>(&self, text: &'t str, name: &str) -> Result<(Ns<'a>, &'t str), ParseError> {
+        let text = text.trim_matches(super::value::is_xml_space);
+        match text.split_once(':') {
+            Some((prefix, local)) if is_ncname(prefix) && is_ncname(local) => {
+                match self.resolve(prefix) {
+                    Some(ns) => Ok((ns, local)),
+                    None => Err(self.unbound(prefix)),
+                }
+            }
+            None if is_ncname(text) => Ok((self.resolve("").unwrap_or(Ns::None), text)),
+            _ => Err(self.error(ParseErrorKind::InvalidValue {
+                name: name.to_owned(),
+                value: text.to_owned(),
+                expected: "xs:QName",
+            })),
+        }
     }
 
     /// Reads the text of `start` up to its end tag, leaving its scope open.

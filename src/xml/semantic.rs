@@ -129,7 +129,15 @@ fn element(
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| e.to_string())?
             .into_owned();
-        attributes.insert((bound(ns), local.into_inner().to_owned()), value);
+        let ns = bound(ns);
+        let local = local.into_inner();
+        // An `xsi:type` value is a QName: compared by namespace, whatever its prefix.
+        let value = if ns.as_deref() == Some(super::XSI.uri) && local == "type" {
+            expanded_qname(reader, &value)
+        } else {
+            value
+        };
+        attributes.insert((ns, local.to_owned()), value);
     }
     Ok(SemanticTree {
         namespace,
@@ -138,6 +146,18 @@ fn element(
         text: String::new(),
         children: Vec::new(),
     })
+}
+
+/// The QName `value` as `{namespace}local` where its prefix is bound; as written
+/// otherwise.
+fn expanded_qname(reader: &NsReader<&[u8]>, value: &str) -> String {
+    let (ns, local) = reader
+        .resolver()
+        .resolve_element(quick_xml::name::QName(value.trim()));
+    match bound(ns) {
+        Some(uri) => format!("{{{uri}}}{}", local.into_inner()),
+        None => value.to_owned(),
+    }
 }
 
 fn diff_at(e: &SemanticTree, a: &SemanticTree, path: &mut Vec<String>) -> Option<String> {
@@ -233,6 +253,18 @@ mod tests {
             let y = SemanticTree::parse(&format!("<x>{a}</x>")).unwrap();
             assert!(x.diff(&y).is_some(), "{e} / {a}");
         }
+    }
+
+    #[test]
+    fn xsi_type_values_compare_by_namespace_not_prefix() {
+        let xsi = r#"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance""#;
+        let parse = |decl: &str, value: &str| {
+            SemanticTree::parse(&format!(r#"<x {xsi} {decl} xsi:type="{value}"/>"#)).unwrap()
+        };
+        let t = parse(r#"xmlns:t="urn:t""#, "t:A");
+        assert_eq!(t.diff(&parse(r#"xmlns:q="urn:t""#, "q:A")), None);
+        assert!(t.diff(&parse(r#"xmlns:t="urn:other""#, "t:A")).is_some());
+        assert!(t.diff(&parse(r#"xmlns:t="urn:t""#, "t:B")).is_some());
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub struct XmlWriter {
     /// The namespaces whose prefixes are used for elements and attributes given by URI.
     namespaces: Vec<&'static Namespace>,
     depth: usize,
+    /// The type the next element names with `xsi:type`.
+    xsi_type: Option<(&'static Namespace, &'static str)>,
     /// The last start tag is still open (`<x a="b"`), waiting for `>` or `/>`.
     open: bool,
     generated_prefixes: usize,
@@ -55,6 +57,7 @@ impl XmlWriter {
             predeclare: Vec::new(),
             namespaces: Vec::new(),
             depth: 0,
+            xsi_type: None,
             open: false,
             generated_prefixes: 0,
         }
@@ -119,6 +122,17 @@ impl XmlWriter {
         self.out.push_str(local);
         self.flush_declarations();
         self.open = true;
+        if let Some((ns, local)) = self.xsi_type.take() {
+            let prefix = self.prefix_for(ns.uri, Some(ns));
+            self.attr(Some(&super::XSI), "type", &format!("{prefix}:{local}"));
+        }
+    }
+
+    /// Makes the next element started name its type `{ns}local` with `xsi:type` (a value
+    /// of a type derived from the element's declared type).
+    #[doc(hidden)]
+    pub fn xsi_type(&mut self, ns: &'static Namespace, local: &'static str) {
+        self.xsi_type = Some((ns, local));
     }
 
     /// Writes an attribute of the element just started.
