@@ -23,8 +23,12 @@ use std::time::Duration;
 use clap::Parser;
 use ews_bindings::operation::{self, Operation, OperationVisitor};
 use ews_bindings::types::ExchangeVersion;
-use ews_bindings::{soap, Client, Impersonation, RequestHeaders, Secret};
+use ews_bindings::{soap, Client, Impersonation, RequestHeaders};
 use serde_json::json;
+
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{with_credentials, Env};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -47,6 +51,14 @@ pub struct Args {
     /// A user for Basic authentication; the password comes from EWS_PASSWORD.
     #[arg(long)]
     pub user: Option<String>,
+    /// Trust the root certificates in this PEM file (your organisation's certificate
+    /// authority) besides the system's trust store and the bundled roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<String>,
+    /// Accept any server certificate, unchecked. Only for test servers: anyone on the
+    /// network path can then read and change the traffic, credentials included.
+    #[arg(long)]
+    pub danger_accept_invalid_certs: bool,
     /// Impersonate the mailbox with this SMTP address.
     #[arg(long, value_name = "SMTP")]
     pub impersonate: Option<String>,
@@ -65,9 +77,9 @@ pub struct Args {
     /// Request timeout in seconds.
     #[arg(long, default_value_t = 100)]
     pub timeout: u64,
-    /// The largest response accepted, in MiB.
-    #[arg(long, default_value_t = 64, value_name = "MIB")]
-    pub max_response_mib: usize,
+    /// The largest response accepted, in megabytes (MiB, 1,048,576 bytes).
+    #[arg(long, default_value_t = 64, value_name = "MB")]
+    pub max_response_mb: usize,
     /// Log the call, its retries and back-offs to standard error (-vv: everything, HTTP
     /// included).
     #[arg(short, long, action = clap::ArgAction::Count)]
@@ -108,6 +120,7 @@ async fn main() -> ExitCode {
     let mut err = std::io::stderr().lock();
     let code = run(
         std::env::args_os(),
+        &cli::process_env,
         &mut std::io::stdin().lock(),
         &mut out,
         &mut err,
@@ -116,10 +129,11 @@ async fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Runs the command with `args` (the program name first); the request comes from `input`
-/// when the file is `-`. Returns the exit status.
+/// Runs the command with `args` (the program name first) and the environment `env`; the
+/// request comes from `input` when the file is `-`. Returns the exit status.
 pub async fn run(
     args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+    env: Env<'_>,
     input: &mut dyn Read,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -137,7 +151,7 @@ pub async fn run(
             return code;
         }
     };
-    match call(&args, input, out).await {
+    match call(&args, env, input, out).await {
         Ok(failed) if failed.is_empty() => SUCCESS,
         Ok(failed) => {
             for line in failed {
@@ -155,11 +169,12 @@ pub async fn run(
 /// Sends the request; prints the response; returns the failed items, one line each.
 async fn call(
     args: &Args,
+    env: Env<'_>,
     input: &mut dyn Read,
     out: &mut dyn Write,
 ) -> Result<Vec<String>, String> {
     let request = read_request(&args.request, input)?;
-    let client = client(args)?;
+    let client = client(args, env)?;
     let visit = Visit {
         client: &client,
         request: &request,
@@ -198,7 +213,7 @@ fn read_request(file: &str, input: &mut dyn Read) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn client(args: &Args) -> Result<Client, String> {
+fn client(args: &Args, env: Env<'_>) -> Result<Client, String> {
     let version = args
         .version
         .parse::<ExchangeVersion>()
@@ -223,21 +238,16 @@ fn client(args: &Args) -> Result<Client, String> {
     if let Some(zone) = &args.timezone {
         headers = headers.time_zone(zone.clone());
     }
-    let mut builder = Client::builder(args.url.clone())
+    let builder = Client::builder(args.url.clone())
         .headers(headers)
         .timeout(Duration::from_secs(args.timeout))
-        .max_response_bytes(args.max_response_mib << 20);
-    if let Some(user) = &args.user {
-        let password = std::env::var("EWS_PASSWORD")
-            .map_err(|_| "--user needs the password in the EWS_PASSWORD environment variable")?;
-        builder = builder.basic_auth(user.clone(), Secret::new(password));
-    } else if let Some(token) = args
-        .token
-        .clone()
-        .or_else(|| std::env::var("EWS_TOKEN").ok())
-    {
-        builder = builder.bearer_token(Secret::new(token));
-    }
+        .max_response_bytes(args.max_response_mb << 20);
+    let builder = with_credentials(builder, args.user.as_deref(), args.token.as_deref(), env)?;
+    let builder = cli::with_tls(
+        builder,
+        args.ca_cert.as_deref(),
+        args.danger_accept_invalid_certs,
+    )?;
     builder.build().map_err(|e| e.to_string())
 }
 
@@ -279,7 +289,7 @@ impl Visit<'_> {
                 .client
                 .call_body::<O>(&request)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| cli::message(&e))?;
             let xml = soap::write_response::<O>(response.server_version.as_ref(), &response.output);
             print(self.out, &xml)?;
             O::output(response.output)
@@ -290,7 +300,7 @@ impl Visit<'_> {
                 .client
                 .call::<O>(&request)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| cli::message(&e))?;
             let json = json!({
                 "server_version": response.server_version,
                 "warning": response.warning,

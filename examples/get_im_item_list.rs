@@ -14,7 +14,10 @@ use std::time::Duration;
 use clap::Parser;
 use ews_bindings::mock::{MockResponse, MockServer};
 use ews_bindings::types::ExchangeVersion;
-use ews_bindings::{Client, ImItemListResponse, Impersonation, Secret};
+use ews_bindings::{Client, ImItemListResponse, Impersonation};
+
+#[path = "common/cli.rs"]
+mod cli;
 
 /// The sample response of Microsoft's GetImItemList reference page, with the namespaces
 /// servers really use.
@@ -36,6 +39,14 @@ struct Args {
     /// A user for Basic authentication; the password comes from EWS_PASSWORD.
     #[arg(long)]
     user: Option<String>,
+    /// Trust the root certificates in this PEM file (your organisation's certificate
+    /// authority) besides the system's trust store and the bundled roots.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<String>,
+    /// Accept any server certificate, unchecked. Only for test servers: anyone on the
+    /// network path can then read and change the traffic, credentials included.
+    #[arg(long)]
+    danger_accept_invalid_certs: bool,
     /// Impersonate the mailbox with this SMTP address.
     #[arg(long, value_name = "SMTP")]
     impersonate: Option<String>,
@@ -51,9 +62,9 @@ struct Args {
     /// Request timeout in seconds.
     #[arg(long, default_value_t = 100)]
     timeout: u64,
-    /// The largest response accepted, in MiB.
-    #[arg(long, default_value_t = 64, value_name = "MIB")]
-    max_response_mib: usize,
+    /// The largest response accepted, in megabytes (MiB, 1,048,576 bytes).
+    #[arg(long, default_value_t = 64, value_name = "MB")]
+    max_response_mb: usize,
     /// Log the call, its retries and back-offs to standard error (-vv: everything, HTTP
     /// included).
     #[arg(short, long, action = clap::ArgAction::Count)]
@@ -111,14 +122,18 @@ async fn run(args: Args) -> Result<(), String> {
     let mut builder = Client::builder(url)
         .server_version(version)
         .timeout(Duration::from_secs(args.timeout));
-    builder = builder.max_response_bytes(args.max_response_mib << 20);
-    if let Some(user) = args.user {
-        let password = std::env::var("EWS_PASSWORD")
-            .map_err(|_| "--user needs the password in EWS_PASSWORD".to_owned())?;
-        builder = builder.basic_auth(user, Secret::new(password));
-    } else if let Some(token) = args.token.or_else(|| std::env::var("EWS_TOKEN").ok()) {
-        builder = builder.bearer_token(Secret::new(token));
-    }
+    builder = builder.max_response_bytes(args.max_response_mb << 20);
+    builder = cli::with_credentials(
+        builder,
+        args.user.as_deref(),
+        args.token.as_deref(),
+        &cli::process_env,
+    )?;
+    builder = cli::with_tls(
+        builder,
+        args.ca_cert.as_deref(),
+        args.danger_accept_invalid_certs,
+    )?;
     if let Some(smtp) = args.impersonate {
         builder = builder.impersonate(Impersonation::SmtpAddress(smtp.into()));
     }
@@ -126,7 +141,10 @@ async fn run(args: Args) -> Result<(), String> {
         builder = builder.mailbox_culture(culture);
     }
     let client = builder.build().map_err(|e| e.to_string())?;
-    let response = client.get_im_item_list().await.map_err(|e| e.to_string())?;
+    let response = client
+        .get_im_item_list()
+        .await
+        .map_err(|e| cli::message(&e))?;
     if args.json {
         let json = serde_json::to_string_pretty(&response).map_err(|e| e.to_string())?;
         println!("{json}");

@@ -105,6 +105,18 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     limits: Limits,
     user_agent: String,
+    root_certificates: Vec<Pem>,
+    accept_invalid_certificates: bool,
+}
+
+/// PEM text of root certificates, shown in Debug output by its size only.
+#[derive(Clone)]
+struct Pem(Vec<u8>);
+
+impl fmt::Debug for Pem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pem({} bytes)", self.0.len())
+    }
 }
 
 impl ClientBuilder {
@@ -119,6 +131,8 @@ impl ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             limits: Limits::default(),
             user_agent: concat!("ews-bindings/", env!("CARGO_PKG_VERSION")).to_owned(),
+            root_certificates: Vec::new(),
+            accept_invalid_certificates: false,
         }
     }
 
@@ -193,6 +207,26 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the root certificates in `pem` (one or more `BEGIN CERTIFICATE` blocks: a
+    /// company certificate authority's, or a test server's own) besides the platform's
+    /// trust store and the bundled Mozilla roots, which are always trusted. [`build`]
+    /// fails when `pem` holds no certificate.
+    ///
+    /// [`build`]: Self::build
+    pub fn root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(Pem(pem.into()));
+        self
+    }
+
+    /// Accepts any server certificate: expired, for another host, self-signed, from any
+    /// issuer. Only for test servers: anyone on the network path can then read and change
+    /// the traffic, credentials included. Add the server's certificate authority with
+    /// [`root_certificates_pem`](Self::root_certificates_pem) instead.
+    pub fn danger_accept_invalid_certificates(mut self) -> Self {
+        self.accept_invalid_certificates = true;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let endpoint = reqwest::Url::parse(&self.endpoint)
@@ -205,11 +239,33 @@ impl ClientBuilder {
         }
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|e| Error::Build(format!("user agent: {e}")))?;
-        let http = reqwest::Client::builder()
+        if self.accept_invalid_certificates {
+            tracing::warn!(
+                endpoint = %endpoint,
+                "server certificates are not checked: anyone on the network path can read and \
+                 change the traffic"
+            );
+        }
+        let mut http = reqwest::Client::builder()
             .timeout(self.timeout)
             .user_agent(user_agent)
-            .build()
-            .map_err(|e| Error::Build(e.to_string()))?;
+            .danger_accept_invalid_certs(self.accept_invalid_certificates);
+        for (i, Pem(pem)) in self.root_certificates.iter().enumerate() {
+            let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    Error::Build(format!(
+                        "root certificates #{}: no PEM certificate (a block starting with \
+                         -----BEGIN CERTIFICATE-----) could be read",
+                        i + 1
+                    ))
+                })?;
+            for certificate in certificates {
+                http = http.add_root_certificate(certificate);
+            }
+        }
+        let http = http.build().map_err(|e| Error::Build(e.to_string()))?;
         Ok(Client {
             http,
             endpoint,
@@ -504,6 +560,11 @@ impl Client {
     fn transport(&self, e: reqwest::Error) -> Error {
         if e.is_timeout() {
             Error::Timeout(self.timeout)
+        } else if let Some(reason) = certificate_error(&e) {
+            Error::UntrustedCertificate {
+                host: self.host(),
+                reason,
+            }
         } else {
             Error::Transport {
                 host: self.host(),
@@ -511,6 +572,38 @@ impl Client {
             }
         }
     }
+}
+
+/// Why the server's certificate was refused, when that is what failed.
+fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(e);
+    while let Some(e) = cause {
+        // An I/O error shows the error it wraps through `get_ref`, not `source`.
+        let inner = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+        for e in [Some(e), inner].into_iter().flatten() {
+            if let Some(rustls::Error::InvalidCertificate(reason)) = e.downcast_ref() {
+                return Some(match reason {
+                    rustls::CertificateError::UnknownIssuer => {
+                        "it was issued by an authority this client does not trust".to_owned()
+                    }
+                    rustls::CertificateError::NotValidForName
+                    | rustls::CertificateError::NotValidForNameContext { .. } => {
+                        "it is for another host name".to_owned()
+                    }
+                    rustls::CertificateError::Expired
+                    | rustls::CertificateError::ExpiredContext { .. } => {
+                        "it has expired".to_owned()
+                    }
+                    other => format!("{other:?}"),
+                });
+            }
+        }
+        cause = inner.or_else(|| e.source());
+    }
+    None
 }
 
 /// Whether an answer that does not read as an envelope is a web page or other content

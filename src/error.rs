@@ -27,6 +27,19 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// The server's TLS certificate was refused.
+    #[error(
+        "the certificate of {host} is not trusted: {reason}; if it comes from your \
+         organisation's certificate authority, trust that authority's root certificate \
+         (ClientBuilder::root_certificates_pem, --ca-cert FILE in the command line tools, or \
+         the system's trust store, SSL_CERT_FILE included)"
+    )]
+    UntrustedCertificate {
+        /// The endpoint's host and port.
+        host: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// No complete answer came within the request timeout.
     #[error("no answer within {0:?}")]
     Timeout(Duration),

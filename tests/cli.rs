@@ -3,6 +3,8 @@
 //! and an unknown operation name.
 
 mod common;
+#[path = "common/tls.rs"]
+mod tls;
 
 #[allow(dead_code)]
 #[path = "../examples/ews.rs"]
@@ -20,11 +22,22 @@ struct Run {
     err: String,
 }
 
+/// Runs `ews` with `args`, `stdin`, and an empty environment.
 async fn ews(args: &[&str], stdin: &str) -> Run {
+    ews_in(&[], args, stdin).await
+}
+
+/// Runs `ews` with the environment variables `env` (and no others).
+async fn ews_in(env: &[(&str, &str)], args: &[&str], stdin: &str) -> Run {
     let mut out = Vec::new();
     let mut err = Vec::new();
     let argv = std::iter::once("ews").chain(args.iter().copied());
-    let code = ews::run(argv, &mut stdin.as_bytes(), &mut out, &mut err).await;
+    let lookup = |name: &str| {
+        env.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| (*v).to_owned())
+    };
+    let code = ews::run(argv, &lookup, &mut stdin.as_bytes(), &mut out, &mut err).await;
     Run {
         code,
         out: String::from_utf8(out).unwrap(),
@@ -262,11 +275,119 @@ async fn the_size_limit_can_be_raised_and_lowered() {
         "-",
         "--url",
         &url,
-        "--max-response-mib",
+        "--max-response-mb",
     ];
     let small = ews(&[&args[..], &["1"]].concat(), GET_IM_ITEM_LIST).await;
     assert_eq!(small.code, ews::FAILED);
-    assert!(small.err.contains("(1 MiB)"), "{}", small.err);
+    assert!(
+        small
+            .err
+            .contains("limit of 1 MB; raise it with --max-response-mb"),
+        "{}",
+        small.err
+    );
     let enough = ews(&[&args[..], &["8"]].concat(), GET_IM_ITEM_LIST).await;
     assert_eq!(enough.code, ews::SUCCESS, "{}", enough.err);
+}
+
+/// The `Authorization` header a run with `env` and `args` sends (`None`: none).
+async fn authorization(env: &[(&str, &str)], args: &[&str]) -> Option<String> {
+    let server = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
+        .await
+        .unwrap();
+    let url = server.url();
+    let mut argv = vec!["GetImItemList", "--request", "-", "--url", &url];
+    argv.extend_from_slice(args);
+    let run = ews_in(env, &argv, GET_IM_ITEM_LIST).await;
+    assert_eq!(run.code, ews::SUCCESS, "{}", run.err);
+    let request = server.requests().pop().unwrap();
+    request.header("authorization").map(str::to_owned)
+}
+
+#[tokio::test]
+async fn user_takes_the_password_from_ews_password_and_leaves_ews_token_alone() {
+    let env = [("EWS_PASSWORD", "pw"), ("EWS_TOKEN", "from-env")];
+    // base64("alice:pw")
+    assert_eq!(
+        authorization(&env, &["--user", "alice"]).await.as_deref(),
+        Some("Basic YWxpY2U6cHc=")
+    );
+}
+
+#[tokio::test]
+async fn without_user_the_token_option_comes_before_ews_token() {
+    let env = [("EWS_TOKEN", "from-env")];
+    assert_eq!(
+        authorization(&env, &["--token", "given"]).await.as_deref(),
+        Some("Bearer given")
+    );
+    assert_eq!(
+        authorization(&env, &[]).await.as_deref(),
+        Some("Bearer from-env")
+    );
+    assert_eq!(authorization(&[], &[]).await, None);
+}
+
+#[tokio::test]
+async fn user_without_ews_password_fails_naming_it() {
+    let run = ews_in(
+        &[("EWS_TOKEN", "from-env")],
+        &[
+            "GetImItemList",
+            "--request",
+            "-",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--user",
+            "alice",
+        ],
+        GET_IM_ITEM_LIST,
+    )
+    .await;
+    assert_eq!(run.code, ews::FAILED);
+    assert!(
+        run.err
+            .contains("--user needs the password in the EWS_PASSWORD"),
+        "{}",
+        run.err
+    );
+}
+
+#[tokio::test]
+async fn ca_cert_trusts_a_private_authority() {
+    let backend = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
+        .await
+        .unwrap();
+    let (ca, config) = tls::private_ca();
+    let url = tls::https_in_front_of(&backend, config).await;
+    let args = ["GetImItemList", "--request", "-", "--url", &url];
+    let refused = ews(&args, GET_IM_ITEM_LIST).await;
+    assert_eq!(refused.code, ews::FAILED);
+    assert!(refused.err.contains("--ca-cert FILE"), "{}", refused.err);
+    let ca_file = file("company-ca.pem", &ca);
+    let trusted = ews(
+        &[&args[..], &["--ca-cert", &ca_file]].concat(),
+        GET_IM_ITEM_LIST,
+    )
+    .await;
+    assert_eq!(trusted.code, ews::SUCCESS, "{}", trusted.err);
+    let unchecked = ews(
+        &[&args[..], &["--danger-accept-invalid-certs"]].concat(),
+        GET_IM_ITEM_LIST,
+    )
+    .await;
+    assert_eq!(unchecked.code, ews::SUCCESS, "{}", unchecked.err);
+    let missing = ews(
+        &[&args[..], &["--ca-cert", "/nonexistent/ca.pem"]].concat(),
+        GET_IM_ITEM_LIST,
+    )
+    .await;
+    assert_eq!(missing.code, ews::FAILED);
+    assert!(
+        missing
+            .err
+            .contains("cannot read the --ca-cert file /nonexistent/ca.pem"),
+        "{}",
+        missing.err
+    );
 }

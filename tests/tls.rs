@@ -1,0 +1,84 @@
+//! HTTPS against a loopback endpoint whose certificate comes from a private certificate
+//! authority made by the test, as a company CA issues them: refused by default with an
+//! error saying the certificate is not trusted, accepted once the authority's root
+//! certificate is added, and accepted with certificate checks turned off.
+
+mod common;
+#[path = "common/tls.rs"]
+mod tls;
+
+use common::mission_fixture;
+use ews_bindings::mock::{MockResponse, MockServer};
+use ews_bindings::{Client, Error};
+use tls::{https_in_front_of, private_ca};
+
+async fn endpoint() -> (MockServer, String, String) {
+    let backend = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
+        .await
+        .unwrap();
+    let (ca, config) = private_ca();
+    let url = https_in_front_of(&backend, config).await;
+    (backend, url, ca)
+}
+
+#[tokio::test]
+async fn a_private_authority_is_refused_by_default_with_what_to_do() {
+    let (_backend, url, _) = endpoint().await;
+    let client = Client::builder(url).build().unwrap();
+    let err = client.get_im_item_list().await.unwrap_err();
+    let Error::UntrustedCertificate { host, reason } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(host.starts_with("127.0.0.1:"), "{host}");
+    assert!(
+        reason.contains("authority this client does not trust"),
+        "{reason}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("root_certificates_pem"), "{message}");
+    assert!(message.contains("--ca-cert"), "{message}");
+}
+
+#[tokio::test]
+async fn the_authoritys_root_certificate_makes_it_trusted() {
+    let (backend, url, ca) = endpoint().await;
+    let client = Client::builder(url)
+        .root_certificates_pem(ca)
+        .build()
+        .unwrap();
+    let list = client.get_im_item_list().await.unwrap();
+    assert!(!list.groups.is_empty());
+    assert_eq!(backend.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn another_authoritys_root_does_not() {
+    let (_backend, url, _) = endpoint().await;
+    let (other, _) = private_ca();
+    let client = Client::builder(url)
+        .root_certificates_pem(other)
+        .build()
+        .unwrap();
+    let err = client.get_im_item_list().await.unwrap_err();
+    assert!(matches!(err, Error::UntrustedCertificate { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn turning_checks_off_accepts_any_certificate() {
+    let (_backend, url, _) = endpoint().await;
+    let client = Client::builder(url)
+        .danger_accept_invalid_certificates()
+        .build()
+        .unwrap();
+    client.get_im_item_list().await.unwrap();
+}
+
+#[test]
+fn a_file_without_a_certificate_fails_the_build_saying_so() {
+    let err = Client::builder("https://127.0.0.1/EWS/Exchange.asmx")
+        .root_certificates_pem("not a certificate")
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::Build(_)), "{err:?}");
+    assert!(err.to_string().contains("BEGIN CERTIFICATE"), "{err}");
+}
