@@ -46,9 +46,15 @@ pub struct Args {
     #[arg(long)]
     pub url: String,
     /// An OAuth 2.0 bearer token (without --user, EWS_TOKEN is used when set).
-    #[arg(long, conflicts_with = "user")]
+    #[arg(long)]
     pub token: Option<String>,
-    /// A user for Basic authentication; the password comes from EWS_PASSWORD.
+    /// How to authenticate: basic, ntlm or negotiate with --user (the password comes from
+    /// EWS_PASSWORD), or bearer with --token or EWS_TOKEN. Default: basic with --user,
+    /// else bearer when a token is given.
+    #[arg(long, value_enum)]
+    pub auth: Option<cli::AuthKind>,
+    /// The user for --auth basic, ntlm or negotiate (DOMAIN\\user, user@domain or user);
+    /// the password comes from EWS_PASSWORD.
     #[arg(long)]
     pub user: Option<String>,
     /// Trust the root certificates in this PEM file (your organisation's certificate
@@ -242,7 +248,13 @@ fn client(args: &Args, env: Env<'_>) -> Result<Client, String> {
         .headers(headers)
         .timeout(Duration::from_secs(args.timeout))
         .max_response_bytes(args.max_response_mb << 20);
-    let builder = with_credentials(builder, args.user.as_deref(), args.token.as_deref(), env)?;
+    let builder = with_credentials(
+        builder,
+        args.auth,
+        args.user.as_deref(),
+        args.token.as_deref(),
+        env,
+    )?;
     let builder = cli::with_tls(
         builder,
         args.ca_cert.as_deref(),

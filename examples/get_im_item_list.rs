@@ -34,9 +34,15 @@ struct Args {
     #[arg(long, conflicts_with = "url")]
     demo: bool,
     /// An OAuth 2.0 bearer token (without --user, EWS_TOKEN is used when set).
-    #[arg(long, conflicts_with = "user")]
+    #[arg(long)]
     token: Option<String>,
-    /// A user for Basic authentication; the password comes from EWS_PASSWORD.
+    /// How to authenticate: basic, ntlm or negotiate with --user (the password comes from
+    /// EWS_PASSWORD), or bearer with --token or EWS_TOKEN. Default: basic with --user,
+    /// else bearer when a token is given.
+    #[arg(long, value_enum)]
+    auth: Option<cli::AuthKind>,
+    /// The user for --auth basic, ntlm or negotiate (DOMAIN\\user, user@domain or user);
+    /// the password comes from EWS_PASSWORD.
     #[arg(long)]
     user: Option<String>,
     /// Trust the root certificates in this PEM file (your organisation's certificate
@@ -125,6 +131,7 @@ async fn run(args: Args) -> Result<(), String> {
     builder = builder.max_response_bytes(args.max_response_mb << 20);
     builder = cli::with_credentials(
         builder,
+        args.auth,
         args.user.as_deref(),
         args.token.as_deref(),
         &cli::process_env,

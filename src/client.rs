@@ -2,12 +2,24 @@
 //! answer into the operation's response or a typed [`Error`], retrying while the server is
 //! busy.
 
+mod connection;
+mod ntlm;
+mod tls;
+
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::stream::{self, Stream};
-use reqwest::header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http_body_util::Full;
+use hyper::body::Bytes;
+use reqwest::header::{
+    HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, USER_AGENT, WWW_AUTHENTICATE,
+};
 use tracing::Instrument;
+
+use connection::{Connection, ConnectionError, Connections, RawResponse};
+use ntlm::Scheme;
 
 use crate::error::{Error, EwsError};
 use crate::operation::{Operation, Reply};
@@ -37,7 +49,7 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// How the client authenticates. NTLM and Kerberos (Negotiate) are not supported.
+/// How the client authenticates. Kerberos is not supported (Negotiate carries NTLM only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Auth {
     /// No `Authorization` header.
@@ -51,6 +63,33 @@ pub enum Auth {
     },
     /// An OAuth 2.0 bearer token (Exchange Online).
     Bearer(Secret),
+    /// Windows authentication with NTLMv2 (`WWW-Authenticate: NTLM`), which authenticates
+    /// a connection: see [`ClientBuilder::ntlm`].
+    Ntlm {
+        /// `DOMAIN\user`, `user@domain` or `user`.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+    /// Windows authentication offered as `Negotiate`, answered with NTLMv2 messages (no
+    /// Kerberos): see [`ClientBuilder::negotiate`].
+    Negotiate {
+        /// `DOMAIN\user`, `user@domain` or `user`.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+}
+
+impl Auth {
+    /// The user, password and HTTP scheme of Windows authentication.
+    fn windows(&self) -> Option<(&str, &Secret, Scheme)> {
+        match self {
+            Auth::Ntlm { username, password } => Some((username, password, Scheme::Ntlm)),
+            Auth::Negotiate { username, password } => Some((username, password, Scheme::Negotiate)),
+            Auth::None | Auth::Basic { .. } | Auth::Bearer(_) => None,
+        }
+    }
 }
 
 /// How often, and for how long, the client retries while the server answers
@@ -151,6 +190,32 @@ impl ClientBuilder {
         self
     }
 
+    /// Authenticates with NTLMv2, as on-premises Exchange offers it
+    /// (`WWW-Authenticate: NTLM`). `username` is `DOMAIN\user`, `user@domain` or a bare
+    /// `user`. NTLM authenticates a connection, not a request: each call runs on an HTTP/1.1
+    /// connection of its own that a handshake authenticated (two round trips the first
+    /// time), and an authenticated connection serves the next call without one; a connection
+    /// the server stops accepting (a 401) is authenticated again. Calls made at the same time
+    /// use connections of their own. These connections go to the server directly, not
+    /// through a proxy.
+    pub fn ntlm(mut self, username: impl Into<String>, password: Secret) -> Self {
+        self.auth = Auth::Ntlm {
+            username: username.into(),
+            password,
+        };
+        self
+    }
+
+    /// Authenticates as [`ntlm`](Self::ntlm) does, in the `Negotiate` scheme (raw NTLMv2
+    /// messages, which servers offering Negotiate accept; Kerberos is not supported).
+    pub fn negotiate(mut self, username: impl Into<String>, password: Secret) -> Self {
+        self.auth = Auth::Negotiate {
+            username: username.into(),
+            password,
+        };
+        self
+    }
+
     /// Sets all request headers at once.
     pub fn headers(mut self, headers: RequestHeaders) -> Self {
         self.headers = headers;
@@ -246,28 +311,28 @@ impl ClientBuilder {
                  change the traffic"
             );
         }
-        let mut http = reqwest::Client::builder()
+        let roots: Vec<Vec<u8>> = self.root_certificates.into_iter().map(|p| p.0).collect();
+        let tls =
+            Arc::new(tls::config(&roots, self.accept_invalid_certificates).map_err(Error::Build)?);
+        let http = reqwest::Client::builder()
             .timeout(self.timeout)
-            .user_agent(user_agent)
-            .danger_accept_invalid_certs(self.accept_invalid_certificates);
-        for (i, Pem(pem)) in self.root_certificates.iter().enumerate() {
-            let certificates = reqwest::Certificate::from_pem_bundle(pem)
-                .ok()
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| {
-                    Error::Build(format!(
-                        "root certificates #{}: no PEM certificate (a block starting with \
-                         -----BEGIN CERTIFICATE-----) could be read",
-                        i + 1
-                    ))
-                })?;
-            for certificate in certificates {
-                http = http.add_root_certificate(certificate);
+            .user_agent(user_agent.clone())
+            .use_preconfigured_tls((*tls).clone());
+        let connections = match self.auth.windows() {
+            Some(_) => {
+                let host = endpoint.host_str().unwrap_or_default().to_owned();
+                let port = endpoint.port_or_known_default().unwrap_or(443);
+                let tls = (endpoint.scheme() == "https").then(|| Arc::clone(&tls));
+                let connections = Connections::new(host, port, tls).map_err(Error::Build)?;
+                Some(Arc::new(connections))
             }
-        }
+            None => None,
+        };
         let http = http.build().map_err(|e| Error::Build(e.to_string()))?;
         Ok(Client {
             http,
+            connections,
+            user_agent,
             endpoint,
             auth: self.auth,
             headers: self.headers,
@@ -284,6 +349,10 @@ impl ClientBuilder {
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
+    /// The connections Windows authentication authenticated, with [`Auth::Ntlm`] and
+    /// [`Auth::Negotiate`].
+    connections: Option<Arc<Connections>>,
+    user_agent: HeaderValue,
     endpoint: reqwest::Url,
     auth: Auth,
     headers: RequestHeaders,
@@ -432,6 +501,29 @@ impl Client {
         body: &str,
         anchor: Option<&str>,
     ) -> Result<ResponseEnvelope<O::Response>, Error> {
+        let raw = match (&self.connections, self.auth.windows()) {
+            (Some(connections), Some((user, password, scheme))) => {
+                let request = |authorization: Option<&str>| {
+                    self.hyper_request::<O>(body, anchor, authorization)
+                };
+                let answer = self.windows_exchange(connections, user, password, scheme, request);
+                tokio::time::timeout(self.timeout, answer)
+                    .await
+                    .map_err(|_| Error::Timeout(self.timeout))??
+            }
+            _ => self.reqwest_exchange::<O>(body, anchor).await?,
+        };
+        tracing::debug!(status = raw.status, bytes = raw.body.len(), "response read");
+        self.interpret::<O>(raw)
+    }
+
+    /// Sends the request through reqwest (no authentication, Basic or a bearer token) and
+    /// reads the answer.
+    async fn reqwest_exchange<O: Operation>(
+        &self,
+        body: &str,
+        anchor: Option<&str>,
+    ) -> Result<RawResponse, Error> {
         let mut request = self
             .http
             .post(self.endpoint.clone())
@@ -442,38 +534,34 @@ impl Client {
             request = request.header("X-AnchorMailbox", anchor);
         }
         request = match &self.auth {
-            Auth::None => request,
             Auth::Basic { username, password } => {
                 request.basic_auth(username, Some(password.expose()))
             }
             Auth::Bearer(token) => request.bearer_auth(token.expose()),
+            Auth::None | Auth::Ntlm { .. } | Auth::Negotiate { .. } => request,
         };
         let mut response = request.send().await.map_err(|e| self.transport(e))?;
-        let status = response.status();
-        tracing::debug!(status = status.as_u16(), "response received");
-        if status == reqwest::StatusCode::UNAUTHORIZED {
-            let challenge = response
+        let status = response.status().as_u16();
+        let header = |name| {
+            response
                 .headers()
-                .get(WWW_AUTHENTICATE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            return Err(Error::Unauthorized {
-                challenge,
-                credentials_sent: !matches!(self.auth, Auth::None),
-            });
-        }
-        if let Some(len) = response.content_length() {
-            if len > self.max_response_bytes as u64 {
-                return Err(Error::ResponseTooLarge {
-                    limit: self.max_response_bytes,
-                });
+                .get_all(name)
+                .iter()
+                .filter_map(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let content_type = header(CONTENT_TYPE).into_iter().next();
+        let challenges = header(WWW_AUTHENTICATE);
+        if status != 401 {
+            if let Some(len) = response.content_length() {
+                if len > self.max_response_bytes as u64 {
+                    return Err(Error::ResponseTooLarge {
+                        limit: self.max_response_bytes,
+                    });
+                }
             }
         }
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
         let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(e))? {
             if bytes.len() + chunk.len() > self.max_response_bytes {
@@ -483,13 +571,151 @@ impl Client {
             }
             bytes.extend_from_slice(&chunk);
         }
-        tracing::debug!(bytes = bytes.len(), "response read");
+        Ok(RawResponse {
+            status,
+            content_type,
+            challenges,
+            body: bytes,
+        })
+    }
+
+    /// The request on a connection of its own, with `authorization` if given.
+    fn hyper_request<O: Operation>(
+        &self,
+        body: &str,
+        anchor: Option<&str>,
+        authorization: Option<&str>,
+    ) -> hyper::Request<Full<Bytes>> {
+        let path = match self.endpoint.query() {
+            Some(query) => format!("{}?{query}", self.endpoint.path()),
+            None => self.endpoint.path().to_owned(),
+        };
+        let mut request = hyper::Request::post(path)
+            .header(HOST, self.host())
+            .header(USER_AGENT, self.user_agent.clone())
+            .header(CONTENT_TYPE, "text/xml; charset=utf-8")
+            .header("SOAPAction", format!("\"{}\"", O::SOAP_ACTION));
+        if let Some(anchor) = anchor {
+            request = request.header("X-AnchorMailbox", anchor);
+        }
+        if let Some(authorization) = authorization {
+            request = request.header(AUTHORIZATION, authorization);
+        }
+        request
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .expect("the request's parts are valid: the URL parsed and the values are ASCII")
+    }
+
+    /// Sends a request on a connection Windows authentication authenticated: an
+    /// authenticated one if one waits, else a new one after a handshake (its legs carry
+    /// the request too). A reused connection that gets a 401 is authenticated again; one
+    /// the server closed in the meantime is replaced.
+    async fn windows_exchange(
+        &self,
+        connections: &Connections,
+        user: &str,
+        password: &Secret,
+        scheme: Scheme,
+        request: impl Fn(Option<&str>) -> hyper::Request<Full<Bytes>>,
+    ) -> Result<RawResponse, Error> {
+        let mut connection = connections
+            .checkout()
+            .await
+            .map_err(|e| self.connection_error(e))?;
+        if connection.authenticated {
+            match connection
+                .exchange(request(None), self.max_response_bytes)
+                .await
+            {
+                Ok(raw) if raw.status != 401 => {
+                    connections.give_back(connection);
+                    return Ok(raw);
+                }
+                Ok(_) => {
+                    tracing::debug!("the connection is no longer authenticated");
+                    connection.authenticated = false;
+                }
+                Err(ConnectionError::TooLarge) => {
+                    return Err(self.connection_error(ConnectionError::TooLarge))
+                }
+                Err(ConnectionError::Io(error)) => {
+                    tracing::debug!(%error, "the connection closed; opening another");
+                    connection = connections
+                        .connect()
+                        .await
+                        .map_err(|e| self.connection_error(e))?;
+                }
+            }
+        }
+        let raw = self
+            .handshake(&mut connection, user, password, scheme, &request)
+            .await?;
+        if raw.status != 401 {
+            connection.authenticated = true;
+            connections.give_back(connection);
+        }
+        Ok(raw)
+    }
+
+    /// The two legs of the NTLM handshake on `connection`: the answer to the second, or to
+    /// the first when the server does not ask for authentication.
+    async fn handshake(
+        &self,
+        connection: &mut Connection,
+        user: &str,
+        password: &Secret,
+        scheme: Scheme,
+        request: &impl Fn(Option<&str>) -> hyper::Request<Full<Bytes>>,
+    ) -> Result<RawResponse, Error> {
+        tracing::debug!(scheme = scheme.name(), "authenticating the connection");
+        let negotiate = ntlm::negotiate(scheme);
+        let first = connection
+            .exchange(request(Some(&negotiate)), self.max_response_bytes)
+            .await
+            .map_err(|e| self.connection_error(e))?;
+        if first.status != 401 {
+            return Ok(first);
+        }
+        let challenge = match ntlm::challenge(scheme, first.challenges.iter().map(String::as_str)) {
+            Ok(challenge) => challenge,
+            Err(ntlm::HandshakeError::NoChallenge) => return Ok(first),
+            Err(ntlm::HandshakeError::BadChallenge(reason)) => {
+                return Err(Error::Handshake {
+                    host: self.host(),
+                    reason: format!("the server's challenge cannot be read: {reason}"),
+                })
+            }
+        };
+        let authenticate = ntlm::authenticate(scheme, &challenge, user, password.expose());
+        connection
+            .exchange(request(Some(&authenticate)), self.max_response_bytes)
+            .await
+            .map_err(|e| self.connection_error(e))
+    }
+
+    /// Reads an answer as `O`'s response envelope, or the error it is.
+    fn interpret<O: Operation>(
+        &self,
+        raw: RawResponse,
+    ) -> Result<ResponseEnvelope<O::Response>, Error> {
+        let RawResponse {
+            status,
+            content_type,
+            challenges,
+            body: bytes,
+        } = raw;
+        if status == 401 {
+            return Err(Error::Unauthorized {
+                challenge: (!challenges.is_empty()).then(|| challenges.join(", ")),
+                credentials_sent: !matches!(self.auth, Auth::None),
+            });
+        }
         let parsed = soap::read_response_with::<O>(&bytes, &self.limits);
-        if !status.is_success() {
+        if !(200..300).contains(&status) {
             return Err(match parsed {
                 Err(soap::EnvelopeError::Fault(fault)) => Error::Fault(fault),
                 _ => Error::Http {
-                    status: status.as_u16(),
+                    status,
                     body: String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
                 },
             });
@@ -499,7 +725,7 @@ impl Client {
                 if looks_like_a_page(content_type.as_deref(), &bytes) =>
             {
                 Err(Error::NotSoap {
-                    status: status.as_u16(),
+                    status,
                     content_type,
                     body: String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
                 })
@@ -560,16 +786,32 @@ impl Client {
     fn transport(&self, e: reqwest::Error) -> Error {
         if e.is_timeout() {
             Error::Timeout(self.timeout)
-        } else if let Some(reason) = certificate_error(&e) {
-            Error::UntrustedCertificate {
+        } else {
+            self.unreachable(Box::new(e.without_url()))
+        }
+    }
+
+    fn connection_error(&self, e: ConnectionError) -> Error {
+        match e {
+            ConnectionError::TooLarge => Error::ResponseTooLarge {
+                limit: self.max_response_bytes,
+            },
+            ConnectionError::Io(e) => self.unreachable(e),
+        }
+    }
+
+    /// The error of a request that did not reach the server or whose answer did not come
+    /// back: a refused certificate, or another transport failure.
+    fn unreachable(&self, e: Box<dyn std::error::Error + Send + Sync>) -> Error {
+        match certificate_error(&*e) {
+            Some(reason) => Error::UntrustedCertificate {
                 host: self.host(),
                 reason,
-            }
-        } else {
-            Error::Transport {
+            },
+            None => Error::Transport {
                 host: self.host(),
-                source: e.without_url(),
-            }
+                source: e,
+            },
         }
     }
 }

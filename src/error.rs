@@ -19,13 +19,13 @@ pub enum Error {
     Build(String),
     /// The request did not reach the server or its answer did not come back (connection
     /// refused, DNS, TLS, reset).
-    #[error("cannot reach {host}: {}", with_causes(source))]
+    #[error("cannot reach {host}: {}", with_causes(&**source))]
     Transport {
         /// The endpoint's host and port.
         host: String,
         /// What failed.
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The server's TLS certificate was refused.
     #[error(
@@ -45,13 +45,22 @@ pub enum Error {
     Timeout(Duration),
     /// The server refused the request for want of credentials it accepts (HTTP 401).
     #[error("authentication failed (HTTP 401): {}{}",
-        if *credentials_sent { "the server refused the credentials" } else { "no credentials were sent; set them with ClientBuilder::basic_auth or bearer_token" },
+        if *credentials_sent { "the server refused the credentials" } else { "no credentials were sent; set them with ClientBuilder::basic_auth, ntlm, negotiate or bearer_token" },
         challenge.as_deref().map(|c| format!("; the server asks for {c}")).unwrap_or_default())]
     Unauthorized {
         /// The `WWW-Authenticate` challenge, if the server sent one.
         challenge: Option<String>,
         /// Whether the request carried credentials.
         credentials_sent: bool,
+    },
+    /// The Windows authentication (NTLM) handshake could not go on: the server's answer to
+    /// its first leg is not a challenge the client can read.
+    #[error("the NTLM handshake with {host} failed: {reason}")]
+    Handshake {
+        /// The endpoint's host and port.
+        host: String,
+        /// What went wrong.
+        reason: String,
     },
     /// The server answered with an HTTP error status and no SOAP fault.
     #[error("HTTP status {status}{}", excerpt(body))]

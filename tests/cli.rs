@@ -359,7 +359,7 @@ async fn ca_cert_trusts_a_private_authority() {
         .await
         .unwrap();
     let (ca, config) = tls::private_ca();
-    let url = tls::https_in_front_of(&backend, config).await;
+    let url = tls::https_in_front_of(&backend.url(), config).await;
     let args = ["GetImItemList", "--request", "-", "--url", &url];
     let refused = ews(&args, GET_IM_ITEM_LIST).await;
     assert_eq!(refused.code, ews::FAILED);
@@ -390,4 +390,50 @@ async fn ca_cert_trusts_a_private_authority() {
         "{}",
         missing.err
     );
+}
+
+#[tokio::test]
+async fn auth_ntlm_and_negotiate_open_a_handshake_with_the_user_given() {
+    let env = [("EWS_PASSWORD", "pw"), ("EWS_TOKEN", "from-env")];
+    for (kind, scheme) in [("ntlm", "NTLM"), ("negotiate", "Negotiate")] {
+        let sent = authorization(&env, &["--auth", kind, "--user", r"CONTOSO\alice"]).await;
+        // The endpoint answers the first leg, so it is all that is sent: an NTLM NEGOTIATE
+        // message ("NTLMSSP\0", type 1).
+        let sent = sent.unwrap();
+        assert!(
+            sent.starts_with(&format!("{scheme} TlRMTVNTUAAB")),
+            "{kind}: {sent}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn auth_options_that_do_not_fit_fail_naming_what_is_missing() {
+    for (args, message) in [
+        (&["--auth", "ntlm"][..], "--auth ntlm needs --user"),
+        (
+            &["--auth", "ntlm", "--user", "alice", "--token", "t"][..],
+            "--auth ntlm takes --user, not --token",
+        ),
+        (
+            &["--auth", "bearer"][..],
+            "--auth bearer needs --token or the EWS_TOKEN",
+        ),
+        (
+            &["--auth", "negotiate", "--user", "alice"][..],
+            "--auth negotiate needs the password in the EWS_PASSWORD",
+        ),
+    ] {
+        let mut argv = vec![
+            "GetImItemList",
+            "--request",
+            "-",
+            "--url",
+            "http://127.0.0.1:9/",
+        ];
+        argv.extend_from_slice(args);
+        let run = ews_in(&[], &argv, GET_IM_ITEM_LIST).await;
+        assert_eq!(run.code, ews::FAILED, "{args:?}");
+        assert!(run.err.contains(message), "{args:?}: {}", run.err);
+    }
 }

@@ -600,9 +600,17 @@ fn debug_output_never_shows_credentials() {
         .bearer_token(Secret::new("eyJ0eXAi-token"))
         .build()
         .unwrap();
+    let ntlm = Client::builder("https://mail.contoso.com/EWS/Exchange.asmx")
+        .ntlm(r"CONTOSO\alice", Secret::new("hunter2-password"));
+    let negotiate = ntlm
+        .clone()
+        .negotiate("alice", Secret::new("hunter2-password"));
     for debug in [
         format!("{basic:?}"),
         format!("{bearer:?}"),
+        format!("{ntlm:?}"),
+        format!("{:?}", ntlm.build().unwrap()),
+        format!("{negotiate:?}"),
         format!("{:?}", Secret::new("hunter2-password")),
     ] {
         assert!(

@@ -58,6 +58,7 @@ async fn logs_at_every_level_never_show_credentials() {
     for builder in [
         client(&server).basic_auth("alice", Secret::new("hunter2-password")),
         client(&server).bearer_token(Secret::new("eyJ0eXAi-token")),
+        client(&server).ntlm(r"CONTOSO\alice", Secret::new("hunter2-password")),
     ] {
         let err = builder
             .build()

@@ -21,24 +21,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{every_header, tree};
+use common::{every_header, python, tree};
 use ews_bindings::mock::workload;
 use ews_bindings::operation::{self, Operation, OperationVisitor};
 use ews_bindings::soap;
-
-/// The Python with xmlschema, or `None` (with the reason printed) outside CI.
-fn python() -> Option<String> {
-    match std::env::var("EWS_PYTHON") {
-        Ok(python) => Some(python),
-        Err(_) if std::env::var_os("CI").is_some() => {
-            panic!("EWS_PYTHON is not set: CI must provide a Python with xmlschema")
-        }
-        Err(_) => {
-            eprintln!("skipped: set EWS_PYTHON to a Python with xmlschema to run this test");
-            None
-        }
-    }
-}
 
 fn tool(python: &str, args: &[&str]) -> (bool, String) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/xsd.py");

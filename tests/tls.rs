@@ -17,7 +17,7 @@ async fn endpoint() -> (MockServer, String, String) {
         .await
         .unwrap();
     let (ca, config) = private_ca();
-    let url = https_in_front_of(&backend, config).await;
+    let url = https_in_front_of(&backend.url(), config).await;
     (backend, url, ca)
 }
 

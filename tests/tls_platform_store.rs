@@ -17,7 +17,7 @@ async fn a_root_in_ssl_cert_file_is_trusted() {
         .await
         .unwrap();
     let (ca, config) = tls::private_ca();
-    let url = tls::https_in_front_of(&backend, config).await;
+    let url = tls::https_in_front_of(&backend.url(), config).await;
     let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("company-ca.pem");
     std::fs::write(&file, ca).unwrap();
     // The only test of this binary: nothing else reads the environment meanwhile.

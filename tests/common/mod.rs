@@ -103,3 +103,20 @@ pub fn every_header() -> RequestHeaders {
         ..RequestHeaders::default().time_zone("Pacific Standard Time")
     }
 }
+
+/// The Python that runs the independent tools of `tests/tools` (xmlschema, pyspnego), or
+/// `None` (with the reason printed) outside CI.
+pub fn python() -> Option<String> {
+    match std::env::var("EWS_PYTHON") {
+        Ok(python) => Some(python),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("EWS_PYTHON is not set: CI must provide a Python with xmlschema and pyspnego")
+        }
+        Err(_) => {
+            eprintln!(
+                "skipped: set EWS_PYTHON to a Python with xmlschema and pyspnego to run this test"
+            );
+            None
+        }
+    }
+}

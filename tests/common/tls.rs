@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use ews_bindings::mock::MockServer;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::rustls;
@@ -33,11 +32,10 @@ pub fn private_ca() -> (String, rustls::ServerConfig) {
     (ca.pem(), config)
 }
 
-/// An HTTPS endpoint on loopback in front of `backend` (TLS ended here, the bytes passed
-/// on); returns its EWS URL.
-pub async fn https_in_front_of(backend: &MockServer, config: rustls::ServerConfig) -> String {
+/// An HTTPS endpoint on loopback in front of the HTTP endpoint `backend` (its URL; TLS
+/// ended here, the bytes passed on); returns its EWS URL.
+pub async fn https_in_front_of(backend: &str, config: rustls::ServerConfig) -> String {
     let backend = backend
-        .url()
         .trim_start_matches("http://")
         .split('/')
         .next()

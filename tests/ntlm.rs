@@ -1,0 +1,282 @@
+//! Windows authentication against an independent NTLM implementation: a loopback EWS
+//! endpoint (`tests/tools/ntlm_server.py`) whose handshakes pyspnego's NTLM acceptor checks,
+//! NTLMv2 only (`LM_COMPAT_LEVEL=5`), one authentication per connection as IIS does it.
+
+mod common;
+#[allow(dead_code)]
+#[path = "../examples/ews.rs"]
+mod ews;
+#[path = "common/tls.rs"]
+mod tls;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use common::{mission_fixture, python};
+use ews_bindings::{Client, Error, Secret};
+use serde_json::Value;
+
+/// The users the endpoint knows (pyspnego's `DOMAIN:USER:PASSWORD` file).
+const USERS: &str =
+    "CONTOSO:alice:Summer-2026!\n:bob@contoso.com:Winter-2026!\n:carol:Spring-2026!\n";
+
+/// The endpoint, killed when dropped.
+struct Endpoint {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ntlm");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+impl Endpoint {
+    /// Starts the endpoint offering `scheme`, with the server's `options`; `None` without a
+    /// Python to run it.
+    fn start(scheme: &str, options: &[&str]) -> Option<Endpoint> {
+        let python = python()?;
+        let users = tmp("users");
+        std::fs::write(&users, USERS).unwrap();
+        let response = tmp("response.xml");
+        std::fs::write(&response, mission_fixture("response.xml")).unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/ntlm_server.py");
+        let mut child = Command::new(python)
+            .arg(script)
+            .arg(scheme)
+            .arg(&response)
+            .args(options)
+            .env("NTLM_USER_FILE", &users)
+            .env("LM_COMPAT_LEVEL", "5")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the NTLM endpoint starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("the endpoint printed {line:?}, not its port"));
+        Some(Endpoint { child, port })
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/EWS/Exchange.asmx", self.port)
+    }
+
+    /// What the endpoint counted: handshakes, failed handshakes, answers, users.
+    async fn stats(&self) -> Value {
+        let url = format!("http://127.0.0.1:{}/stats", self.port);
+        let text = reqwest::get(url).await.unwrap().text().await.unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_right_password_gets_the_answer_in_every_user_name_form() {
+    let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
+        return;
+    };
+    for (user, password) in [
+        (r"CONTOSO\alice", "Summer-2026!"),
+        ("bob@contoso.com", "Winter-2026!"),
+        ("carol", "Spring-2026!"),
+    ] {
+        let client = Client::builder(endpoint.url())
+            .ntlm(user, Secret::new(password))
+            .build()
+            .unwrap();
+        let list = client.get_im_item_list().await.unwrap();
+        assert!(!list.groups.is_empty(), "{user}");
+    }
+    let stats = endpoint.stats().await;
+    assert_eq!(stats["handshakes"], 3, "{stats}");
+    assert_eq!(stats["failed"], 0, "{stats}");
+    assert_eq!(
+        stats["users"],
+        serde_json::json!([r"CONTOSO\alice", "bob@contoso.com", "carol"]),
+        "{stats}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_unauthorized_with_credentials_sent() {
+    let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
+        return;
+    };
+    let client = Client::builder(endpoint.url())
+        .ntlm(r"CONTOSO\alice", Secret::new("Autumn-2026!"))
+        .build()
+        .unwrap();
+    let err = client.get_im_item_list().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Unauthorized {
+                credentials_sent: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let stats = endpoint.stats().await;
+    assert_eq!(
+        (stats["handshakes"].as_u64(), stats["failed"].as_u64()),
+        (Some(0), Some(1))
+    );
+}
+
+#[tokio::test]
+async fn negotiate_answered_with_raw_ntlm_messages_works() {
+    let Some(endpoint) = Endpoint::start("Negotiate", &[]) else {
+        return;
+    };
+    let client = Client::builder(endpoint.url())
+        .negotiate(r"CONTOSO\alice", Secret::new("Summer-2026!"))
+        .build()
+        .unwrap();
+    client.get_im_item_list().await.unwrap();
+    assert_eq!(endpoint.stats().await["handshakes"], 1);
+}
+
+#[tokio::test]
+async fn an_authenticated_connection_serves_the_next_call_without_a_handshake() {
+    let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
+        return;
+    };
+    let client = Client::builder(endpoint.url())
+        .ntlm(r"CONTOSO\alice", Secret::new("Summer-2026!"))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        client.get_im_item_list().await.unwrap();
+    }
+    let stats = endpoint.stats().await;
+    assert_eq!(
+        (stats["handshakes"].as_u64(), stats["answers"].as_u64()),
+        (Some(1), Some(3))
+    );
+}
+
+#[tokio::test]
+async fn a_call_on_a_new_connection_authenticates_again() {
+    let Some(endpoint) = Endpoint::start("NTLM", &["--close-after-auth"]) else {
+        return;
+    };
+    let client = Client::builder(endpoint.url())
+        .ntlm(r"CONTOSO\alice", Secret::new("Summer-2026!"))
+        .build()
+        .unwrap();
+    client.get_im_item_list().await.unwrap();
+    client.get_im_item_list().await.unwrap();
+    assert_eq!(endpoint.stats().await["handshakes"], 2);
+}
+
+#[tokio::test]
+async fn a_401_on_an_authenticated_connection_redoes_the_handshake() {
+    let Some(endpoint) = Endpoint::start("NTLM", &["--reauth-after", "1"]) else {
+        return;
+    };
+    let client = Client::builder(endpoint.url())
+        .ntlm(r"CONTOSO\alice", Secret::new("Summer-2026!"))
+        .build()
+        .unwrap();
+    client.get_im_item_list().await.unwrap();
+    client.get_im_item_list().await.unwrap();
+    let stats = endpoint.stats().await;
+    assert_eq!(
+        (stats["handshakes"].as_u64(), stats["failed"].as_u64()),
+        (Some(2), Some(0))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_do_not_break_each_others_handshakes() {
+    let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
+        return;
+    };
+    let client = Client::builder(endpoint.url())
+        .ntlm(r"CONTOSO\alice", Secret::new("Summer-2026!"))
+        .build()
+        .unwrap();
+    let calls = (0..8).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.get_im_item_list().await })
+    });
+    for call in calls.collect::<Vec<_>>() {
+        call.await.unwrap().unwrap();
+    }
+    let stats = endpoint.stats().await;
+    assert_eq!(stats["failed"], 0, "{stats}");
+    assert_eq!(stats["answers"], 8, "{stats}");
+    let handshakes = stats["handshakes"].as_u64().unwrap();
+    assert!((1..=8).contains(&handshakes), "{stats}");
+}
+
+#[tokio::test]
+async fn ntlm_works_over_https_with_the_servers_authority_trusted() {
+    let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
+        return;
+    };
+    let (ca, config) = tls::private_ca();
+    let url = tls::https_in_front_of(&endpoint.url(), config).await;
+    let refused = Client::builder(url.clone())
+        .ntlm(r"CONTOSO\alice", Secret::new("Summer-2026!"))
+        .build()
+        .unwrap()
+        .get_im_item_list()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, Error::UntrustedCertificate { .. }),
+        "{refused:?}"
+    );
+    let client = Client::builder(url)
+        .ntlm(r"CONTOSO\alice", Secret::new("Summer-2026!"))
+        .root_certificates_pem(ca)
+        .build()
+        .unwrap();
+    client.get_im_item_list().await.unwrap();
+    client.get_im_item_list().await.unwrap();
+    assert_eq!(endpoint.stats().await["handshakes"], 1);
+}
+
+#[tokio::test]
+async fn the_command_line_authenticates_with_auth_ntlm() {
+    let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
+        return;
+    };
+    let url = endpoint.url();
+    let argv = [
+        "ews",
+        "GetImItemList",
+        "--request",
+        "-",
+        "--url",
+        &url,
+        "--auth",
+        "ntlm",
+        "--user",
+        "bob@contoso.com",
+    ];
+    let env = |name: &str| (name == "EWS_PASSWORD").then(|| "Winter-2026!".to_owned());
+    let request = br#"<m:GetImItemList xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"/>"#;
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = ews::run(argv, &env, &mut &request[..], &mut out, &mut err).await;
+    assert_eq!(code, ews::SUCCESS, "{}", String::from_utf8_lossy(&err));
+    assert_eq!(
+        endpoint.stats().await["users"],
+        serde_json::json!(["bob@contoso.com"])
+    );
+}
