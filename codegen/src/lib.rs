@@ -20,6 +20,7 @@ mod model;
 mod naming;
 mod ops;
 mod render;
+mod sizes;
 pub mod wsdl;
 
 use std::fs;

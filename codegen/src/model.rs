@@ -700,6 +700,7 @@ impl<'t> Builder<'t> {
             modules: self.modules,
         };
         crate::flat::flatten(&mut model);
+        crate::sizes::box_large(&mut model);
         model
     }
 

@@ -1016,6 +1016,11 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                     let c = ident(&choice.name);
                     quote!(crate::#m::#c)
                 };
+                let boxed = model
+                    .choice_def(choice)
+                    .and_then(|c| c.variants.iter().find(|v| v.name == *variant))
+                    .is_some_and(|v| v.boxed);
+                let message = if boxed { quote!(*m) } else { quote!(m) };
                 let variant = ident(variant);
                 let count = count.as_ref().map(|path| {
                     let path = path.iter().map(|p| ident(p));
@@ -1036,7 +1041,7 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                     quote!(op::ItemResults<#item>),
                     quote! {
                         op::item_results(response.#field, #element, |m| match m {
-                            #choice_ty::#variant(m) => Some(m),
+                            #choice_ty::#variant(m) => Some(#message),
                             _ => None,
                         })
                     },
@@ -1044,8 +1049,14 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                 )
             }
             Shape::Other { status: Some((field, optional)) } => {
+                let boxed = model
+                    .struct_def(&op.response)
+                    .and_then(|s| s.fields.iter().find(|f| f.name == *field))
+                    .is_some_and(|f| f.boxed);
                 let field = ident(field);
-                let status = if *optional {
+                let status = if *optional && boxed {
+                    quote!(r.#field.as_deref())
+                } else if *optional {
                     quote!(r.#field.as_ref())
                 } else {
                     quote!(Some(&r.#field))
