@@ -34,6 +34,7 @@ fn main() {
             for op in ops {
                 println!("cargo::rustc-cfg=ews_operation=\"{}\"", op.name);
             }
+            autodiscover(&here, &out);
         }
         Err(e) => {
             eprintln!(
@@ -49,6 +50,37 @@ fn main() {
                     here.display()
                 );
             }
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Generates the `autodiscover` module from this package's `schema/autodiscover.xsd` (the
+/// SOAP Autodiscover messages, which no EWS schema directory holds).
+fn autodiscover(here: &std::path::Path, out: &std::path::Path) {
+    let xsd = here.join("schema").join("autodiscover.xsd");
+    println!("cargo::rerun-if-changed={}", xsd.display());
+    let module = ews_codegen::generate_schema(
+        &xsd,
+        "http://schemas.microsoft.com/exchange/2010/Autodiscover",
+        "autodiscover",
+        "a",
+        "crate",
+    );
+    let module = match module {
+        Ok(module) => module,
+        Err(e) => {
+            eprintln!(
+                "error: generating the Autodiscover bindings from {} failed: {e}",
+                xsd.display()
+            );
+            std::process::exit(1);
+        }
+    };
+    let path = out.join("autodiscover.rs");
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(module.code.as_str()) {
+        if let Err(e) = std::fs::write(&path, &module.code) {
+            eprintln!("error: cannot write {}: {e}", path.display());
             std::process::exit(1);
         }
     }

@@ -69,6 +69,13 @@ pub mod messages {
     include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 }
 
+/// Types of the SOAP Autodiscover service's GetUserSettings messages
+/// (`http://schemas.microsoft.com/exchange/2010/Autodiscover`), generated from this crate's
+/// `schema/autodiscover.xsd`.
+pub mod autodiscover {
+    include!(concat!(env!("OUT_DIR"), "/autodiscover.rs"));
+}
+
 /// Reads a generated type from a document whose root element holds it (`<t:Persona …>`;
 /// the root's name is not checked), checking that nothing but comments and whitespace
 /// follows. The EWS namespaces are resolved with [`soap::NAMESPACES`].

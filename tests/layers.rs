@@ -9,6 +9,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("xml", 0),
     ("types", 1),
     ("messages", 1),
+    ("autodiscover", 1),
     ("operation", 2),
     ("paging", 3),
     ("soap", 3),

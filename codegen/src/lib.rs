@@ -273,41 +273,8 @@ impl Config {
     /// declares abstract (which the interpreted types do not all tell).
     fn interpret_with_abstract_types(&self) -> Result<(MetaTypes, AbstractTypes), Error> {
         self.existing_schema_files()?;
-        let schema_error = |message: String| Error::Schema {
-            dir: self.schema_dir.clone(),
-            message,
-        };
         let [types, messages, _] = self.schema_files();
-        let config = xsd_parser::Config::default()
-            .set_parser_flags(ParserFlags::RESOLVE_INCLUDES | ParserFlags::DEFAULT_NAMESPACES)
-            .with_schema(Schema::Schema(XML_NAMESPACE_SCHEMA.into()))
-            .with_schema(Schema::File(types))
-            .with_schema(Schema::File(messages))
-            .set_interpreter_flags(
-                InterpreterFlags::BUILDIN_TYPES
-                    | InterpreterFlags::DEFAULT_TYPEDEFS
-                    | InterpreterFlags::WITH_XS_ANY_TYPE,
-            )
-            .set_optimizer_flags(OptimizerFlags::empty());
-        let schemas = exec_parser(config.parser).map_err(|e| schema_error(e.to_string()))?;
-        let mut abstract_types = AbstractTypes::new();
-        for (_, info) in schemas.schemas() {
-            let Some(ns) = &info.schema.target_namespace else {
-                continue;
-            };
-            for content in &info.schema.content {
-                if let SchemaContent::ComplexType(ct) = content {
-                    if let (true, Some(name)) = (ct.abstract_, &ct.name) {
-                        abstract_types.insert((ns.clone(), name.clone()));
-                    }
-                }
-            }
-        }
-        let types = exec_interpreter(config.interpreter, &schemas)
-            .map_err(|e| schema_error(e.to_string()))?;
-        let types =
-            exec_optimizer(config.optimizer, types).map_err(|e| schema_error(e.to_string()))?;
-        Ok((types, abstract_types))
+        interpret_files(&[types, messages], &self.schema_dir)
     }
 
     /// Builds the model of what is generated.
@@ -394,6 +361,81 @@ impl Config {
     }
 }
 
+/// Reads and interprets the schema `files` (of the directory `dir`, for errors): the types,
+/// and the `(namespace, name)` of every complex type declared abstract.
+fn interpret_files(files: &[PathBuf], dir: &Path) -> Result<(MetaTypes, AbstractTypes), Error> {
+    let schema_error = |message: String| Error::Schema {
+        dir: dir.to_owned(),
+        message,
+    };
+    let mut config = xsd_parser::Config::default()
+        .set_parser_flags(ParserFlags::RESOLVE_INCLUDES | ParserFlags::DEFAULT_NAMESPACES)
+        .with_schema(Schema::Schema(XML_NAMESPACE_SCHEMA.into()));
+    for file in files {
+        config = config.with_schema(Schema::File(file.clone()));
+    }
+    let config = config
+        .set_interpreter_flags(
+            InterpreterFlags::BUILDIN_TYPES
+                | InterpreterFlags::DEFAULT_TYPEDEFS
+                | InterpreterFlags::WITH_XS_ANY_TYPE,
+        )
+        .set_optimizer_flags(OptimizerFlags::empty());
+    let schemas = exec_parser(config.parser).map_err(|e| schema_error(e.to_string()))?;
+    let mut abstract_types = AbstractTypes::new();
+    for (_, info) in schemas.schemas() {
+        let Some(ns) = &info.schema.target_namespace else {
+            continue;
+        };
+        for content in &info.schema.content {
+            if let SchemaContent::ComplexType(ct) = content {
+                if let (true, Some(name)) = (ct.abstract_, &ct.name) {
+                    abstract_types.insert((ns.clone(), name.clone()));
+                }
+            }
+        }
+    }
+    let types =
+        exec_interpreter(config.interpreter, &schemas).map_err(|e| schema_error(e.to_string()))?;
+    let types = exec_optimizer(config.optimizer, types).map_err(|e| schema_error(e.to_string()))?;
+    Ok((types, abstract_types))
+}
+
+/// Generates one module from `xsd`, a schema of its own namespace `namespace` (the SOAP
+/// Autodiscover service's, for example): every global element and what it reaches, written
+/// with the prefix `prefix`, against the runtime at `runtime` (see [`Config::runtime`]).
+/// The module is named `module`.
+pub fn generate_schema(
+    xsd: &Path,
+    namespace: &str,
+    module: &str,
+    prefix: &str,
+    runtime: &str,
+) -> Result<GeneratedModule, Error> {
+    if !xsd.is_file() {
+        return Err(Error::MissingSchema(xsd.to_owned()));
+    }
+    let dir = xsd.parent().unwrap_or(Path::new("."));
+    let (types, abstract_types) = interpret_files(&[xsd.to_owned()], dir)?;
+    let namespaces = [(namespace.to_owned(), module.to_owned(), prefix.to_owned())];
+    let mut builder = model::Builder::new(&types, &namespaces, &[], &abstract_types);
+    for root in model::global_elements(&types, &[namespace]) {
+        builder.add_root(&root)?;
+    }
+    let model = builder.finish();
+    let runtime: syn::Path = syn::parse_str(runtime)
+        .map_err(|_| Error::Unsupported(format!("runtime path {runtime:?} is not a Rust path")))?;
+    let file = xsd.file_name().map_or_else(
+        || xsd.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
+    format_module_from(
+        module.to_owned(),
+        render::module(&model, 0, &runtime),
+        &file,
+    )
+}
+
 /// The request and response elements of `operations`, and the [`HEADER_ELEMENTS`].
 fn operation_roots(operations: &[wsdl::Operation]) -> Vec<Root> {
     let mut roots = Vec::new();
@@ -408,14 +450,24 @@ fn operation_roots(operations: &[wsdl::Operation]) -> Vec<Root> {
 
 /// Formats a rendered module, `@generated` header first.
 fn format_module(name: String, tokens: proc_macro2::TokenStream) -> Result<GeneratedModule, Error> {
+    format_module_from(
+        name,
+        tokens,
+        "the EWS schema (types.xsd, messages.xsd, Services.wsdl)",
+    )
+}
+
+/// Formats a generated module whose source is `source`, behind the `@generated` header.
+fn format_module_from(
+    name: String,
+    tokens: proc_macro2::TokenStream,
+    source: &str,
+) -> Result<GeneratedModule, Error> {
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::InvalidOutput {
         module: name.clone(),
         message: e.to_string(),
     })?;
-    let mut code = String::from(
-        "// @generated by ews-codegen from the EWS schema (types.xsd, messages.xsd, \
-         Services.wsdl). Do not edit.\n\n",
-    );
+    let mut code = format!("// @generated by ews-codegen from {source}. Do not edit.\n\n");
     code.push_str(&prettyplease::unparse(&file));
     Ok(GeneratedModule { name, code })
 }
