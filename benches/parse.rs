@@ -1,6 +1,7 @@
 //! Parse and write speed of the generated bindings against the practical limit, a raw
 //! quick-xml event scan of the same bytes, on synthetic GetImItemList responses of 1, 100,
-//! 1,000 and 10,000 personas (`ews_bindings::mock::workload`); with `all-operations` (and
+//! 1,000 and 10,000 personas (`ews_bindings::mock::workload`) and of 10,000 personas in the
+//! documentation's shape, compact and indented; with `all-operations` (and
 //! the whole schema) also on FindItem and GetItem answers of 10,000 messages, read into
 //! per-item results. Throughput is in bytes of the input (for writing: of the bytes
 //! written). The parsed model is dropped outside the timed part, as the raw scan builds
@@ -9,7 +10,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use ews_bindings::from_xml_str;
 use ews_bindings::messages::{self, GetImItemListResponseMessage};
-use ews_bindings::mock::workload::im_item_list_response;
+use ews_bindings::mock::workload::{documented_persona_response, im_item_list_response};
 use ews_bindings::operation::GetImItemList;
 use ews_bindings::soap::{read_response, write_request, RequestHeaders};
 use ews_bindings::types;
@@ -73,6 +74,23 @@ fn parse(c: &mut Criterion) {
             b.iter_batched(
                 || (),
                 |()| from_xml_str::<GetImItemListResponseMessage>(black_box(x)).unwrap(),
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    // The documentation's persona shape (many small elements and attributes, little text),
+    // compact as servers send it and indented as the documentation shows it.
+    for (name, indented) in [("documented_compact", false), ("documented_indented", true)] {
+        let envelope = documented_persona_response(10_000, indented, 7);
+        group.sample_size(10);
+        group.throughput(Throughput::Bytes(envelope.len() as u64));
+        group.bench_with_input(BenchmarkId::new("raw_scan", name), &envelope, |b, x| {
+            b.iter(|| raw_scan(black_box(x)))
+        });
+        group.bench_with_input(BenchmarkId::new("envelope", name), &envelope, |b, x| {
+            b.iter_batched(
+                || (),
+                |()| read_response::<GetImItemList>(black_box(x.as_bytes())).unwrap(),
                 BatchSize::PerIteration,
             )
         });

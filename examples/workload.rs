@@ -3,18 +3,25 @@
 //! ```text
 //! cargo run --release --example workload -- --personas 10000 --out /tmp/10k.xml [--seed 1]
 //! cargo run --release --example workload -- --shape find-item --count 10000 --out /tmp/find.xml
+//! cargo run --release --example workload -- --shape documented-personas --count 10000 --out /tmp/doc.xml
 //! ```
 
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use ews_bindings::mock::workload::{find_item_response, get_item_response, im_item_list_response};
+use ews_bindings::mock::workload::{
+    documented_persona_response, find_item_response, get_item_response, im_item_list_response,
+};
 
 /// Which response to write.
 #[derive(Clone, Copy, ValueEnum)]
 enum Shape {
     /// GetImItemList: personas and IM groups.
     ImItemList,
+    /// GetImItemList: personas in the documentation's shape, compact.
+    DocumentedPersonas,
+    /// The same, indented as the documentation writes it.
+    DocumentedPersonasIndented,
     /// FindItem: one page of messages.
     FindItem,
     /// GetItem: one response message per message, with HTML bodies.
@@ -42,6 +49,10 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let xml = match args.shape {
         Shape::ImItemList => im_item_list_response(args.count, args.seed),
+        Shape::DocumentedPersonas => documented_persona_response(args.count, false, args.seed),
+        Shape::DocumentedPersonasIndented => {
+            documented_persona_response(args.count, true, args.seed)
+        }
         Shape::FindItem => find_item_response(args.count, args.seed),
         Shape::GetItem => get_item_response(args.count, args.seed),
     };

@@ -71,7 +71,10 @@ fn the_request_sample_reads_and_writes_back() {
         return;
     };
     let (request, original): (GetUserSettingsRequestMessage, _) = body(&xml);
-    assert_eq!(request.request.users[0].mailbox, "UserName@domain.contoso.com");
+    assert_eq!(
+        request.request.users[0].mailbox,
+        "UserName@domain.contoso.com"
+    );
     assert_eq!(request.request.requested_settings.len(), 8);
     assert!(request
         .request
@@ -100,7 +103,10 @@ fn the_response_sample_reads_each_setting_as_a_string_setting() {
             _ => None,
         })
     };
-    assert_eq!(value("EwsSupportedSchemas"), Some("Exchange2007, Exchange2010"));
+    assert_eq!(
+        value("EwsSupportedSchemas"),
+        Some("Exchange2007, Exchange2010")
+    );
     assert_eq!(value("CasVersion"), Some("14.00.0478.000"));
     without_nil(&mut original);
     let diff = original.diff(&written(&message, "GetUserSettingsResponseMessage"));

@@ -81,6 +81,14 @@ fn the_benchmarks_synthetic_responses_are_valid() {
     let mut files = Vec::new();
     for (name, xml) in [
         ("im_item_list", workload::im_item_list_response(5, 3)),
+        (
+            "documented_personas",
+            workload::documented_persona_response(5, false, 3),
+        ),
+        (
+            "documented_personas_indented",
+            workload::documented_persona_response(5, true, 3),
+        ),
         ("find_item", workload::find_item_response(5, 3)),
         ("get_item", workload::get_item_response(5, 3)),
         ("get_item_mime", workload::get_item_mime_response(3000, 3)),

@@ -1,7 +1,8 @@
 //! Synthetic responses for benchmarks and load tests, deterministic from a seed, with unique
 //! ids, non-ASCII names and escaped text: GetImItemList (the documentation's persona with
-//! every attributed-value list filled), and FindItem and GetItem answers of many messages,
-//! each with the properties Exchange returns for a message in the default shape.
+//! every attributed-value list filled, and the documentation's persona as it stands,
+//! compact or indented), and FindItem and GetItem answers of many messages, each with the
+//! properties Exchange returns for a message in the default shape.
 
 use std::fmt::Write as _;
 
@@ -234,6 +235,161 @@ pub fn im_item_list_response(personas: usize, seed: u64) -> String {
         persona(&mut out, p as u64, &mut rng);
     }
     out.push_str("</t:Personas></m:ImItemList></m:GetImItemListResponse></s:Body></s:Envelope>");
+    out
+}
+
+/// A GetImItemList response envelope of `personas` personas in the shape of the
+/// documentation's example: each person with two attributions (ids, folder ids, flags), an
+/// e-mail address, display names, file-as and given and family names as attributed values,
+/// home and mobile phones, an attributed e-mail and IM address; many small elements and
+/// attributes, little text. Names and ids vary per persona. `indented` writes it as the
+/// documentation does, a line per element indented by three spaces per level (about half
+/// of the bytes whitespace); servers send it compact. The same arguments always give the
+/// same bytes.
+pub fn documented_persona_response(personas: usize, indented: bool, seed: u64) -> String {
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut out = String::with_capacity(personas * 3_800 + 4096);
+    let _ = write!(
+        out,
+        "{ENVELOPE_START}<m:GetImItemListResponse ResponseClass=\"Success\" {NAMESPACES}>\
+         <m:ResponseCode>NoError</m:ResponseCode><m:ImItemList><t:Groups>"
+    );
+    for (g, (name, kind)) in [
+        ("Other Contacts", "OtherContacts"),
+        ("Tagged", "Tagged"),
+        ("Favorites", "Favorites"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let _ = write!(
+            out,
+            "<t:ImGroup><t:DisplayName>{name}</t:DisplayName>\
+             <t:GroupType>IPM.DistList.MOC.{kind}</t:GroupType>\
+             <t:ExchangeStoreId Id=\"{}\" ChangeKey=\"EgAAAA==\"/></t:ImGroup>",
+            id("G", g as u64, &mut rng)
+        );
+    }
+    out.push_str("</t:Groups><t:Personas>");
+    for n in 0..personas as u64 {
+        documented_persona(&mut out, n, &mut rng);
+    }
+    out.push_str("</t:Personas></m:ImItemList></m:GetImItemListResponse></s:Body></s:Envelope>");
+    if indented {
+        indent(&out)
+    } else {
+        out
+    }
+}
+
+/// One persona of [`documented_persona_response`].
+fn documented_persona(out: &mut String, n: u64, rng: &mut Rng) {
+    let given = rng.pick(GIVEN);
+    let family = rng.pick(FAMILY);
+    let email = format!("{}.{n}@contoso.com", given.to_lowercase());
+    let display = esc(&format!("{given} {family} {n}"));
+    let (given, family) = (esc(given), esc(family));
+    let attributed = |value: &str, attributions: &[u8]| {
+        let mut s = format!("<t:Value>{value}</t:Value><t:Attributions>");
+        for a in attributions {
+            let _ = write!(s, "<t:Attribution>{a}</t:Attribution>");
+        }
+        s + "</t:Attributions>"
+    };
+    let string = |value: &str, attributions: &[u8]| {
+        format!(
+            "<t:StringAttributedValue>{}</t:StringAttributedValue>",
+            attributed(value, attributions)
+        )
+    };
+    let phone = |number: u64, kind: &str| {
+        format!(
+            "<t:PhoneNumberAttributedValue>{}</t:PhoneNumberAttributedValue>",
+            attributed(
+                &format!("<t:Number>{number}</t:Number><t:Type>{kind}</t:Type>"),
+                &[0]
+            )
+        )
+    };
+    let address = format!(
+        "<t:Name>{email}</t:Name><t:EmailAddress>{email}</t:EmailAddress>\
+         <t:RoutingType>SMTP</t:RoutingType>"
+    );
+    let _ = write!(
+        out,
+        "<t:Persona><t:PersonaId Id=\"{}\"/><t:PersonaType>Person</t:PersonaType>\
+         <t:CreationTime>2012-01-12T22:14:36Z</t:CreationTime>\
+         <t:DisplayName>{display}</t:DisplayName>\
+         <t:DisplayNameFirstLast>{display}</t:DisplayNameFirstLast>\
+         <t:DisplayNameLastFirst>{family} {given}</t:DisplayNameLastFirst>\
+         <t:FileAs>{family}, {given}</t:FileAs><t:FileAsId>LastCommaFirst</t:FileAsId>\
+         <t:GivenName>{given}</t:GivenName><t:Surname>{family}</t:Surname>\
+         <t:EmailAddress>{address}</t:EmailAddress>\
+         <t:EmailAddresses><t:Address>{address}</t:Address></t:EmailAddresses>\
+         <t:ImAddress>{email}</t:ImAddress><t:RelevanceScore>2147483647</t:RelevanceScore>\
+         <t:Attributions>",
+        id("P", n, rng)
+    );
+    for (a, quick) in [(0, false), (1, true)] {
+        let _ = write!(
+            out,
+            "<t:Attribution><t:Id>{a}</t:Id><t:SourceId Id=\"{}\" ChangeKey=\"EQAAABYAAABtF8oI\"/>\
+             <t:DisplayName>Outlook</t:DisplayName><t:IsWritable>true</t:IsWritable>\
+             <t:IsQuickContact>{quick}</t:IsQuickContact><t:IsHidden>false</t:IsHidden>\
+             <t:FolderId Id=\"{}\" ChangeKey=\"AQAAAA==\"/></t:Attribution>",
+            id("S", n * 2 + a, rng),
+            id("F", a, rng)
+        );
+    }
+    let _ = write!(
+        out,
+        "</t:Attributions><t:DisplayNames>{}{}</t:DisplayNames>\
+         <t:FileAses>{}</t:FileAses><t:FileAsIds>{}{}</t:FileAsIds>\
+         <t:GivenNames>{}</t:GivenNames><t:Surnames>{}</t:Surnames>\
+         <t:HomePhones>{}</t:HomePhones><t:MobilePhones>{}</t:MobilePhones>\
+         <t:Emails1><t:EmailAddressAttributedValue>{}</t:EmailAddressAttributedValue></t:Emails1>\
+         <t:ImAddresses>{}</t:ImAddresses></t:Persona>",
+        string(&display, &[0]),
+        string(&format!("{given} {n}"), &[1]),
+        string(&format!("{family}, {given}"), &[0]),
+        string("LastCommaFirst", &[0]),
+        string("None", &[1]),
+        string(&given, &[0]),
+        string(&family, &[0]),
+        phone(4_255_550_000 + n % 10_000, "Home"),
+        phone(4_255_560_000 + n % 10_000, "Mobile"),
+        attributed(&address, &[0, 1]),
+        string(&email, &[1]),
+    );
+}
+
+/// `xml` with a line per element, indented by three spaces per level: whitespace goes
+/// only between a tag's `>` and the next `<`, so no text changes.
+fn indent(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len() * 2);
+    let mut depth: usize = 0;
+    let mut rest = xml;
+    while let Some(at) = rest.find('<') {
+        let (before, tag_start) = rest.split_at(at);
+        let end = tag_start.find('>').map_or(tag_start.len(), |e| e + 1);
+        let tag = &tag_start[..end];
+        let closing = tag.starts_with("</");
+        if closing {
+            depth = depth.saturating_sub(1);
+        }
+        if before.is_empty() && out.ends_with('>') {
+            out.push('\n');
+            out.push_str(&"   ".repeat(depth));
+        } else {
+            out.push_str(before);
+        }
+        out.push_str(tag);
+        if !closing && !tag.starts_with("<?") && !tag.ends_with("/>") {
+            depth += 1;
+        }
+        rest = &tag_start[end..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -568,4 +724,25 @@ fn email_value(given: &str, family: &str, email: &str) -> String {
 
 fn attributions() -> &'static str {
     "<t:Attributions><t:Attribution>0</t:Attribution><t:Attribution>1</t:Attribution></t:Attributions>"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::GetImItemList;
+    use crate::soap::read_response;
+
+    #[test]
+    fn the_documented_shape_reads_the_same_compact_or_indented() {
+        let compact = documented_persona_response(20, false, 5);
+        let indented = documented_persona_response(20, true, 5);
+        assert!(indented.len() > compact.len() * 3 / 2, "{indented}");
+        let compact = read_response::<GetImItemList>(compact.as_bytes()).unwrap();
+        let indented = read_response::<GetImItemList>(indented.as_bytes()).unwrap();
+        assert_eq!(compact, indented);
+        let list = compact.body.im_item_list.unwrap();
+        let personas = list.personas.unwrap();
+        assert_eq!(personas.len(), 20);
+        assert_eq!(personas[0].attributions.as_ref().map(Vec::len), Some(2));
+    }
 }
