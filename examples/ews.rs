@@ -23,7 +23,7 @@ use std::time::Duration;
 use clap::Parser;
 use ews_bindings::operation::{self, Operation, OperationVisitor};
 use ews_bindings::types::ExchangeVersion;
-use ews_bindings::{soap, Client, Impersonation, RequestHeaders};
+use ews_bindings::{soap, Autodiscover, Client, Discovered, Impersonation, RequestHeaders, Secret};
 use serde_json::json;
 
 #[path = "common/cli.rs"]
@@ -43,8 +43,20 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub request: String,
     /// The EWS endpoint, e.g. https://mail.contoso.com/EWS/Exchange.asmx.
-    #[arg(long)]
-    pub url: String,
+    #[arg(
+        long,
+        required_unless_present = "autodiscover",
+        conflicts_with = "autodiscover"
+    )]
+    pub url: Option<String>,
+    /// Find the EWS endpoint (and the version to send) for this e-mail address with
+    /// Autodiscover, instead of --url.
+    #[arg(long, value_name = "EMAIL")]
+    pub autodiscover: Option<String>,
+    /// Ask only this Autodiscover server (HOST or HOST:PORT; http://HOST:PORT allows plain
+    /// http, for test servers).
+    #[arg(long, value_name = "HOST[:PORT]", requires = "autodiscover")]
+    pub autodiscover_host: Option<String>,
     /// An OAuth 2.0 bearer token (without --user, EWS_TOKEN is used when set).
     #[arg(long)]
     pub token: Option<String>,
@@ -68,9 +80,10 @@ pub struct Args {
     /// Impersonate the mailbox with this SMTP address.
     #[arg(long, value_name = "SMTP")]
     pub impersonate: Option<String>,
-    /// The RequestServerVersion to send.
-    #[arg(long, default_value = "Exchange2013")]
-    pub version: String,
+    /// The RequestServerVersion to send (default: the newest Autodiscover found, else
+    /// Exchange2013).
+    #[arg(long)]
+    pub version: Option<String>,
     /// The MailboxCulture to send (an RFC 3066 tag such as en-US).
     #[arg(long, value_name = "TAG")]
     pub culture: Option<String>,
@@ -157,7 +170,7 @@ pub async fn run(
             return code;
         }
     };
-    match call(&args, env, input, out).await {
+    match call(&args, env, input, out, err).await {
         Ok(failed) if failed.is_empty() => SUCCESS,
         Ok(failed) => {
             for line in failed {
@@ -178,9 +191,10 @@ async fn call(
     env: Env<'_>,
     input: &mut dyn Read,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<Vec<String>, String> {
     let request = read_request(&args.request, input)?;
-    let client = client(args, env)?;
+    let client = client(args, env, err).await?;
     let visit = Visit {
         client: &client,
         request: &request,
@@ -219,18 +233,33 @@ fn read_request(file: &str, input: &mut dyn Read) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn client(args: &Args, env: Env<'_>) -> Result<Client, String> {
-    let version = args
-        .version
-        .parse::<ExchangeVersion>()
-        .ok()
-        .filter(|v| !matches!(v, ExchangeVersion::Other(_)));
-    let Some(version) = version else {
-        return Err(format!(
-            "unknown version {:?}; one of: {}",
-            args.version,
-            ExchangeVersion::VALUES.join(", ")
-        ));
+async fn client(args: &Args, env: Env<'_>, err: &mut dyn Write) -> Result<Client, String> {
+    let (url, discovered_version) = match (&args.url, &args.autodiscover) {
+        (Some(url), _) => (url.clone(), None),
+        (None, Some(email)) => {
+            let found = discover(args, email, env).await?;
+            let _ = writeln!(
+                err,
+                "Autodiscover: {} ({})",
+                found.ews_url, found.answered_by
+            );
+            (found.ews_url, found.version)
+        }
+        (None, None) => return Err("--url or --autodiscover is needed".to_owned()),
+    };
+    let version = match (&args.version, discovered_version) {
+        (Some(name), _) => name
+            .parse::<ExchangeVersion>()
+            .ok()
+            .filter(|v| !matches!(v, ExchangeVersion::Other(_)))
+            .ok_or_else(|| {
+                format!(
+                    "unknown version {name:?}; one of: {}",
+                    ExchangeVersion::VALUES.join(", ")
+                )
+            })?,
+        (None, Some(found)) => found,
+        (None, None) => ExchangeVersion::Exchange2013,
     };
     let mut headers = RequestHeaders {
         server_version: Some(version),
@@ -244,7 +273,7 @@ fn client(args: &Args, env: Env<'_>) -> Result<Client, String> {
     if let Some(zone) = &args.timezone {
         headers = headers.time_zone(zone.clone());
     }
-    let builder = Client::builder(args.url.clone())
+    let builder = Client::builder(url)
         .headers(headers)
         .timeout(Duration::from_secs(args.timeout))
         .max_response_bytes(args.max_response_mb << 20);
@@ -327,4 +356,42 @@ impl Visit<'_> {
             .map(|(index, error)| format!("item {index} failed: {error}"))
             .collect())
     }
+}
+
+/// What Autodiscover finds for `email`, asking `--autodiscover-host` only when given, with
+/// the command line's credentials (Basic or a token; Autodiscover v2 needs none) and TLS
+/// trust.
+async fn discover(args: &Args, email: &str, env: Env<'_>) -> Result<Discovered, String> {
+    let mut autodiscover = Autodiscover::new();
+    if let Some(host) = &args.autodiscover_host {
+        autodiscover = match host.strip_prefix("http://") {
+            Some(host) => autodiscover.host(host).allow_http(host),
+            None => autodiscover.host(host.trim_start_matches("https://")),
+        };
+    }
+    if let Some(file) = &args.ca_cert {
+        let pem = std::fs::read(file)
+            .map_err(|e| format!("cannot read the --ca-cert file {file}: {e}"))?;
+        autodiscover = autodiscover.root_certificates_pem(pem);
+    }
+    if args.danger_accept_invalid_certs {
+        autodiscover = autodiscover.danger_accept_invalid_certificates();
+    }
+    match (args.auth, &args.user) {
+        (None | Some(cli::AuthKind::Basic), Some(user)) => {
+            if let Some(password) = env("EWS_PASSWORD") {
+                autodiscover = autodiscover.basic_auth(user.clone(), Secret::new(password));
+            }
+        }
+        (None | Some(cli::AuthKind::Bearer), None) => {
+            if let Some(token) = args.token.clone().or_else(|| env("EWS_TOKEN")) {
+                autodiscover = autodiscover.bearer_token(Secret::new(token));
+            }
+        }
+        _ => {}
+    }
+    autodiscover
+        .discover(email)
+        .await
+        .map_err(|e| e.to_string())
 }

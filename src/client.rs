@@ -6,6 +6,8 @@ mod connection;
 mod ntlm;
 mod tls;
 
+pub(crate) use tls::config as tls_config;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,7 +40,7 @@ impl Secret {
         Secret(value.into())
     }
 
-    fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }

@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod discovery;
 pub mod error;
 pub mod im;
 #[cfg(feature = "mock")]
@@ -49,6 +50,7 @@ pub mod soap;
 pub mod xml;
 
 pub use client::{Auth, Client, ClientBuilder, Response, RetryPolicy, Secret};
+pub use discovery::{Autodiscover, Discovered, DiscoveryError};
 pub use error::Error;
 pub use im::ImItemListResponse;
 /// The date and time crate of [`xml::DateTime`] and the other temporal values, re-exported

@@ -437,3 +437,71 @@ async fn auth_options_that_do_not_fit_fail_naming_what_is_missing() {
         assert!(run.err.contains(message), "{args:?}: {}", run.err);
     }
 }
+
+#[tokio::test]
+async fn autodiscover_finds_the_url_instead_of_url() {
+    let response = mission_fixture("response.xml");
+    let own = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+    let url = std::sync::Arc::clone(&own);
+    let server = MockServer::start_with(move |request| {
+        if request
+            .path
+            .starts_with("/autodiscover/autodiscover.json/v1.0/alice@contoso.com")
+        {
+            MockResponse::xml(format!(
+                r#"{{"Protocol":"EWS","Url":"{}"}}"#,
+                url.get().unwrap()
+            ))
+        } else if request.path == "/EWS/Exchange.asmx" {
+            MockResponse::xml(response.clone())
+        } else {
+            MockResponse::xml("").with_status(404)
+        }
+    })
+    .await
+    .unwrap();
+    own.set(server.url()).unwrap();
+    let host = server.url().replace("/EWS/Exchange.asmx", "");
+    let run = ews(
+        &[
+            "GetImItemList",
+            "--request",
+            "-",
+            "--autodiscover",
+            "alice@contoso.com",
+            "--autodiscover-host",
+            &host,
+        ],
+        GET_IM_ITEM_LIST,
+    )
+    .await;
+    assert_eq!(run.code, ews::SUCCESS, "{}", run.err);
+    assert!(
+        run.err.contains(&format!("Autodiscover: {}", server.url())),
+        "{}",
+        run.err
+    );
+    let refused = ews(
+        &[
+            "GetImItemList",
+            "--request",
+            "-",
+            "--autodiscover",
+            "alice@contoso.com",
+            "--autodiscover-host",
+            host.trim_start_matches("http://"),
+            "--timeout",
+            "5",
+        ],
+        GET_IM_ITEM_LIST,
+    )
+    .await;
+    assert_eq!(refused.code, ews::FAILED);
+    assert!(
+        refused
+            .err
+            .contains("Autodiscover found no EWS URL for alice@contoso.com"),
+        "{}",
+        refused.err
+    );
+}

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("error", 4),
     ("client", 5),
     ("im", 6),
+    ("discovery", 6),
     ("mock", 6),
 ];
 
