@@ -535,14 +535,24 @@ impl Client {
         if let Some(anchor) = anchor {
             request = request.header("X-AnchorMailbox", anchor);
         }
-        request = match &self.auth {
+        let request = self.authorized(request);
+        let response = request.send().await.map_err(|e| self.transport(e))?;
+        self.read_raw(response).await
+    }
+
+    /// `request` with the client's credentials, for those reqwest sends (Basic, bearer).
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.auth {
             Auth::Basic { username, password } => {
                 request.basic_auth(username, Some(password.expose()))
             }
             Auth::Bearer(token) => request.bearer_auth(token.expose()),
             Auth::None | Auth::Ntlm { .. } | Auth::Negotiate { .. } => request,
-        };
-        let mut response = request.send().await.map_err(|e| self.transport(e))?;
+        }
+    }
+
+    /// Reads a reqwest answer whole, within the size limit.
+    async fn read_raw(&self, mut response: reqwest::Response) -> Result<RawResponse, Error> {
         let status = response.status().as_u16();
         let header = |name| {
             response
@@ -733,6 +743,63 @@ impl Client {
                 })
             }
             other => Ok(other?),
+        }
+    }
+
+    /// Downloads `path` (relative to the endpoint's URL, as `Services.wsdl` next to
+    /// `…/EWS/Exchange.asmx`, or an absolute URL on the same host) with the client's
+    /// credentials and TLS trust, and returns its bytes as sent; for fetching a server's
+    /// schema. A status other than 2xx is an error ([`Error::Unauthorized`], [`Error::Http`]).
+    /// Needs a Tokio runtime, like [`Client::call`].
+    pub async fn download(&self, path: &str) -> Result<Vec<u8>, Error> {
+        let url = self
+            .endpoint
+            .join(path)
+            .map_err(|e| Error::Build(format!("{path:?} next to {}: {e}", self.endpoint)))?;
+        if url.host_str() != self.endpoint.host_str() || url.port() != self.endpoint.port() {
+            return Err(Error::Build(format!(
+                "{url} is not on the endpoint's host {}",
+                self.host()
+            )));
+        }
+        let raw = match (&self.connections, self.auth.windows()) {
+            (Some(connections), Some((user, password, scheme))) => {
+                let target = match url.query() {
+                    Some(query) => format!("{}?{query}", url.path()),
+                    None => url.path().to_owned(),
+                };
+                let request = |authorization: Option<&str>| {
+                    let mut request = hyper::Request::get(target.as_str())
+                        .header(HOST, self.host())
+                        .header(USER_AGENT, self.user_agent.clone());
+                    if let Some(authorization) = authorization {
+                        request = request.header(AUTHORIZATION, authorization);
+                    }
+                    request
+                        .body(Full::new(Bytes::new()))
+                        .expect("the request's parts are valid: the URL parsed")
+                };
+                let answer = self.windows_exchange(connections, user, password, scheme, request);
+                tokio::time::timeout(self.timeout, answer)
+                    .await
+                    .map_err(|_| Error::Timeout(self.timeout))??
+            }
+            _ => {
+                let request = self.authorized(self.http.get(url.clone()));
+                let response = request.send().await.map_err(|e| self.transport(e))?;
+                self.read_raw(response).await?
+            }
+        };
+        match raw.status {
+            200..=299 => Ok(raw.body),
+            401 => Err(Error::Unauthorized {
+                challenge: (!raw.challenges.is_empty()).then(|| raw.challenges.join(", ")),
+                credentials_sent: !matches!(self.auth, Auth::None),
+            }),
+            status => Err(Error::Http {
+                status,
+                body: String::from_utf8_lossy(&raw.body[..raw.body.len().min(4096)]).into_owned(),
+            }),
         }
     }
 

@@ -1,11 +1,16 @@
 //! Windows authentication against an independent NTLM implementation: a loopback EWS
 //! endpoint (`tests/tools/ntlm_server.py`) whose handshakes pyspnego's NTLM acceptor checks,
 //! NTLMv2 only (`LM_COMPAT_LEVEL=5`), one authentication per connection as IIS does it.
+// Both commands tested here include the argument handling they share (examples/common).
+#![allow(clippy::duplicate_mod)]
 
 mod common;
 #[allow(dead_code)]
 #[path = "../examples/ews.rs"]
 mod ews;
+#[allow(dead_code)]
+#[path = "../examples/fetch_schema.rs"]
+mod fetch_schema;
 #[path = "common/tls.rs"]
 mod tls;
 
@@ -13,7 +18,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use common::{mission_fixture, python};
+use common::{mission_fixture, python, shared_dir};
 use ews_bindings::{Client, Error, Secret};
 use serde_json::Value;
 
@@ -278,5 +283,80 @@ async fn the_command_line_authenticates_with_auth_ntlm() {
     assert_eq!(
         endpoint.stats().await["users"],
         serde_json::json!(["bob@contoso.com"])
+    );
+}
+
+#[tokio::test]
+async fn the_schema_is_fetched_byte_for_byte_behind_ntlm() {
+    let Some(shared) = shared_dir() else {
+        return;
+    };
+    let schema = shared.join("ews-schema");
+    let Some(endpoint) = Endpoint::start("NTLM", &["--files", schema.to_str().unwrap()]) else {
+        return;
+    };
+    let dir = tmp("fetched");
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = endpoint.url();
+    let argv = [
+        "fetch_schema",
+        "--url",
+        &url,
+        "--out",
+        dir.to_str().unwrap(),
+        "--auth",
+        "ntlm",
+        "--user",
+        r"CONTOSO\alice",
+    ];
+    let env = |name: &str| (name == "EWS_PASSWORD").then(|| "Summer-2026!".to_owned());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = fetch_schema::run(argv, &env, &mut out, &mut err).await;
+    let (out, err) = (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    );
+    assert_eq!(code, 0, "{err}");
+    for name in fetch_schema::FILES {
+        let fetched = std::fs::read(dir.join(name)).unwrap();
+        assert!(
+            fetched == std::fs::read(schema.join(name)).unwrap(),
+            "{name} changed"
+        );
+    }
+    assert!(out.contains("123 operations"), "{out}");
+    assert!(
+        out.contains("newest ExchangeVersionType value V2018_01_08"),
+        "{out}"
+    );
+    assert_eq!(endpoint.stats().await["handshakes"], 1);
+}
+
+#[tokio::test]
+async fn fetching_with_a_wrong_password_fails_naming_the_file() {
+    let Some(endpoint) = Endpoint::start("NTLM", &["--files", "."]) else {
+        return;
+    };
+    let dir = tmp("refused");
+    let url = endpoint.url();
+    let argv = [
+        "fetch_schema",
+        "--url",
+        &url,
+        "--out",
+        dir.to_str().unwrap(),
+        "--auth",
+        "ntlm",
+        "--user",
+        "carol",
+    ];
+    let env = |name: &str| (name == "EWS_PASSWORD").then(|| "wrong".to_owned());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = fetch_schema::run(argv, &env, &mut out, &mut err).await;
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("types.xsd: authentication failed (HTTP 401)"),
+        "{err}"
     );
 }

@@ -58,6 +58,13 @@ fn run(args: Vec<String>) -> Result<Vec<PathBuf>, String> {
             "--all" => all = true,
             "--roots" => roots = Some(value()?),
             "--runtime" => runtime = Some(value()?),
+            "fetch" => {
+                return Err("the server's schema is fetched by ews-bindings' fetch_schema \
+                            example, which has the client's authentication and TLS options: \
+                            cargo run --example fetch_schema -- --url https://HOST/EWS/Exchange.asmx \
+                            --out DIR [--auth ntlm --user USER]"
+                    .into())
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }

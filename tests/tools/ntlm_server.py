@@ -2,7 +2,7 @@
 connection is authenticated on its own by an NTLM handshake, checked here by pyspnego's NTLM
 acceptor (an implementation independent of the client under test).
 
-    ntlm_server.py SCHEME RESPONSE_FILE [--reauth-after N] [--close-after-auth]
+    ntlm_server.py SCHEME RESPONSE_FILE [--reauth-after N] [--close-after-auth] [--files DIR]
 
 SCHEME is the HTTP scheme offered and expected (NTLM or Negotiate; with Negotiate the
 tokens are raw NTLM messages, as Windows clients send them). The users come from the file
@@ -17,12 +17,15 @@ the process is killed:
 - later requests on an authenticated connection get RESPONSE_FILE without credentials;
   with --reauth-after N the connection forgets its authentication after N answers, so the
   next request gets 401 again; with --close-after-auth every answer closes the connection;
+- with --files DIR, GET /EWS/NAME answers with the file NAME of DIR, byte for byte, under
+  the same authentication (a server's schema: types.xsd, messages.xsd, Services.wsdl);
 - GET /stats answers, without authentication, with the counts of completed handshakes,
   failed handshakes, and answers served, as JSON.
 """
 
 import base64
 import json
+import os
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,7 +43,7 @@ def count(key, user=None):
             STATS["users"].append(user)
 
 
-def make_handler(scheme, body, reauth_after, close_after_auth):
+def make_handler(scheme, body, reauth_after, close_after_auth, files):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -72,6 +75,14 @@ def make_handler(scheme, body, reauth_after, close_after_auth):
             self.authenticated_answers += 1
             if reauth_after and self.authenticated_answers >= reauth_after:
                 self.authenticated_answers = None
+            if self.command == "GET":
+                name = os.path.basename(self.path)
+                try:
+                    with open(os.path.join(files, name), "rb") as f:
+                        payload = f.read()
+                except OSError:
+                    return self.reply(404)
+                return self.reply(200, payload, [("Content-Type", "text/xml")], close_after_auth)
             self.reply(200, body, [("Content-Type", "text/xml; charset=utf-8")], close_after_auth)
 
         def do_GET(self):
@@ -79,12 +90,17 @@ def make_handler(scheme, body, reauth_after, close_after_auth):
                 with LOCK:
                     payload = json.dumps(STATS).encode()
                 self.reply(200, payload, [("Content-Type", "application/json")])
+            elif files and self.path.startswith("/EWS/"):
+                self.authenticate()
             else:
                 self.reply(404)
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0"))
             self.rfile.read(length)
+            self.authenticate()
+
+        def authenticate(self):
             if self.authenticated_answers is not None:
                 return self.answer()
             header = self.headers.get("Authorization", "")
@@ -127,11 +143,12 @@ def main(argv):
     scheme, response_file = argv[0], argv[1]
     reauth_after = 0
     close_after_auth = "--close-after-auth" in argv
+    files = argv[argv.index("--files") + 1] if "--files" in argv else None
     if "--reauth-after" in argv:
         reauth_after = int(argv[argv.index("--reauth-after") + 1])
     with open(response_file, "rb") as f:
         body = f.read()
-    handler = make_handler(scheme, body, reauth_after, close_after_auth)
+    handler = make_handler(scheme, body, reauth_after, close_after_auth, files)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
