@@ -359,8 +359,7 @@ impl Visit<'_> {
 }
 
 /// What Autodiscover finds for `email`, asking `--autodiscover-host` only when given, with
-/// the command line's credentials (Basic or a token; Autodiscover v2 needs none) and TLS
-/// trust.
+/// the command line's credentials (for SOAP Autodiscover; v2 needs none) and TLS trust.
 async fn discover(args: &Args, email: &str, env: Env<'_>) -> Result<Discovered, String> {
     let mut autodiscover = Autodiscover::new();
     if let Some(host) = &args.autodiscover_host {
@@ -377,13 +376,18 @@ async fn discover(args: &Args, email: &str, env: Env<'_>) -> Result<Discovered, 
     if args.danger_accept_invalid_certs {
         autodiscover = autodiscover.danger_accept_invalid_certificates();
     }
-    match (args.auth, &args.user) {
-        (None | Some(cli::AuthKind::Basic), Some(user)) => {
-            if let Some(password) = env("EWS_PASSWORD") {
-                autodiscover = autodiscover.basic_auth(user.clone(), Secret::new(password));
-            }
+    let password = env("EWS_PASSWORD").map(Secret::new);
+    match (args.auth, &args.user, password) {
+        (None | Some(cli::AuthKind::Basic), Some(user), Some(password)) => {
+            autodiscover = autodiscover.basic_auth(user.clone(), password);
         }
-        (None | Some(cli::AuthKind::Bearer), None) => {
+        (Some(cli::AuthKind::Ntlm), Some(user), Some(password)) => {
+            autodiscover = autodiscover.ntlm(user.clone(), password);
+        }
+        (Some(cli::AuthKind::Negotiate), Some(user), Some(password)) => {
+            autodiscover = autodiscover.negotiate(user.clone(), password);
+        }
+        (None | Some(cli::AuthKind::Bearer), None, _) => {
             if let Some(token) = args.token.clone().or_else(|| env("EWS_TOKEN")) {
                 autodiscover = autodiscover.bearer_token(Secret::new(token));
             }

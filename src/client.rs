@@ -565,6 +565,7 @@ impl Client {
         };
         let content_type = header(CONTENT_TYPE).into_iter().next();
         let challenges = header(WWW_AUTHENTICATE);
+        let location = header(reqwest::header::LOCATION).into_iter().next();
         if status != 401 {
             if let Some(len) = response.content_length() {
                 if len > self.max_response_bytes as u64 {
@@ -587,8 +588,57 @@ impl Client {
             status,
             content_type,
             challenges,
+            location,
             body: bytes,
         })
+    }
+
+    /// Posts `body`, a SOAP envelope of another service of the server (SOAP Autodiscover),
+    /// with `soap_action`, authenticated as the client's calls are; the answer as it came.
+    pub(crate) async fn post_envelope(
+        &self,
+        body: &str,
+        soap_action: &str,
+    ) -> Result<RawResponse, Error> {
+        let request = |authorization: Option<&str>| {
+            let path = match self.endpoint.query() {
+                Some(query) => format!("{}?{query}", self.endpoint.path()),
+                None => self.endpoint.path().to_owned(),
+            };
+            let mut request = hyper::Request::post(path)
+                .header(HOST, self.host())
+                .header(USER_AGENT, self.user_agent.clone())
+                .header(CONTENT_TYPE, "text/xml; charset=utf-8")
+                .header("SOAPAction", format!("\"{soap_action}\""));
+            if let Some(authorization) = authorization {
+                request = request.header(AUTHORIZATION, authorization);
+            }
+            request
+                .body(Full::new(Bytes::from(body.to_owned())))
+                .expect("the request's parts are valid: the URL parsed and the values are ASCII")
+        };
+        match (&self.connections, self.auth.windows()) {
+            (Some(connections), Some((user, password, scheme))) => {
+                let answer = self.windows_exchange(connections, user, password, scheme, request);
+                tokio::time::timeout(self.timeout, answer)
+                    .await
+                    .map_err(|_| Error::Timeout(self.timeout))?
+            }
+            _ => {
+                let request = self
+                    .http
+                    .post(self.endpoint.clone())
+                    .header(CONTENT_TYPE, "text/xml; charset=utf-8")
+                    .header("SOAPAction", format!("\"{soap_action}\""))
+                    .body(body.to_owned());
+                let response = self
+                    .authorized(request)
+                    .send()
+                    .await
+                    .map_err(|e| self.transport(e))?;
+                self.read_raw(response).await
+            }
+        }
     }
 
     /// The request on a connection of its own, with `authorization` if given.
@@ -715,6 +765,7 @@ impl Client {
             content_type,
             challenges,
             body: bytes,
+            ..
         } = raw;
         if status == 401 {
             return Err(Error::Unauthorized {

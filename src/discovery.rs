@@ -23,7 +23,7 @@ use crate::autodiscover::{
     self, AnyUserSetting, ErrorCode, GetUserSettingsRequest, GetUserSettingsRequestMessage,
     GetUserSettingsResponseMessage, User,
 };
-use crate::client::{tls_config, Auth, Secret};
+use crate::client::{tls_config, Auth, ClientBuilder, Secret};
 use crate::soap::SOAP_ENVELOPE;
 use crate::types::ExchangeVersion;
 use crate::xml::{Namespace, XmlReader, XmlWriter};
@@ -149,6 +149,26 @@ impl Autodiscover {
     /// credentials, as servers expect).
     pub fn basic_auth(mut self, username: impl Into<String>, password: Secret) -> Self {
         self.auth = Auth::Basic {
+            username: username.into(),
+            password,
+        };
+        self
+    }
+
+    /// Authenticates SOAP Autodiscover with Windows authentication (NTLMv2), as
+    /// [`ClientBuilder::ntlm`](crate::ClientBuilder::ntlm) does for EWS.
+    pub fn ntlm(mut self, username: impl Into<String>, password: Secret) -> Self {
+        self.auth = Auth::Ntlm {
+            username: username.into(),
+            password,
+        };
+        self
+    }
+
+    /// Authenticates SOAP Autodiscover with NTLMv2 in the `Negotiate` scheme, as
+    /// [`ClientBuilder::negotiate`](crate::ClientBuilder::negotiate) does.
+    pub fn negotiate(mut self, username: impl Into<String>, password: Secret) -> Self {
+        self.auth = Auth::Negotiate {
             username: username.into(),
             password,
         };
@@ -378,7 +398,13 @@ impl Autodiscover {
         };
         let status = response.status();
         if status.is_redirection() {
-            return self.follow(response.headers().get(LOCATION), true);
+            return self.follow(
+                response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|l| l.to_str().ok()),
+                true,
+            );
         }
         if !status.is_success() {
             return Outcome::Failed(format!("HTTP status {}", status.as_u16()));
@@ -417,8 +443,8 @@ impl Autodiscover {
     }
 
     /// The next steps after an HTTP redirect to `location`.
-    fn follow(&self, location: Option<&reqwest::header::HeaderValue>, json_too: bool) -> Outcome {
-        let Some(location) = location.and_then(|l| l.to_str().ok()) else {
+    fn follow(&self, location: Option<&str>, json_too: bool) -> Outcome {
+        let Some(location) = location else {
             return Outcome::Failed("a redirect without a Location".to_owned());
         };
         match self.at(location, json_too) {
@@ -433,7 +459,13 @@ impl Autodiscover {
             Err(e) => return Outcome::Failed(reason(&e)),
         };
         if response.status().is_redirection() {
-            return self.follow(response.headers().get(LOCATION), false);
+            return self.follow(
+                response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|l| l.to_str().ok()),
+                false,
+            );
         }
         Outcome::Failed(format!(
             "HTTP status {} instead of a redirect to https",
@@ -442,43 +474,73 @@ impl Autodiscover {
     }
 
     async fn soap(&self, http: &reqwest::Client, url: &str, email: &str) -> Outcome {
+        const ACTION: &str =
+            "http://schemas.microsoft.com/exchange/2010/Autodiscover/Autodiscover/GetUserSettings";
         let body = request_envelope(url, email);
-        let mut request = http
-            .post(url)
-            .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-            .header(
-                "SOAPAction",
-                "\"http://schemas.microsoft.com/exchange/2010/Autodiscover/Autodiscover/GetUserSettings\"",
-            )
-            .body(body);
-        request = match &self.auth {
-            Auth::Basic { username, password } => {
-                request.basic_auth(username, Some(password.expose()))
+        let (status, location, bytes) = match &self.auth {
+            // Windows authentication runs on the client's own connections.
+            Auth::Ntlm { username, password } | Auth::Negotiate { username, password } => {
+                let mut builder = ClientBuilder::new(url).timeout(self.timeout);
+                builder = match &self.auth {
+                    Auth::Negotiate { .. } => builder.negotiate(username.clone(), password.clone()),
+                    _ => builder.ntlm(username.clone(), password.clone()),
+                };
+                for pem in &self.root_certificates {
+                    builder = builder.root_certificates_pem(pem.clone());
+                }
+                if self.accept_invalid_certificates {
+                    builder = builder.danger_accept_invalid_certificates();
+                }
+                let answer = match builder.build() {
+                    Ok(client) => client.post_envelope(&body, ACTION).await,
+                    Err(e) => Err(e),
+                };
+                match answer {
+                    Ok(raw) => (raw.status, raw.location, raw.body),
+                    Err(e) => return Outcome::Failed(e.to_string()),
+                }
             }
-            Auth::Bearer(token) => request.bearer_auth(token.expose()),
-            Auth::None | Auth::Ntlm { .. } | Auth::Negotiate { .. } => request,
+            auth => {
+                let mut request = http
+                    .post(url)
+                    .header(CONTENT_TYPE, "text/xml; charset=utf-8")
+                    .header("SOAPAction", format!("\"{ACTION}\""))
+                    .body(body);
+                request = match auth {
+                    Auth::Basic { username, password } => {
+                        request.basic_auth(username, Some(password.expose()))
+                    }
+                    Auth::Bearer(token) => request.bearer_auth(token.expose()),
+                    _ => request,
+                };
+                let response = match request.send().await {
+                    Ok(r) => r,
+                    Err(e) => return Outcome::Failed(reason(&e)),
+                };
+                let status = response.status().as_u16();
+                let location = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .map(str::to_owned);
+                match response.bytes().await {
+                    Ok(b) => (status, location, b.to_vec()),
+                    Err(e) => return Outcome::Failed(reason(&e)),
+                }
+            }
         };
-        let response = match request.send().await {
-            Ok(r) => r,
-            Err(e) => return Outcome::Failed(reason(&e)),
-        };
-        let status = response.status();
-        if status.is_redirection() {
-            return self.follow(response.headers().get(LOCATION), false);
+        if (300..400).contains(&status) {
+            return self.follow(location.as_deref(), false);
         }
-        if status == reqwest::StatusCode::UNAUTHORIZED {
+        if status == 401 {
             return Outcome::Failed(match self.auth {
                 Auth::None => "HTTP 401: credentials needed".to_owned(),
                 _ => "HTTP 401: the credentials were refused".to_owned(),
             });
         }
-        if !status.is_success() {
-            return Outcome::Failed(format!("HTTP status {}", status.as_u16()));
+        if !(200..300).contains(&status) {
+            return Outcome::Failed(format!("HTTP status {status}"));
         }
-        let bytes = match response.bytes().await {
-            Ok(b) => b,
-            Err(e) => return Outcome::Failed(reason(&e)),
-        };
         let message = match read_response(&bytes) {
             Ok(m) => m,
             Err(e) => return Outcome::Failed(format!("not a GetUserSettings answer: {e}")),

@@ -49,11 +49,19 @@ impl Endpoint {
     /// Starts the endpoint offering `scheme`, with the server's `options`; `None` without a
     /// Python to run it.
     fn start(scheme: &str, options: &[&str]) -> Option<Endpoint> {
+        Self::serving(scheme, &mission_fixture("response.xml"), options)
+    }
+
+    /// Starts the endpoint answering every authenticated POST with `answer`.
+    fn serving(scheme: &str, answer: &str, options: &[&str]) -> Option<Endpoint> {
         let python = python()?;
         let users = tmp("users");
         std::fs::write(&users, USERS).unwrap();
-        let response = tmp("response.xml");
-        std::fs::write(&response, mission_fixture("response.xml")).unwrap();
+        let response = tmp(&format!(
+            "response-{}.xml",
+            std::process::id() ^ answer.len() as u32
+        ));
+        std::fs::write(&response, answer).unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/ntlm_server.py");
         let mut child = Command::new(python)
             .arg(script)
@@ -358,5 +366,37 @@ async fn fetching_with_a_wrong_password_fails_naming_the_file() {
     assert!(
         err.contains("types.xsd: authentication failed (HTTP 401)"),
         "{err}"
+    );
+}
+
+#[tokio::test]
+async fn soap_autodiscover_authenticates_with_ntlm() {
+    let answer = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+<GetUserSettingsResponseMessage xmlns="http://schemas.microsoft.com/exchange/2010/Autodiscover">
+<Response xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><ErrorCode>NoError</ErrorCode>
+<UserResponses><UserResponse><ErrorCode>NoError</ErrorCode><UserSettings>
+<UserSetting i:type="StringSetting"><Name>InternalEwsUrl</Name><Value>https://ex01.contoso.com/EWS/Exchange.asmx</Value></UserSetting>
+<UserSetting i:type="StringSetting"><Name>EwsSupportedSchemas</Name><Value>Exchange2013, Exchange2016, Exchange2019</Value></UserSetting>
+</UserSettings></UserResponse></UserResponses></Response></GetUserSettingsResponseMessage>
+</s:Body></s:Envelope>"#;
+    let Some(endpoint) = Endpoint::serving("NTLM", answer, &[]) else {
+        return;
+    };
+    let host = format!("127.0.0.1:{}", endpoint.port);
+    let found = ews_bindings::Autodiscover::new()
+        .host(host.clone())
+        .allow_http(host)
+        .ntlm("bob@contoso.com", Secret::new("Winter-2026!"))
+        .discover("bob@contoso.com")
+        .await
+        .unwrap();
+    assert_eq!(found.ews_url, "https://ex01.contoso.com/EWS/Exchange.asmx");
+    assert_eq!(
+        found.version,
+        Some(ews_bindings::types::ExchangeVersion::Exchange2016)
+    );
+    assert_eq!(
+        endpoint.stats().await["users"],
+        serde_json::json!(["bob@contoso.com"])
     );
 }

@@ -23,6 +23,8 @@ pub(crate) struct RawResponse {
     pub content_type: Option<String>,
     /// The `WWW-Authenticate` headers.
     pub challenges: Vec<String>,
+    /// The `Location` header (of a redirect).
+    pub location: Option<String>,
     /// The body.
     pub body: Vec<u8>,
 }
@@ -180,6 +182,7 @@ impl Connection {
         let status = response.status().as_u16();
         let content_type = header(hyper::header::CONTENT_TYPE).into_iter().next();
         let challenges = header(hyper::header::WWW_AUTHENTICATE);
+        let location = header(hyper::header::LOCATION).into_iter().next();
         let mut body = response.into_body();
         let mut bytes = Vec::new();
         while let Some(frame) = body.frame().await {
@@ -195,6 +198,7 @@ impl Connection {
             status,
             content_type,
             challenges,
+            location,
             body: bytes,
         })
     }
