@@ -503,40 +503,61 @@ impl Client {
         body: &str,
         anchor: Option<&str>,
     ) -> Result<ResponseEnvelope<O::Response>, Error> {
-        let raw = match (&self.connections, self.auth.windows()) {
-            (Some(connections), Some((user, password, scheme))) => {
-                let request = |authorization: Option<&str>| {
-                    self.hyper_request::<O>(body, anchor, authorization)
-                };
-                let answer = self.windows_exchange(connections, user, password, scheme, request);
-                tokio::time::timeout(self.timeout, answer)
-                    .await
-                    .map_err(|_| Error::Timeout(self.timeout))??
-            }
-            _ => self.reqwest_exchange::<O>(body, anchor).await?,
-        };
+        let raw = self.post(body, O::SOAP_ACTION, anchor).await?;
         tracing::debug!(status = raw.status, bytes = raw.body.len(), "response read");
         self.interpret::<O>(raw)
     }
 
-    /// Sends the request through reqwest (no authentication, Basic or a bearer token) and
-    /// reads the answer.
-    async fn reqwest_exchange<O: Operation>(
+    /// Posts `body`, a SOAP envelope, with `soap_action` (and `X-AnchorMailbox: anchor`),
+    /// authenticated as the client is: through reqwest, or for Windows authentication on a
+    /// connection of the client's own. Returns the answer as it came. SOAP Autodiscover
+    /// posts its envelopes here too.
+    pub(crate) async fn post(
         &self,
         body: &str,
+        soap_action: &str,
         anchor: Option<&str>,
     ) -> Result<RawResponse, Error> {
+        if let (Some(connections), Some((user, password, scheme))) =
+            (&self.connections, self.auth.windows())
+        {
+            let request = |authorization: Option<&str>| {
+                let mut request = hyper::Request::post(request_target(&self.endpoint))
+                    .header(HOST, self.host())
+                    .header(USER_AGENT, self.user_agent.clone())
+                    .header(CONTENT_TYPE, "text/xml; charset=utf-8")
+                    .header("SOAPAction", format!("\"{soap_action}\""));
+                if let Some(anchor) = anchor {
+                    request = request.header("X-AnchorMailbox", anchor);
+                }
+                if let Some(authorization) = authorization {
+                    request = request.header(AUTHORIZATION, authorization);
+                }
+                request
+                    .body(Full::new(Bytes::from(body.to_owned())))
+                    .expect(
+                        "the request's parts are valid: the URL parsed and the values are ASCII",
+                    )
+            };
+            let answer = self.windows_exchange(connections, user, password, scheme, request);
+            return tokio::time::timeout(self.timeout, answer)
+                .await
+                .map_err(|_| Error::Timeout(self.timeout))?;
+        }
         let mut request = self
             .http
             .post(self.endpoint.clone())
             .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-            .header("SOAPAction", format!("\"{}\"", O::SOAP_ACTION))
+            .header("SOAPAction", format!("\"{soap_action}\""))
             .body(body.to_owned());
         if let Some(anchor) = anchor {
             request = request.header("X-AnchorMailbox", anchor);
         }
-        let request = self.authorized(request);
-        let response = request.send().await.map_err(|e| self.transport(e))?;
+        let response = self
+            .authorized(request)
+            .send()
+            .await
+            .map_err(|e| self.transport(e))?;
         self.read_raw(response).await
     }
 
@@ -591,81 +612,6 @@ impl Client {
             location,
             body: bytes,
         })
-    }
-
-    /// Posts `body`, a SOAP envelope of another service of the server (SOAP Autodiscover),
-    /// with `soap_action`, authenticated as the client's calls are; the answer as it came.
-    pub(crate) async fn post_envelope(
-        &self,
-        body: &str,
-        soap_action: &str,
-    ) -> Result<RawResponse, Error> {
-        let request = |authorization: Option<&str>| {
-            let path = match self.endpoint.query() {
-                Some(query) => format!("{}?{query}", self.endpoint.path()),
-                None => self.endpoint.path().to_owned(),
-            };
-            let mut request = hyper::Request::post(path)
-                .header(HOST, self.host())
-                .header(USER_AGENT, self.user_agent.clone())
-                .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-                .header("SOAPAction", format!("\"{soap_action}\""));
-            if let Some(authorization) = authorization {
-                request = request.header(AUTHORIZATION, authorization);
-            }
-            request
-                .body(Full::new(Bytes::from(body.to_owned())))
-                .expect("the request's parts are valid: the URL parsed and the values are ASCII")
-        };
-        match (&self.connections, self.auth.windows()) {
-            (Some(connections), Some((user, password, scheme))) => {
-                let answer = self.windows_exchange(connections, user, password, scheme, request);
-                tokio::time::timeout(self.timeout, answer)
-                    .await
-                    .map_err(|_| Error::Timeout(self.timeout))?
-            }
-            _ => {
-                let request = self
-                    .http
-                    .post(self.endpoint.clone())
-                    .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-                    .header("SOAPAction", format!("\"{soap_action}\""))
-                    .body(body.to_owned());
-                let response = self
-                    .authorized(request)
-                    .send()
-                    .await
-                    .map_err(|e| self.transport(e))?;
-                self.read_raw(response).await
-            }
-        }
-    }
-
-    /// The request on a connection of its own, with `authorization` if given.
-    fn hyper_request<O: Operation>(
-        &self,
-        body: &str,
-        anchor: Option<&str>,
-        authorization: Option<&str>,
-    ) -> hyper::Request<Full<Bytes>> {
-        let path = match self.endpoint.query() {
-            Some(query) => format!("{}?{query}", self.endpoint.path()),
-            None => self.endpoint.path().to_owned(),
-        };
-        let mut request = hyper::Request::post(path)
-            .header(HOST, self.host())
-            .header(USER_AGENT, self.user_agent.clone())
-            .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-            .header("SOAPAction", format!("\"{}\"", O::SOAP_ACTION));
-        if let Some(anchor) = anchor {
-            request = request.header("X-AnchorMailbox", anchor);
-        }
-        if let Some(authorization) = authorization {
-            request = request.header(AUTHORIZATION, authorization);
-        }
-        request
-            .body(Full::new(Bytes::from(body.to_owned())))
-            .expect("the request's parts are valid: the URL parsed and the values are ASCII")
     }
 
     /// Sends a request on a connection Windows authentication authenticated: an
@@ -815,10 +761,7 @@ impl Client {
         }
         let raw = match (&self.connections, self.auth.windows()) {
             (Some(connections), Some((user, password, scheme))) => {
-                let target = match url.query() {
-                    Some(query) => format!("{}?{query}", url.path()),
-                    None => url.path().to_owned(),
-                };
+                let target = request_target(&url);
                 let request = |authorization: Option<&str>| {
                     let mut request = hyper::Request::get(target.as_str())
                         .header(HOST, self.host())
@@ -933,6 +876,14 @@ impl Client {
                 source: e,
             },
         }
+    }
+}
+
+/// The request target of `url` on a connection of the client's own: its path and query.
+fn request_target(url: &reqwest::Url) -> String {
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
     }
 }
 

@@ -492,7 +492,7 @@ impl Autodiscover {
                     builder = builder.danger_accept_invalid_certificates();
                 }
                 let answer = match builder.build() {
-                    Ok(client) => client.post_envelope(&body, ACTION).await,
+                    Ok(client) => client.post(&body, ACTION, None).await,
                     Err(e) => Err(e),
                 };
                 match answer {
