@@ -1,6 +1,6 @@
-//! The HTTP transport: sends an [`Operation`] as a SOAP request with `reqwest` and turns the
-//! answer into the operation's response or a typed [`Error`], retrying while the server is
-//! busy.
+//! The HTTP transport: sends an [`Operation`] as a SOAP request (with `reqwest`, or for
+//! Windows authentication on HTTP/1.1 connections of the client's own) and turns the answer
+//! into the operation's response or a typed [`Error`], retrying while the server is busy.
 
 mod connection;
 mod ntlm;
