@@ -394,7 +394,7 @@ impl Autodiscover {
         let url = Step::Json(base.to_owned()).url(email);
         let response = match http.get(&url).send().await {
             Ok(r) => r,
-            Err(e) => return Outcome::Failed(reason(&e)),
+            Err(e) => return Outcome::Failed(reason(e)),
         };
         let status = response.status();
         if status.is_redirection() {
@@ -416,7 +416,7 @@ impl Autodiscover {
         }
         let text = match response.text().await {
             Ok(t) => t,
-            Err(e) => return Outcome::Failed(reason(&e)),
+            Err(e) => return Outcome::Failed(reason(e)),
         };
         match serde_json::from_str::<V2>(&text) {
             Ok(V2 { url: Some(ews_url) })
@@ -456,7 +456,7 @@ impl Autodiscover {
     async fn probe(&self, http: &reqwest::Client, url: &str) -> Outcome {
         let response = match http.get(url).send().await {
             Ok(r) => r,
-            Err(e) => return Outcome::Failed(reason(&e)),
+            Err(e) => return Outcome::Failed(reason(e)),
         };
         if response.status().is_redirection() {
             return self.follow(
@@ -515,7 +515,7 @@ impl Autodiscover {
                 };
                 let response = match request.send().await {
                     Ok(r) => r,
-                    Err(e) => return Outcome::Failed(reason(&e)),
+                    Err(e) => return Outcome::Failed(reason(e)),
                 };
                 let status = response.status().as_u16();
                 let location = response
@@ -525,7 +525,7 @@ impl Autodiscover {
                     .map(str::to_owned);
                 match response.bytes().await {
                     Ok(b) => (status, location, b.to_vec()),
-                    Err(e) => return Outcome::Failed(reason(&e)),
+                    Err(e) => return Outcome::Failed(reason(e)),
                 }
             }
         };
@@ -723,10 +723,11 @@ fn read_response(xml: &[u8]) -> Result<GetUserSettingsResponseMessage, String> {
     message.ok_or_else(|| "the body holds no GetUserSettingsResponseMessage".to_owned())
 }
 
-/// A transport error in the user's terms.
-fn reason(e: &reqwest::Error) -> String {
+/// A transport error in the user's terms (the URL is already named beside it).
+fn reason(e: reqwest::Error) -> String {
+    let e = e.without_url();
     let mut text = e.to_string();
-    let mut cause = std::error::Error::source(e);
+    let mut cause = std::error::Error::source(&e);
     while let Some(c) = cause {
         text.push_str(": ");
         text.push_str(&c.to_string());
