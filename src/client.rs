@@ -6,8 +6,6 @@ mod connection;
 mod ntlm;
 mod tls;
 
-pub(crate) use tls::config as tls_config;
-
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -294,8 +292,46 @@ impl ClientBuilder {
         self
     }
 
+    /// The same settings for another endpoint (SOAP Autodiscover's URLs).
+    pub(crate) fn at(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into();
+        self
+    }
+
+    /// The credentials set.
+    pub(crate) fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    /// The timeout of one request.
+    pub(crate) fn request_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The TLS configuration of the roots trusted (or of no checks at all).
+    pub(crate) fn tls(&self) -> Result<Arc<rustls::ClientConfig>, Error> {
+        if self.accept_invalid_certificates {
+            tracing::warn!(
+                endpoint = %self.endpoint,
+                "server certificates are not checked: anyone on the network path can read and \
+                 change the traffic"
+            );
+        }
+        let roots = self.root_certificates.iter().map(|p| p.0.as_slice());
+        tls::config(roots, self.accept_invalid_certificates)
+            .map(Arc::new)
+            .map_err(Error::Build)
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
+        let tls = self.tls()?;
+        self.build_with(tls)
+    }
+
+    /// Builds the client with the TLS configuration `tls` (made by [`tls`](Self::tls)
+    /// once for several clients).
+    pub(crate) fn build_with(self, tls: Arc<rustls::ClientConfig>) -> Result<Client, Error> {
         let endpoint = reqwest::Url::parse(&self.endpoint)
             .map_err(|e| Error::Build(format!("endpoint {:?}: {e}", self.endpoint)))?;
         if !matches!(endpoint.scheme(), "http" | "https") {
@@ -306,16 +342,6 @@ impl ClientBuilder {
         }
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|e| Error::Build(format!("user agent: {e}")))?;
-        if self.accept_invalid_certificates {
-            tracing::warn!(
-                endpoint = %endpoint,
-                "server certificates are not checked: anyone on the network path can read and \
-                 change the traffic"
-            );
-        }
-        let roots: Vec<Vec<u8>> = self.root_certificates.into_iter().map(|p| p.0).collect();
-        let tls =
-            Arc::new(tls::config(&roots, self.accept_invalid_certificates).map_err(Error::Build)?);
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
             .user_agent(user_agent.clone())

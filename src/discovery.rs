@@ -13,6 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, LOCATION};
@@ -23,7 +24,7 @@ use crate::autodiscover::{
     self, AnyUserSetting, ErrorCode, GetUserSettingsRequest, GetUserSettingsRequestMessage,
     GetUserSettingsResponseMessage, User,
 };
-use crate::client::{tls_config, Auth, ClientBuilder, Secret};
+use crate::client::{Auth, ClientBuilder, Secret};
 use crate::soap::SOAP_ENVELOPE;
 use crate::types::ExchangeVersion;
 use crate::xml::{Namespace, XmlReader, XmlWriter};
@@ -96,12 +97,11 @@ impl std::error::Error for DiscoveryError {}
 /// Settings for a discovery, builder style.
 #[derive(Debug, Clone)]
 pub struct Autodiscover {
-    auth: Auth,
+    /// Credentials, TLS trust and timeout, kept as a client's settings: SOAP Autodiscover
+    /// requests with Windows authentication go through a client at each URL.
+    settings: ClientBuilder,
     host: Option<String>,
     allow_http: Vec<String>,
-    root_certificates: Vec<Vec<u8>>,
-    accept_invalid_certificates: bool,
-    timeout: Duration,
 }
 
 impl Default for Autodiscover {
@@ -136,48 +136,36 @@ impl Autodiscover {
     /// bundled and platform roots trusted, 30 s per request.
     pub fn new() -> Self {
         Autodiscover {
-            auth: Auth::None,
+            settings: ClientBuilder::new("").timeout(Duration::from_secs(30)),
             host: None,
             allow_http: Vec::new(),
-            root_certificates: Vec::new(),
-            accept_invalid_certificates: false,
-            timeout: Duration::from_secs(30),
         }
     }
 
     /// Authenticates SOAP Autodiscover with HTTP Basic (Autodiscover v2 is asked without
     /// credentials, as servers expect).
     pub fn basic_auth(mut self, username: impl Into<String>, password: Secret) -> Self {
-        self.auth = Auth::Basic {
-            username: username.into(),
-            password,
-        };
+        self.settings = self.settings.basic_auth(username, password);
         self
     }
 
     /// Authenticates SOAP Autodiscover with Windows authentication (NTLMv2), as
-    /// [`ClientBuilder::ntlm`](crate::ClientBuilder::ntlm) does for EWS.
+    /// [`ClientBuilder::ntlm`] does for EWS.
     pub fn ntlm(mut self, username: impl Into<String>, password: Secret) -> Self {
-        self.auth = Auth::Ntlm {
-            username: username.into(),
-            password,
-        };
+        self.settings = self.settings.ntlm(username, password);
         self
     }
 
     /// Authenticates SOAP Autodiscover with NTLMv2 in the `Negotiate` scheme, as
-    /// [`ClientBuilder::negotiate`](crate::ClientBuilder::negotiate) does.
+    /// [`ClientBuilder::negotiate`] does.
     pub fn negotiate(mut self, username: impl Into<String>, password: Secret) -> Self {
-        self.auth = Auth::Negotiate {
-            username: username.into(),
-            password,
-        };
+        self.settings = self.settings.negotiate(username, password);
         self
     }
 
     /// Authenticates SOAP Autodiscover with an OAuth 2.0 bearer token.
     pub fn bearer_token(mut self, token: Secret) -> Self {
-        self.auth = Auth::Bearer(token);
+        self.settings = self.settings.bearer_token(token);
         self
     }
 
@@ -194,22 +182,22 @@ impl Autodiscover {
         self
     }
 
-    /// Trusts the root certificates in `pem`, as [`ClientBuilder::root_certificates_pem`](crate::ClientBuilder::root_certificates_pem).
+    /// Trusts the root certificates in `pem`, as [`ClientBuilder::root_certificates_pem`].
     pub fn root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.root_certificates.push(pem.into());
+        self.settings = self.settings.root_certificates_pem(pem);
         self
     }
 
     /// Accepts any server certificate, as
-    /// [`ClientBuilder::danger_accept_invalid_certificates`](crate::ClientBuilder::danger_accept_invalid_certificates).
+    /// [`ClientBuilder::danger_accept_invalid_certificates`].
     pub fn danger_accept_invalid_certificates(mut self) -> Self {
-        self.accept_invalid_certificates = true;
+        self.settings = self.settings.danger_accept_invalid_certificates();
         self
     }
 
     /// Sets the timeout of each request.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.settings = self.settings.timeout(timeout);
         self
     }
 
@@ -221,19 +209,17 @@ impl Autodiscover {
             email: email.to_owned(),
             attempts,
         };
-        let tls = tls_config(&self.root_certificates, self.accept_invalid_certificates).map_err(
-            |reason| {
-                let attempt = Attempt {
-                    url: "(TLS settings)".to_owned(),
-                    reason,
-                };
-                fail(&email, vec![attempt])
-            },
-        )?;
+        let tls = self.settings.tls().map_err(|e| {
+            let attempt = Attempt {
+                url: "(TLS settings)".to_owned(),
+                reason: e.to_string(),
+            };
+            fail(&email, vec![attempt])
+        })?;
         let http = reqwest::Client::builder()
-            .timeout(self.timeout)
+            .timeout(self.settings.request_timeout())
             .redirect(Policy::none())
-            .use_preconfigured_tls(tls)
+            .use_preconfigured_tls((*tls).clone())
             .build()
             .map_err(|e| {
                 let attempt = Attempt {
@@ -268,7 +254,7 @@ impl Autodiscover {
             tracing::debug!(%url, "asking Autodiscover");
             let outcome = match &step {
                 Step::Json(base) => self.json(&http, base, &email).await,
-                Step::Soap(url) => self.soap(&http, url, &email).await,
+                Step::Soap(url) => self.soap(&http, &tls, url, &email).await,
                 Step::Probe(url) => self.probe(&http, url).await,
             };
             let redirect = |what: String, attempts: &mut Vec<Attempt>, redirects: &mut usize| {
@@ -473,25 +459,20 @@ impl Autodiscover {
         ))
     }
 
-    async fn soap(&self, http: &reqwest::Client, url: &str, email: &str) -> Outcome {
+    async fn soap(
+        &self,
+        http: &reqwest::Client,
+        tls: &Arc<rustls::ClientConfig>,
+        url: &str,
+        email: &str,
+    ) -> Outcome {
         const ACTION: &str =
             "http://schemas.microsoft.com/exchange/2010/Autodiscover/Autodiscover/GetUserSettings";
         let body = request_envelope(url, email);
-        let (status, location, bytes) = match &self.auth {
+        let (status, location, bytes) = match self.settings.auth() {
             // Windows authentication runs on the client's own connections.
-            Auth::Ntlm { username, password } | Auth::Negotiate { username, password } => {
-                let mut builder = ClientBuilder::new(url).timeout(self.timeout);
-                builder = match &self.auth {
-                    Auth::Negotiate { .. } => builder.negotiate(username.clone(), password.clone()),
-                    _ => builder.ntlm(username.clone(), password.clone()),
-                };
-                for pem in &self.root_certificates {
-                    builder = builder.root_certificates_pem(pem.clone());
-                }
-                if self.accept_invalid_certificates {
-                    builder = builder.danger_accept_invalid_certificates();
-                }
-                let answer = match builder.build() {
+            Auth::Ntlm { .. } | Auth::Negotiate { .. } => {
+                let answer = match self.settings.clone().at(url).build_with(Arc::clone(tls)) {
                     Ok(client) => client.post(&body, ACTION, None).await,
                     Err(e) => Err(e),
                 };
@@ -533,7 +514,7 @@ impl Autodiscover {
             return self.follow(location.as_deref(), false);
         }
         if status == 401 {
-            return Outcome::Failed(match self.auth {
+            return Outcome::Failed(match self.settings.auth() {
                 Auth::None => "HTTP 401: credentials needed".to_owned(),
                 _ => "HTTP 401: the credentials were refused".to_owned(),
             });

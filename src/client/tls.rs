@@ -13,7 +13,10 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 /// The client configuration: `roots` (PEM texts, each holding at least one certificate)
 /// trusted besides the bundled and the platform's roots; with `accept_invalid`, any
 /// certificate. The error says which PEM text holds no certificate.
-pub(crate) fn config(roots: &[Vec<u8>], accept_invalid: bool) -> Result<ClientConfig, String> {
+pub(crate) fn config<'p>(
+    roots: impl IntoIterator<Item = &'p [u8]>,
+    accept_invalid: bool,
+) -> Result<ClientConfig, String> {
     let provider = Arc::new(crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
@@ -33,7 +36,7 @@ pub(crate) fn config(roots: &[Vec<u8>], accept_invalid: bool) -> Result<ClientCo
     }
     // Platform stores hold the odd certificate rustls cannot parse; the others still count.
     store.add_parsable_certificates(platform.certs);
-    for (i, pem) in roots.iter().enumerate() {
+    for (i, pem) in roots.into_iter().enumerate() {
         let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
             .filter_map(Result::ok)
             .collect();
