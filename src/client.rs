@@ -13,9 +13,7 @@ use std::time::Duration;
 use futures_util::stream::{self, Stream};
 use http_body_util::Full;
 use hyper::body::Bytes;
-use reqwest::header::{
-    HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, USER_AGENT, WWW_AUTHENTICATE,
-};
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, USER_AGENT};
 use tracing::Instrument;
 
 use connection::{Connection, ConnectionError, Connections, RawResponse};
@@ -600,20 +598,8 @@ impl Client {
 
     /// Reads a reqwest answer whole, within the size limit.
     async fn read_raw(&self, mut response: reqwest::Response) -> Result<RawResponse, Error> {
-        let status = response.status().as_u16();
-        let header = |name| {
-            response
-                .headers()
-                .get_all(name)
-                .iter()
-                .filter_map(|v: &HeaderValue| v.to_str().ok())
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        };
-        let content_type = header(CONTENT_TYPE).into_iter().next();
-        let challenges = header(WWW_AUTHENTICATE);
-        let location = header(reqwest::header::LOCATION).into_iter().next();
-        if status != 401 {
+        let mut raw = RawResponse::head(response.status().as_u16(), response.headers());
+        if raw.status != 401 {
             if let Some(len) = response.content_length() {
                 if len > self.max_response_bytes as u64 {
                     return Err(Error::ResponseTooLarge {
@@ -622,22 +608,15 @@ impl Client {
                 }
             }
         }
-        let mut bytes = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(e))? {
-            if bytes.len() + chunk.len() > self.max_response_bytes {
+            if raw.body.len() + chunk.len() > self.max_response_bytes {
                 return Err(Error::ResponseTooLarge {
                     limit: self.max_response_bytes,
                 });
             }
-            bytes.extend_from_slice(&chunk);
+            raw.body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse {
-            status,
-            content_type,
-            challenges,
-            location,
-            body: bytes,
-        })
+        Ok(raw)
     }
 
     /// Sends a request on a connection Windows authentication authenticated: an

@@ -29,6 +29,28 @@ pub(crate) struct RawResponse {
     pub body: Vec<u8>,
 }
 
+impl RawResponse {
+    /// An answer's status and the headers the client looks at, its body still to be read:
+    /// for answers from a connection of the client's own and from reqwest alike.
+    pub(crate) fn head(status: u16, headers: &hyper::HeaderMap) -> Self {
+        let all = |name| {
+            headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        RawResponse {
+            status,
+            content_type: all(hyper::header::CONTENT_TYPE).into_iter().next(),
+            challenges: all(hyper::header::WWW_AUTHENTICATE),
+            location: all(hyper::header::LOCATION).into_iter().next(),
+            body: Vec::new(),
+        }
+    }
+}
+
 /// Why a request on a connection failed.
 #[derive(Debug)]
 pub(crate) enum ConnectionError {
@@ -170,36 +192,17 @@ impl Connection {
             .send_request(request)
             .await
             .map_err(|e| ConnectionError::Io(Box::new(e)))?;
-        let header = |name| {
-            response
-                .headers()
-                .get_all(name)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        };
-        let status = response.status().as_u16();
-        let content_type = header(hyper::header::CONTENT_TYPE).into_iter().next();
-        let challenges = header(hyper::header::WWW_AUTHENTICATE);
-        let location = header(hyper::header::LOCATION).into_iter().next();
+        let mut raw = RawResponse::head(response.status().as_u16(), response.headers());
         let mut body = response.into_body();
-        let mut bytes = Vec::new();
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| ConnectionError::Io(Box::new(e)))?;
             if let Some(chunk) = frame.data_ref() {
-                if bytes.len() + chunk.len() > max_bytes {
+                if raw.body.len() + chunk.len() > max_bytes {
                     return Err(ConnectionError::TooLarge);
                 }
-                bytes.extend_from_slice(chunk);
+                raw.body.extend_from_slice(chunk);
             }
         }
-        Ok(RawResponse {
-            status,
-            content_type,
-            challenges,
-            location,
-            body: bytes,
-        })
+        Ok(raw)
     }
 }
