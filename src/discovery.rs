@@ -384,13 +384,7 @@ impl Autodiscover {
         };
         let status = response.status();
         if status.is_redirection() {
-            return self.follow(
-                response
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|l| l.to_str().ok()),
-                true,
-            );
+            return self.follow(location(&response), true);
         }
         if !status.is_success() {
             return Outcome::Failed(format!("HTTP status {}", status.as_u16()));
@@ -445,13 +439,7 @@ impl Autodiscover {
             Err(e) => return Outcome::Failed(reason(e)),
         };
         if response.status().is_redirection() {
-            return self.follow(
-                response
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|l| l.to_str().ok()),
-                false,
-            );
+            return self.follow(location(&response), false);
         }
         Outcome::Failed(format!(
             "HTTP status {} instead of a redirect to https",
@@ -499,11 +487,7 @@ impl Autodiscover {
                     Err(e) => return Outcome::Failed(reason(e)),
                 };
                 let status = response.status().as_u16();
-                let location = response
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|l| l.to_str().ok())
-                    .map(str::to_owned);
+                let location = location(&response).map(str::to_owned);
                 match response.bytes().await {
                     Ok(b) => (status, location, b.to_vec()),
                     Err(e) => return Outcome::Failed(reason(e)),
@@ -702,6 +686,14 @@ fn read_response(xml: &[u8]) -> Result<GetUserSettingsResponseMessage, String> {
     }
     r.finish().map_err(|e| e.to_string())?;
     message.ok_or_else(|| "the body holds no GetUserSettingsResponseMessage".to_owned())
+}
+
+/// The `Location` of a redirect.
+fn location(response: &reqwest::Response) -> Option<&str> {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|l| l.to_str().ok())
 }
 
 /// A transport error in the user's terms (the URL is already named beside it).
