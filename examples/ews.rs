@@ -18,7 +18,6 @@ use std::future::Future;
 use std::io::{Read, Write};
 use std::pin::Pin;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use ews_bindings::operation::{self, Operation, OperationVisitor};
@@ -28,7 +27,7 @@ use serde_json::json;
 
 #[path = "common/cli.rs"]
 mod cli;
-use cli::{with_credentials, Env};
+use cli::Env;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -57,26 +56,8 @@ pub struct Args {
     /// http, for test servers).
     #[arg(long, value_name = "HOST[:PORT]", requires = "autodiscover")]
     pub autodiscover_host: Option<String>,
-    /// An OAuth 2.0 bearer token (without --user, EWS_TOKEN is used when set).
-    #[arg(long)]
-    pub token: Option<String>,
-    /// How to authenticate: basic, ntlm or negotiate with --user (the password comes from
-    /// EWS_PASSWORD), or bearer with --token or EWS_TOKEN. Default: basic with --user,
-    /// else bearer when a token is given.
-    #[arg(long, value_enum)]
-    pub auth: Option<cli::AuthKind>,
-    /// The user for --auth basic, ntlm or negotiate (DOMAIN\\user, user@domain or user);
-    /// the password comes from EWS_PASSWORD.
-    #[arg(long)]
-    pub user: Option<String>,
-    /// Trust the root certificates in this PEM file (your organisation's certificate
-    /// authority) besides the system's trust store and the bundled roots.
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Option<String>,
-    /// Accept any server certificate, unchecked. Only for test servers: anyone on the
-    /// network path can then read and change the traffic, credentials included.
-    #[arg(long)]
-    pub danger_accept_invalid_certs: bool,
+    #[command(flatten)]
+    pub access: cli::Access,
     /// Impersonate the mailbox with this SMTP address.
     #[arg(long, value_name = "SMTP")]
     pub impersonate: Option<String>,
@@ -93,9 +74,6 @@ pub struct Args {
     /// Print the response as XML written back from the typed response, instead of JSON.
     #[arg(long)]
     pub xml: bool,
-    /// Request timeout in seconds.
-    #[arg(long, default_value_t = 100)]
-    pub timeout: u64,
     /// The largest response accepted, in megabytes (MiB, 1,048,576 bytes).
     #[arg(long, default_value_t = 64, value_name = "MB")]
     pub max_response_mb: usize,
@@ -157,18 +135,9 @@ pub async fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let args = match Args::try_parse_from(args) {
+    let args: Args = match cli::parse(args, out, err) {
         Ok(args) => args,
-        Err(e) => {
-            // --help and --version print to standard output and succeed.
-            let code = u8::try_from(e.exit_code()).unwrap_or(FAILED).min(FAILED);
-            let _ = if code == SUCCESS {
-                write!(out, "{}", e.render())
-            } else {
-                write!(err, "{}", e.render())
-            };
-            return code;
-        }
+        Err(code) => return code,
     };
     match call(&args, env, input, out, err).await {
         Ok(failed) if failed.is_empty() => SUCCESS,
@@ -275,20 +244,8 @@ async fn client(args: &Args, env: Env<'_>, err: &mut dyn Write) -> Result<Client
     }
     let builder = Client::builder(url)
         .headers(headers)
-        .timeout(Duration::from_secs(args.timeout))
         .max_response_bytes(args.max_response_mb << 20);
-    let builder = with_credentials(
-        builder,
-        args.auth,
-        args.user.as_deref(),
-        args.token.as_deref(),
-        env,
-    )?;
-    let builder = cli::with_tls(
-        builder,
-        args.ca_cert.as_deref(),
-        args.danger_accept_invalid_certs,
-    )?;
+    let builder = args.access.apply(builder, env)?;
     builder.build().map_err(|e| e.to_string())
 }
 
@@ -368,16 +325,16 @@ async fn discover(args: &Args, email: &str, env: Env<'_>) -> Result<Discovered, 
             None => autodiscover.host(host.trim_start_matches("https://")),
         };
     }
-    if let Some(file) = &args.ca_cert {
+    if let Some(file) = &args.access.ca_cert {
         let pem = std::fs::read(file)
             .map_err(|e| format!("cannot read the --ca-cert file {file}: {e}"))?;
         autodiscover = autodiscover.root_certificates_pem(pem);
     }
-    if args.danger_accept_invalid_certs {
+    if args.access.danger_accept_invalid_certs {
         autodiscover = autodiscover.danger_accept_invalid_certificates();
     }
     let password = env("EWS_PASSWORD").map(Secret::new);
-    match (args.auth, &args.user, password) {
+    match (args.access.auth, &args.access.user, password) {
         (None | Some(cli::AuthKind::Basic), Some(user), Some(password)) => {
             autodiscover = autodiscover.basic_auth(user.clone(), password);
         }
@@ -388,7 +345,7 @@ async fn discover(args: &Args, email: &str, env: Env<'_>) -> Result<Discovered, 
             autodiscover = autodiscover.negotiate(user.clone(), password);
         }
         (None | Some(cli::AuthKind::Bearer), None, _) => {
-            if let Some(token) = args.token.clone().or_else(|| env("EWS_TOKEN")) {
+            if let Some(token) = args.access.token.clone().or_else(|| env("EWS_TOKEN")) {
                 autodiscover = autodiscover.bearer_token(Secret::new(token));
             }
         }

@@ -13,7 +13,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use ews_bindings::Client;
@@ -39,25 +38,8 @@ pub struct Args {
     /// The directory to save the files in (made if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// How to authenticate: basic, ntlm or negotiate with --user (the password comes from
-    /// EWS_PASSWORD), or bearer with --token or EWS_TOKEN.
-    #[arg(long, value_enum)]
-    pub auth: Option<cli::AuthKind>,
-    /// The user for --auth basic, ntlm or negotiate.
-    #[arg(long)]
-    pub user: Option<String>,
-    /// An OAuth 2.0 bearer token (without --user, EWS_TOKEN is used when set).
-    #[arg(long)]
-    pub token: Option<String>,
-    /// Trust the root certificates in this PEM file besides the system's and the bundled.
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Option<String>,
-    /// Accept any server certificate, unchecked. Only for test servers.
-    #[arg(long)]
-    pub danger_accept_invalid_certs: bool,
-    /// Request timeout in seconds.
-    #[arg(long, default_value_t = 100)]
-    pub timeout: u64,
+    #[command(flatten)]
+    pub access: cli::Access,
 }
 
 #[tokio::main]
@@ -76,17 +58,9 @@ pub async fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let args = match Args::try_parse_from(args) {
+    let args: Args = match cli::parse(args, out, err) {
         Ok(args) => args,
-        Err(e) => {
-            let code = u8::from(e.exit_code() != 0);
-            let _ = if code == 0 {
-                write!(out, "{}", e.render())
-            } else {
-                write!(err, "{}", e.render())
-            };
-            return code;
-        }
+        Err(code) => return code,
     };
     match fetch(&args, env).await {
         Ok(report) => {
@@ -101,19 +75,7 @@ pub async fn run(
 }
 
 async fn fetch(args: &Args, env: Env<'_>) -> Result<String, String> {
-    let builder = Client::builder(args.url.clone()).timeout(Duration::from_secs(args.timeout));
-    let builder = cli::with_credentials(
-        builder,
-        args.auth,
-        args.user.as_deref(),
-        args.token.as_deref(),
-        env,
-    )?;
-    let builder = cli::with_tls(
-        builder,
-        args.ca_cert.as_deref(),
-        args.danger_accept_invalid_certs,
-    )?;
+    let builder = args.access.apply(Client::builder(args.url.clone()), env)?;
     let client = builder.build().map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot make {}: {e}", args.out.display()))?;

@@ -9,7 +9,6 @@
 //! ```
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use ews_bindings::mock::{MockResponse, MockServer};
@@ -33,26 +32,8 @@ struct Args {
     /// Call a built-in loopback endpoint serving a sample response.
     #[arg(long, conflicts_with = "url")]
     demo: bool,
-    /// An OAuth 2.0 bearer token (without --user, EWS_TOKEN is used when set).
-    #[arg(long)]
-    token: Option<String>,
-    /// How to authenticate: basic, ntlm or negotiate with --user (the password comes from
-    /// EWS_PASSWORD), or bearer with --token or EWS_TOKEN. Default: basic with --user,
-    /// else bearer when a token is given.
-    #[arg(long, value_enum)]
-    auth: Option<cli::AuthKind>,
-    /// The user for --auth basic, ntlm or negotiate (DOMAIN\\user, user@domain or user);
-    /// the password comes from EWS_PASSWORD.
-    #[arg(long)]
-    user: Option<String>,
-    /// Trust the root certificates in this PEM file (your organisation's certificate
-    /// authority) besides the system's trust store and the bundled roots.
-    #[arg(long, value_name = "FILE")]
-    ca_cert: Option<String>,
-    /// Accept any server certificate, unchecked. Only for test servers: anyone on the
-    /// network path can then read and change the traffic, credentials included.
-    #[arg(long)]
-    danger_accept_invalid_certs: bool,
+    #[command(flatten)]
+    access: cli::Access,
     /// Impersonate the mailbox with this SMTP address.
     #[arg(long, value_name = "SMTP")]
     impersonate: Option<String>,
@@ -65,9 +46,6 @@ struct Args {
     /// Print the whole response as JSON.
     #[arg(long)]
     json: bool,
-    /// Request timeout in seconds.
-    #[arg(long, default_value_t = 100)]
-    timeout: u64,
     /// The largest response accepted, in megabytes (MiB, 1,048,576 bytes).
     #[arg(long, default_value_t = 64, value_name = "MB")]
     max_response_mb: usize,
@@ -125,22 +103,10 @@ async fn run(args: Args) -> Result<(), String> {
         }
     };
     let Ok(version) = args.version.parse::<ExchangeVersion>();
-    let mut builder = Client::builder(url)
+    let builder = Client::builder(url)
         .server_version(version)
-        .timeout(Duration::from_secs(args.timeout));
-    builder = builder.max_response_bytes(args.max_response_mb << 20);
-    builder = cli::with_credentials(
-        builder,
-        args.auth,
-        args.user.as_deref(),
-        args.token.as_deref(),
-        &cli::process_env,
-    )?;
-    builder = cli::with_tls(
-        builder,
-        args.ca_cert.as_deref(),
-        args.danger_accept_invalid_certs,
-    )?;
+        .max_response_bytes(args.max_response_mb << 20);
+    let mut builder = args.access.apply(builder, &cli::process_env)?;
     if let Some(smtp) = args.impersonate {
         builder = builder.impersonate(Impersonation::SmtpAddress(smtp.into()));
     }

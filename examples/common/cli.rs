@@ -1,5 +1,9 @@
-//! What the command line tools share: their credentials, from their arguments and the
-//! environment, and error messages in their terms.
+//! What the command line tools share: parsing their arguments, the options that reach a
+//! server (credentials from the arguments and the environment, TLS trust, timeout), and
+//! error messages in their terms.
+
+use std::io::Write;
+use std::time::Duration;
 
 use ews_bindings::{ClientBuilder, Error, Secret};
 
@@ -9,6 +13,74 @@ pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 /// The process environment.
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
+}
+
+/// The options of every command that reaches a server: how to authenticate, whom to trust,
+/// how long to wait.
+#[derive(clap::Args, Debug)]
+pub struct Access {
+    /// How to authenticate: basic, ntlm or negotiate with --user (the password comes from
+    /// EWS_PASSWORD), or bearer with --token or EWS_TOKEN. Default: basic with --user,
+    /// else bearer when a token is given.
+    #[arg(long, value_enum)]
+    pub auth: Option<AuthKind>,
+    /// The user for --auth basic, ntlm or negotiate (DOMAIN\\user, user@domain or user);
+    /// the password comes from EWS_PASSWORD.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// An OAuth 2.0 bearer token (without --user, EWS_TOKEN is used when set).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Trust the root certificates in this PEM file (your organisation's certificate
+    /// authority) besides the system's trust store and the bundled roots.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<String>,
+    /// Accept any server certificate, unchecked. Only for test servers: anyone on the
+    /// network path can then read and change the traffic, credentials included.
+    #[arg(long)]
+    pub danger_accept_invalid_certs: bool,
+    /// Request timeout in seconds.
+    #[arg(long, default_value_t = 100)]
+    pub timeout: u64,
+}
+
+impl Access {
+    /// `builder` with the credentials, TLS trust and timeout asked for.
+    pub fn apply(&self, builder: ClientBuilder, env: Env<'_>) -> Result<ClientBuilder, String> {
+        let builder = builder.timeout(Duration::from_secs(self.timeout));
+        let builder = with_credentials(
+            builder,
+            self.auth,
+            self.user.as_deref(),
+            self.token.as_deref(),
+            env,
+        )?;
+        with_tls(
+            builder,
+            self.ca_cert.as_deref(),
+            self.danger_accept_invalid_certs,
+        )
+    }
+}
+
+/// Parses `args` (the program name first). `--help` is written to `out` and ends the
+/// command with status 0, a mistake is written to `err` and ends it with status 1: the
+/// status comes back as the error. (`get_im_item_list` lets clap report its own mistakes.)
+#[allow(dead_code)]
+pub fn parse<A: clap::Parser>(
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<A, u8> {
+    A::try_parse_from(args).map_err(|e| {
+        let code = u8::from(e.exit_code() != 0);
+        let _ = if code == 0 {
+            write!(out, "{}", e.render())
+        } else {
+            write!(err, "{}", e.render())
+        };
+        code
+    })
 }
 
 /// The authentication `--auth` names.
@@ -28,7 +100,7 @@ pub enum AuthKind {
 /// `--user` alone, which means Basic) take the user from `--user` and the password from
 /// `EWS_PASSWORD`; `EWS_TOKEN` is then not looked at. `--auth bearer`, and no `--user`,
 /// take the token from `--token`, else from `EWS_TOKEN`. Without any, no credentials.
-pub fn with_credentials(
+fn with_credentials(
     builder: ClientBuilder,
     auth: Option<AuthKind>,
     user: Option<&str>,
@@ -75,7 +147,7 @@ pub fn with_credentials(
 
 /// Adds the TLS trust the command line asks for: the root certificates of the PEM file
 /// `ca_cert`, and with `danger`, no certificate checks at all.
-pub fn with_tls(
+fn with_tls(
     builder: ClientBuilder,
     ca_cert: Option<&str>,
     danger: bool,
