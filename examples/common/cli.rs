@@ -24,7 +24,7 @@ pub struct Access {
     /// else bearer when a token is given.
     #[arg(long, value_enum)]
     pub auth: Option<AuthKind>,
-    /// The user for --auth basic, ntlm or negotiate (DOMAIN\\user, user@domain or user);
+    /// The user for --auth basic, ntlm or negotiate (DOMAIN\user, user@domain or user);
     /// the password comes from EWS_PASSWORD.
     #[arg(long)]
     pub user: Option<String>,
