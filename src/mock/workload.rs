@@ -165,6 +165,11 @@ const COMPANIES: &[&str] = &[
 struct Rng(u64);
 
 impl Rng {
+    /// A generator for `seed` (any value, 0 included, gives a usable state).
+    fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -189,13 +194,9 @@ fn esc(s: &str) -> String {
 /// personas (plus the three default groups), each group listing member ids. The same
 /// `personas` and `seed` always give the same bytes.
 pub fn im_item_list_response(personas: usize, seed: u64) -> String {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(seed);
     let mut out = String::with_capacity(personas * 12_000 + 4096);
-    let _ = write!(
-        out,
-        "{ENVELOPE_START}<m:GetImItemListResponse ResponseClass=\"Success\" {NAMESPACES}>\
-         <m:ResponseCode>NoError</m:ResponseCode><m:ImItemList><t:Groups>"
-    );
+    im_item_list_start(&mut out);
     let custom = personas / 10;
     let defaults = ["Other Contacts", "Tagged", "Favorites"];
     for g in 0..defaults.len() + custom {
@@ -247,13 +248,9 @@ pub fn im_item_list_response(personas: usize, seed: u64) -> String {
 /// of the bytes whitespace); servers send it compact. The same arguments always give the
 /// same bytes.
 pub fn documented_persona_response(personas: usize, indented: bool, seed: u64) -> String {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(seed);
     let mut out = String::with_capacity(personas * 3_800 + 4096);
-    let _ = write!(
-        out,
-        "{ENVELOPE_START}<m:GetImItemListResponse ResponseClass=\"Success\" {NAMESPACES}>\
-         <m:ResponseCode>NoError</m:ResponseCode><m:ImItemList><t:Groups>"
-    );
+    im_item_list_start(&mut out);
     for (g, (name, kind)) in [
         ("Other Contacts", "OtherContacts"),
         ("Tagged", "Tagged"),
@@ -393,6 +390,15 @@ fn indent(xml: &str) -> String {
     out
 }
 
+/// The envelope up to the first group of a successful GetImItemList answer.
+fn im_item_list_start(out: &mut String) {
+    let _ = write!(
+        out,
+        "{ENVELOPE_START}<m:GetImItemListResponse ResponseClass=\"Success\" {NAMESPACES}>\
+         <m:ResponseCode>NoError</m:ResponseCode><m:ImItemList><t:Groups>"
+    );
+}
+
 const ENVELOPE_START: &str = concat!(
     r#"<?xml version="1.0" encoding="utf-8"?>"#,
     r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header>"#,
@@ -408,7 +414,7 @@ const NAMESPACES: &str = concat!(
 /// all, each with the properties of the default shape. The same arguments always give the
 /// same bytes.
 pub fn find_item_response(messages: usize, seed: u64) -> String {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(seed);
     let mut out = String::with_capacity(messages * 3_000 + 4096);
     let _ = write!(
         out,
@@ -431,7 +437,7 @@ pub fn find_item_response(messages: usize, seed: u64) -> String {
 /// item, each with the message's properties and an HTML body (with the `&#xD;` line ends
 /// Exchange writes). The same arguments always give the same bytes.
 pub fn get_item_response(messages: usize, seed: u64) -> String {
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(seed);
     let mut out = String::with_capacity(messages * 4_500 + 4096);
     let _ = write!(
         out,
@@ -459,7 +465,7 @@ pub fn get_item_response(messages: usize, seed: u64) -> String {
 /// MIME (base64-encoded, as Exchange sends it in one line), as an export reads it.
 pub fn get_item_mime_response(bytes: usize, seed: u64) -> String {
     use base64::Engine as _;
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(seed);
     let mut mime = Vec::with_capacity(bytes);
     mime.extend_from_slice(
         b"From: asa@contoso.com\r\nSubject: Quarterly figures\r\nMIME-Version: 1.0\r\n\r\n",
