@@ -34,11 +34,7 @@ pub fn box_large(model: &mut Model) {
                         let FieldKind::Element(e) = &f.kind else {
                             continue;
                         };
-                        if f.occurs == Occurs::Optional
-                            && !f.boxed
-                            && e.list.is_none()
-                            && sizes.element(e) > BOX_ABOVE
-                        {
+                        if f.occurs == Occurs::Optional && !f.boxed && sizes.boxes(e) {
                             fields.push((m, s.name.clone(), i));
                         }
                     }
@@ -48,7 +44,7 @@ pub fn box_large(model: &mut Model) {
                         let Some(e) = &v.element else {
                             continue;
                         };
-                        if !v.boxed && e.list.is_none() && sizes.element(e) > BOX_ABOVE {
+                        if !v.boxed && sizes.boxes(e) {
                             variants.push((m, c.name.clone(), i));
                         }
                     }
@@ -83,6 +79,12 @@ struct Sizes<'m> {
 }
 
 impl Sizes<'_> {
+    /// Whether the rule boxes an optional element or a variant holding `e`: a single
+    /// value (not a list) estimated above [`BOX_ABOVE`] bytes.
+    fn boxes(&mut self, e: &ElementDef) -> bool {
+        e.list.is_none() && self.element(e) > BOX_ABOVE
+    }
+
     fn element(&mut self, e: &ElementDef) -> usize {
         match &e.list {
             Some(_) => 24,
@@ -146,21 +148,21 @@ impl Sizes<'_> {
         if f.occurs == Occurs::Repeated {
             return 24;
         }
-        let inner = if f.boxed {
-            8
-        } else {
-            match &f.kind {
-                FieldKind::Element(e) => self.element(e),
-                FieldKind::Choice(c) => self.choice(c),
-                FieldKind::Any => 72,
-            }
-        };
-        let boxable = matches!(&f.kind, FieldKind::Element(e) if e.list.is_none());
-        match f.occurs {
+        if f.boxed {
+            return 8;
+        }
+        let optional = f.occurs == Occurs::Optional;
+        let inner = match &f.kind {
             // Boxed by this very rule (an `Option<Box<_>>` is a pointer).
-            Occurs::Optional if boxable && inner > BOX_ABOVE => 8,
-            Occurs::Optional if inner > 8 => inner + 8,
-            _ => inner,
+            FieldKind::Element(e) if optional && self.boxes(e) => return 8,
+            FieldKind::Element(e) => self.element(e),
+            FieldKind::Choice(c) => self.choice(c),
+            FieldKind::Any => 72,
+        };
+        if optional && inner > 8 {
+            inner + 8
+        } else {
+            inner
         }
     }
 
@@ -173,11 +175,9 @@ impl Sizes<'_> {
             .iter()
             .map(|v| match (&v.element, v.boxed) {
                 (_, true) => 8,
-                (Some(e), false) => match self.element(e) {
-                    // Boxed by this very rule.
-                    size if e.list.is_none() && size > BOX_ABOVE => 8,
-                    size => size,
-                },
+                // Boxed by this very rule.
+                (Some(e), false) if self.boxes(e) => 8,
+                (Some(e), false) => self.element(e),
                 (None, false) => 72,
             })
             .max()
