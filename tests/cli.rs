@@ -355,11 +355,7 @@ async fn user_without_ews_password_fails_naming_it() {
 
 #[tokio::test]
 async fn ca_cert_trusts_a_private_authority() {
-    let backend = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
-        .await
-        .unwrap();
-    let (ca, config) = tls::private_ca();
-    let url = tls::https_in_front_of(&backend.url(), config).await;
+    let (_backend, url, ca) = tls::sample_endpoint().await;
     let args = ["GetImItemList", "--request", "-", "--url", &url];
     let refused = ews(&args, GET_IM_ITEM_LIST).await;
     assert_eq!(refused.code, ews::FAILED);

@@ -7,23 +7,12 @@ mod common;
 #[path = "common/tls.rs"]
 mod tls;
 
-use common::mission_fixture;
-use ews_bindings::mock::{MockResponse, MockServer};
 use ews_bindings::{Client, Error};
-use tls::{https_in_front_of, private_ca};
-
-async fn endpoint() -> (MockServer, String, String) {
-    let backend = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
-        .await
-        .unwrap();
-    let (ca, config) = private_ca();
-    let url = https_in_front_of(&backend.url(), config).await;
-    (backend, url, ca)
-}
+use tls::{private_ca, sample_endpoint};
 
 #[tokio::test]
 async fn a_private_authority_is_refused_by_default_with_what_to_do() {
-    let (_backend, url, _) = endpoint().await;
+    let (_backend, url, _) = sample_endpoint().await;
     let client = Client::builder(url).build().unwrap();
     let err = client.get_im_item_list().await.unwrap_err();
     let Error::UntrustedCertificate { host, reason } = &err else {
@@ -41,7 +30,7 @@ async fn a_private_authority_is_refused_by_default_with_what_to_do() {
 
 #[tokio::test]
 async fn the_authoritys_root_certificate_makes_it_trusted() {
-    let (backend, url, ca) = endpoint().await;
+    let (backend, url, ca) = sample_endpoint().await;
     let client = Client::builder(url)
         .root_certificates_pem(ca)
         .build()
@@ -53,7 +42,7 @@ async fn the_authoritys_root_certificate_makes_it_trusted() {
 
 #[tokio::test]
 async fn another_authoritys_root_does_not() {
-    let (_backend, url, _) = endpoint().await;
+    let (_backend, url, _) = sample_endpoint().await;
     let (other, _) = private_ca();
     let client = Client::builder(url)
         .root_certificates_pem(other)
@@ -65,7 +54,7 @@ async fn another_authoritys_root_does_not() {
 
 #[tokio::test]
 async fn turning_checks_off_accepts_any_certificate() {
-    let (_backend, url, _) = endpoint().await;
+    let (_backend, url, _) = sample_endpoint().await;
     let client = Client::builder(url)
         .danger_accept_invalid_certificates()
         .build()

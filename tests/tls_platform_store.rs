@@ -7,17 +7,11 @@ mod common;
 #[path = "common/tls.rs"]
 mod tls;
 
-use common::mission_fixture;
-use ews_bindings::mock::{MockResponse, MockServer};
 use ews_bindings::Client;
 
 #[tokio::test]
 async fn a_root_in_ssl_cert_file_is_trusted() {
-    let backend = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
-        .await
-        .unwrap();
-    let (ca, config) = tls::private_ca();
-    let url = tls::https_in_front_of(&backend.url(), config).await;
+    let (_backend, url, ca) = tls::sample_endpoint().await;
     let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("company-ca.pem");
     std::fs::write(&file, ca).unwrap();
     // The only test of this binary: nothing else reads the environment meanwhile.

@@ -1,7 +1,10 @@
 //! A loopback HTTPS endpoint whose certificate comes from a private certificate authority
 //! made here, as a company CA issues them.
+#![allow(dead_code)]
 
 use std::sync::Arc;
+
+use ews_bindings::mock::{MockResponse, MockServer};
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use tokio::net::{TcpListener, TcpStream};
@@ -61,4 +64,18 @@ pub async fn https_in_front_of(backend: &str, config: rustls::ServerConfig) -> S
         }
     });
     format!("https://{addr}/EWS/Exchange.asmx")
+}
+
+/// The loopback endpoint serving the GetImItemList sample, behind HTTPS with a certificate
+/// from a private authority: the endpoint (dropping it stops it), the EWS URL, and the
+/// authority's root certificate (PEM).
+pub async fn sample_endpoint() -> (MockServer, String, String) {
+    let backend = MockServer::start(vec![MockResponse::xml(crate::common::mission_fixture(
+        "response.xml",
+    ))])
+    .await
+    .unwrap();
+    let (ca, config) = private_ca();
+    let url = https_in_front_of(&backend.url(), config).await;
+    (backend, url, ca)
 }
