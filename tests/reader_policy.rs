@@ -159,10 +159,14 @@ fn invalid_utf8_is_reported_where_it_starts() {
 fn malformed_input_gives_typed_errors() {
     let sv = format!(r#"<t:ServerVersionInfo xmlns:t="{T}" MajorVersion="15"/>"#);
     assert_eq!(kind(b""), ParseErrorKind::Truncated);
-    assert!(matches!(
-        kind(b"<t:ServerVersionInfo"),
-        ParseErrorKind::Syntax(_)
-    ));
+    assert_eq!(kind(b"<t:ServerVersionInfo"), ParseErrorKind::Truncated);
+    for attributes in [r#"MajorVersion="15"MinorVersion="1""#, "MajorVersion=15"] {
+        let xml = format!(r#"<t:ServerVersionInfo xmlns:t="{T}" {attributes}/>"#);
+        assert!(
+            matches!(kind(xml.as_bytes()), ParseErrorKind::Syntax(_)),
+            "{xml}"
+        );
+    }
     assert_eq!(kind(b"\xff\xfe<a/>"), ParseErrorKind::InvalidUtf8);
     assert_eq!(
         kind(format!("{sv}<extra/>").as_bytes()),
@@ -405,4 +409,17 @@ fn what_real_servers_send_reads() {
 
 fn group_from(xml: &str) -> ImGroup {
     ews_bindings::from_xml_str(xml).unwrap()
+}
+
+#[test]
+fn a_declaration_on_an_empty_element_ends_with_it() {
+    let any = |xml: &str| ews_bindings::from_xml_str::<ews_bindings::xml::AnyElement>(xml);
+    let inside = any(r#"<a xmlns="urn:a"><b xmlns:x="urn:x" x:y="1"/><c/></a>"#).unwrap();
+    let b = inside.elements().next().unwrap();
+    assert_eq!(b.attributes[0].namespace.as_deref(), Some("urn:x"));
+    let after = any(r#"<a xmlns="urn:a"><b xmlns:x="urn:x"/><x:c/></a>"#).unwrap_err();
+    assert!(
+        matches!(after.kind(), ParseErrorKind::Syntax(m) if m.contains("prefix `x`")),
+        "{after}"
+    );
 }

@@ -12,6 +12,7 @@ mod any;
 mod binary;
 mod error;
 mod reader;
+mod scan;
 mod semantic;
 mod temporal;
 mod value;

@@ -1,9 +1,6 @@
 use std::borrow::Cow;
 
-use quick_xml::events::attributes::Attributes;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::{Reader, XmlVersion};
-
+use super::scan::{self, Attributes, Scanner, Token};
 use super::{
     lookup, AnyElement, AnyNode, ListBuilder, Namespace, ParseError, ParseErrorKind, XmlValue, XML,
 };
@@ -62,7 +59,8 @@ pub struct Start<'a> {
     pub local: &'a str,
     /// The name as written, prefix included.
     name: &'a str,
-    tag: BytesStart<'a>,
+    /// The attributes as written.
+    attributes: &'a str,
     empty: bool,
     /// How deep the element is (the root is 1).
     depth: usize,
@@ -83,13 +81,13 @@ impl Start<'_> {
 
 /// An attribute of a start tag, with its prefix resolved and its value unescaped.
 #[derive(Debug)]
-pub struct Attr<'s> {
+pub struct Attr<'a> {
     /// The namespace of the attribute's name (unprefixed attributes have none).
-    pub ns: Ns<'s>,
+    pub ns: Ns<'a>,
     /// The local part of the attribute's name.
-    pub local: &'s str,
+    pub local: &'a str,
     /// The normalized, unescaped value.
-    pub value: Cow<'s, str>,
+    pub value: Cow<'a, str>,
 }
 
 struct Binding<'a> {
@@ -127,15 +125,14 @@ impl Default for Limits {
 /// [`skip`](Self::skip). Elements the caller does not know are skipped whole. DTDs are
 /// refused and no entity other than the predefined ones is expanded.
 pub struct XmlReader<'a> {
-    input: &'a str,
-    inner: Reader<&'a [u8]>,
+    scan: Scanner<'a>,
     bindings: Vec<Binding<'a>>,
-    path: Vec<&'a str>,
     limits: Limits,
     /// The namespaces resolved to a [`Namespace`], for comparison by address.
     namespaces: &'static [&'static Namespace],
-    /// An empty element was handed out: its scope closes before the next event is read.
-    pending_empty: bool,
+    /// The name of the empty element handed out last: its scope closes before the next
+    /// token is read.
+    pending_empty: Option<&'a str>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -143,13 +140,11 @@ impl<'a> XmlReader<'a> {
     pub fn new(input: &'a str) -> Self {
         let input = input.strip_prefix('\u{feff}').unwrap_or(input);
         Self {
-            input,
-            inner: Reader::from_str(input),
+            scan: Scanner::new(input),
             bindings: Vec::new(),
-            path: Vec::new(),
             limits: Limits::default(),
             namespaces: &[],
-            pending_empty: false,
+            pending_empty: None,
         }
     }
 
@@ -182,13 +177,15 @@ impl<'a> XmlReader<'a> {
     /// Reads up to the root element's start tag.
     pub fn root(&mut self) -> Result<Start<'a>, ParseError> {
         loop {
-            match self.event()? {
-                Event::Start(tag) => return self.open(tag, false),
-                Event::Empty(tag) => return self.open(tag, true),
-                Event::Text(text) if is_blank(&text) => {}
-                Event::Decl(_) | Event::Comment(_) | Event::PI(_) => {}
-                Event::DocType(_) => return Err(self.error(ParseErrorKind::DtdNotAllowed)),
-                Event::Eof => return Err(self.error(ParseErrorKind::Truncated)),
+            match self.token()? {
+                Token::Start {
+                    name,
+                    attributes,
+                    empty,
+                } => return self.open(name, attributes, empty),
+                Token::Text(text) if is_blank(text) => {}
+                Token::Ignorable => {}
+                Token::Eof => return Err(self.error(ParseErrorKind::Truncated)),
                 _ => {
                     return Err(self.error(ParseErrorKind::Syntax(
                         "content before the root element".into(),
@@ -201,12 +198,11 @@ impl<'a> XmlReader<'a> {
     /// Checks that nothing but whitespace, comments and processing instructions follows
     /// the root element.
     pub fn finish(&mut self) -> Result<(), ParseError> {
-        self.close_pending_empty();
         loop {
-            match self.event()? {
-                Event::Eof => return Ok(()),
-                Event::Text(text) if is_blank(&text) => {}
-                Event::Comment(_) | Event::PI(_) => {}
+            match self.token()? {
+                Token::Eof => return Ok(()),
+                Token::Text(text) if is_blank(text) => {}
+                Token::Ignorable => {}
                 _ => return Err(self.error(ParseErrorKind::TrailingContent)),
             }
         }
@@ -220,19 +216,21 @@ impl<'a> XmlReader<'a> {
             return Ok(None);
         }
         self.close_pending_empty();
-        if self.path.len() != parent.depth {
+        if self.scan.open().len() != parent.depth {
             return Err(self.error(ParseErrorKind::ElementNotRead));
         }
         loop {
-            match self.event()? {
-                Event::Start(tag) => return self.open(tag, false).map(Some),
-                Event::Empty(tag) => return self.open(tag, true).map(Some),
-                Event::End(_) => {
+            match self.token()? {
+                Token::Start {
+                    name,
+                    attributes,
+                    empty,
+                } => return self.open(name, attributes, empty).map(Some),
+                Token::End => {
                     self.close();
                     return Ok(None);
                 }
-                Event::Eof => return Err(self.error(ParseErrorKind::Truncated)),
-                Event::DocType(_) => return Err(self.error(ParseErrorKind::DtdNotAllowed)),
+                Token::Eof => return Err(self.error(ParseErrorKind::Truncated)),
                 _ => {}
             }
         }
@@ -247,7 +245,7 @@ impl<'a> XmlReader<'a> {
     /// Reads the text of the element `start` and parses it as a `T`.
     pub fn read_value<T: XmlValue>(&mut self, start: Start<'a>) -> Result<T, ParseError> {
         let local = start.local;
-        let position = self.inner.buffer_position();
+        let position = self.scan.position() as u64;
         let text = self.text(start)?;
         T::from_cow(text).map_err(|(e, text)| {
             let kind = ParseErrorKind::InvalidValue {
@@ -255,7 +253,7 @@ impl<'a> XmlReader<'a> {
                 value: text.into_owned(),
                 expected: e.expected,
             };
-            ParseError::new(kind, self.path.join("/"), position)
+            ParseError::new(kind, self.path(), position)
         })
     }
 
@@ -381,21 +379,20 @@ impl<'a> XmlReader<'a> {
         if start.empty {
             return Ok(Cow::Borrowed(""));
         }
-        self.close_pending_empty();
         let mut text: Option<Cow<'a, str>> = None;
         loop {
-            match self.event()? {
-                Event::Start(tag) => {
-                    let child = self.open(tag, false)?;
+            match self.token()? {
+                Token::Start {
+                    name,
+                    attributes,
+                    empty,
+                } => {
+                    let child = self.open(name, attributes, empty)?;
                     self.skip(child)?;
                 }
-                Event::Empty(tag) => {
-                    let child = self.open(tag, true)?;
-                    self.skip(child)?;
-                }
-                Event::End(_) => return Ok(text.unwrap_or(Cow::Borrowed(""))),
-                event => {
-                    if let Some(part) = self.text_of(event)? {
+                Token::End => return Ok(text.unwrap_or(Cow::Borrowed(""))),
+                token => {
+                    if let Some(part) = self.text_of(token)? {
                         self.append_text(&mut text, part)?;
                     }
                 }
@@ -409,19 +406,21 @@ impl<'a> XmlReader<'a> {
         if start.empty {
             return Ok(nodes);
         }
-        self.close_pending_empty();
         let mut text: Option<Cow<'a, str>> = None;
         loop {
-            let child = match self.event()? {
-                Event::Start(tag) => self.open(tag, false)?,
-                Event::Empty(tag) => self.open(tag, true)?,
-                Event::End(_) => {
+            let child = match self.token()? {
+                Token::Start {
+                    name,
+                    attributes,
+                    empty,
+                } => self.open(name, attributes, empty)?,
+                Token::End => {
                     push_text(&mut nodes, text.take());
                     self.close();
                     return Ok(nodes);
                 }
-                event => {
-                    if let Some(part) = self.text_of(event)? {
+                token => {
+                    if let Some(part) = self.text_of(token)? {
                         self.append_text(&mut text, part)?;
                     }
                     continue;
@@ -447,38 +446,29 @@ impl<'a> XmlReader<'a> {
         Ok(())
     }
 
-    /// The text an event inside an element contributes; fails on the end of the document
-    /// and on a DTD.
-    fn text_of(&self, event: Event<'a>) -> Result<Option<Cow<'a, str>>, ParseError> {
-        Ok(Some(match event {
-            Event::Text(t) => self.checked(t.xml10_content())?,
-            Event::CData(t) => self.checked(t.xml10_content())?,
-            Event::GeneralRef(r) => match r.resolve_char_ref() {
-                Ok(Some(c)) if !is_xml_char(c) => {
-                    return Err(self.error(ParseErrorKind::InvalidCharacter(c as u32)))
-                }
-                Ok(Some(c)) => Cow::Owned(c.to_string()),
-                Ok(None) => match quick_xml::escape::resolve_predefined_entity(&r) {
-                    Some(s) => Cow::Borrowed(s),
-                    None => {
-                        let name = r.into_inner().into_owned();
-                        return Err(self.error(ParseErrorKind::UnknownEntity(name)));
-                    }
-                },
-                Err(e) => return Err(self.error(ParseErrorKind::Syntax(e.to_string()))),
-            },
-            Event::Eof => return Err(self.error(ParseErrorKind::Truncated)),
-            Event::DocType(_) => return Err(self.error(ParseErrorKind::DtdNotAllowed)),
-            _ => return Ok(None),
-        }))
+    /// The text a token inside an element contributes; fails on the end of the document.
+    fn text_of(&self, token: Token<'a>) -> Result<Option<Cow<'a, str>>, ParseError> {
+        match token {
+            Token::Text(raw) => {
+                self.check_chars(raw)?;
+                scan::text(raw).map(Some).map_err(|kind| self.error(kind))
+            }
+            Token::CData(raw) => {
+                self.check_chars(raw)?;
+                Ok(Some(scan::cdata(raw)))
+            }
+            Token::Eof => Err(self.error(ParseErrorKind::Truncated)),
+            _ => Ok(None),
+        }
     }
 
-    /// `text`, if it holds only characters XML allows: no C0 control but tab, LF and CR,
-    /// no U+FFFE or U+FFFF (UTF-8 `EF BF BE`, `EF BF BF`).
-    fn checked(&self, text: Cow<'a, str>) -> Result<Cow<'a, str>, ParseError> {
-        match forbidden_char(text.as_bytes()) {
+    /// Fails if `raw` holds a character XML does not allow: a C0 control but tab, LF and
+    /// CR, U+FFFE or U+FFFF (UTF-8 `EF BF BE`, `EF BF BF`).
+    #[inline]
+    fn check_chars(&self, raw: &str) -> Result<(), ParseError> {
+        match forbidden_char(raw.as_bytes()) {
             Some(c) => Err(self.error(ParseErrorKind::InvalidCharacter(c))),
-            None => Ok(text),
+            None => Ok(()),
         }
     }
 
@@ -488,23 +478,18 @@ impl<'a> XmlReader<'a> {
             self.close_pending_empty();
             return Ok(());
         }
-        let mut depth = 0usize;
         loop {
-            match self.event()? {
-                Event::Start(_) => {
-                    depth += 1;
-                    if self.path.len() + depth > self.limits.max_depth {
-                        let limit = self.limits.max_depth;
-                        return Err(self.error(ParseErrorKind::TooDeep { limit }));
-                    }
+            match self.token()? {
+                Token::Start { empty: false, .. }
+                    if self.scan.open().len() > self.limits.max_depth =>
+                {
+                    let limit = self.limits.max_depth;
+                    return Err(self.error(ParseErrorKind::TooDeep { limit }));
                 }
-                Event::End(_) if depth == 0 => {
+                Token::End if self.scan.open().len() < start.depth => {
                     self.close();
                     return Ok(());
                 }
-                Event::End(_) => depth -= 1,
-                Event::Eof => return Err(self.error(ParseErrorKind::Truncated)),
-                Event::DocType(_) => return Err(self.error(ParseErrorKind::DtdNotAllowed)),
                 _ => {}
             }
         }
@@ -513,16 +498,13 @@ impl<'a> XmlReader<'a> {
     /// The attributes of `start`, namespace declarations left out.
     pub fn attributes<'s>(
         &'s self,
-        start: &'s Start<'a>,
-    ) -> impl Iterator<Item = Result<Attr<'s>, ParseError>> + 's {
-        let mut attrs: Attributes<'s> = start.tag.attributes();
-        attrs.with_checks(true);
-        attrs.filter_map(move |attr| {
-            let attr = match attr {
+        start: &Start<'a>,
+    ) -> impl Iterator<Item = Result<Attr<'a>, ParseError>> + 's {
+        Attributes::new(start.attributes).filter_map(move |attr| {
+            let (key, raw) = match attr {
                 Ok(attr) => attr,
-                Err(e) => return Some(Err(self.error(ParseErrorKind::Syntax(e.to_string())))),
+                Err(kind) => return Some(Err(self.error(kind))),
             };
-            let key = attr.key.0;
             if key == "xmlns" || key.starts_with("xmlns:") {
                 return None;
             }
@@ -533,17 +515,21 @@ impl<'a> XmlReader<'a> {
                     None => return Some(Err(self.unbound(prefix))),
                 },
             };
-            if attr.value.len() > self.limits.max_attribute_bytes {
-                let limit = self.limits.max_attribute_bytes;
-                return Some(Err(self.error(ParseErrorKind::AttributeTooLong { limit })));
-            }
             Some(
-                attr.normalized_value(XmlVersion::Implicit1_0)
-                    .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))
-                    .and_then(|value| self.checked(value))
+                self.attribute_value(raw)
                     .map(|value| Attr { ns, local, value }),
             )
         })
+    }
+
+    /// The value of an attribute as written (`raw`), checked and normalized.
+    fn attribute_value(&self, raw: &'a str) -> Result<Cow<'a, str>, ParseError> {
+        if raw.len() > self.limits.max_attribute_bytes {
+            let limit = self.limits.max_attribute_bytes;
+            return Err(self.error(ParseErrorKind::AttributeTooLong { limit }));
+        }
+        self.check_chars(raw)?;
+        scan::attribute_value(raw).map_err(|kind| self.error(kind))
     }
 
     /// Parses an attribute value as a `T`.
@@ -567,7 +553,19 @@ impl<'a> XmlReader<'a> {
 
     /// An error of kind `kind` at the reader's current position.
     pub fn error(&self, kind: ParseErrorKind) -> ParseError {
-        ParseError::new(kind, self.path.join("/"), self.inner.buffer_position())
+        ParseError::new(kind, self.path(), self.scan.position() as u64)
+    }
+
+    /// The qualified names of the open elements, outermost first, joined by `/`.
+    fn path(&self) -> String {
+        let mut path = self.scan.open().join("/");
+        if let Some(empty) = self.pending_empty {
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(empty);
+        }
+        path
     }
 
     /// The value in `slot`, or an error naming the element missing from `parent`.
@@ -598,9 +596,9 @@ impl<'a> XmlReader<'a> {
     fn error_in(&self, element: &Start<'_>, kind: ParseErrorKind) -> ParseError {
         let mut err = self.error(kind);
         let open = self
-            .path
-            .last()
-            .is_some_and(|n| std::ptr::eq(*n, element.name));
+            .pending_empty
+            .or_else(|| self.scan.open().last().copied())
+            .is_some_and(|n| std::ptr::eq(n, element.name));
         if !open {
             err.push_path(element.name);
         }
@@ -609,7 +607,7 @@ impl<'a> XmlReader<'a> {
 
     /// The nesting depth of the element being read (the root is 1).
     pub fn depth(&self) -> usize {
-        self.path.len()
+        self.scan.open().len() + usize::from(self.pending_empty.is_some())
     }
 
     /// The limits the document is read within.
@@ -617,25 +615,31 @@ impl<'a> XmlReader<'a> {
         &self.limits
     }
 
+    /// The next token; the scope of an empty element handed out before it closes first.
     #[inline]
-    fn event(&mut self) -> Result<Event<'a>, ParseError> {
-        self.inner
-            .read_event()
-            .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))
+    fn token(&mut self) -> Result<Token<'a>, ParseError> {
+        self.close_pending_empty();
+        self.scan.next().map_err(|kind| self.error(kind))
     }
 
+    /// Hands out the element whose start tag was just read.
     #[inline]
-    fn open(&mut self, tag: BytesStart<'a>, empty: bool) -> Result<Start<'a>, ParseError> {
-        self.close_pending_empty();
-        let depth = self.path.len() + 1;
+    fn open(
+        &mut self,
+        name: &'a str,
+        attributes: &'a str,
+        empty: bool,
+    ) -> Result<Start<'a>, ParseError> {
+        if empty {
+            self.pending_empty = Some(name);
+        }
+        let depth = self.depth();
         if depth > self.limits.max_depth {
             let limit = self.limits.max_depth;
             return Err(self.error(ParseErrorKind::TooDeep { limit }));
         }
-        let name = self.rebase(tag.name().0)?;
-        self.path.push(name);
-        if tag.attributes_raw().contains("xmlns") {
-            self.bind(&tag, depth)?;
+        if attributes.contains("xmlns") {
+            self.bind(attributes, depth)?;
         }
         let (ns, local) = match name.split_once(':') {
             None => (self.resolve("").unwrap_or(Ns::None), name),
@@ -644,21 +648,20 @@ impl<'a> XmlReader<'a> {
                 None => return Err(self.unbound(prefix)),
             },
         };
-        self.pending_empty = empty;
         Ok(Start {
             ns,
             local,
             name,
-            tag,
+            attributes,
             empty,
             depth,
         })
     }
 
-    fn bind(&mut self, tag: &BytesStart<'a>, depth: usize) -> Result<(), ParseError> {
-        for attr in tag.attributes() {
-            let attr = attr.map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))?;
-            let key = attr.key.0;
+    /// Brings the namespace declarations among `attributes` into scope at `depth`.
+    fn bind(&mut self, attributes: &'a str, depth: usize) -> Result<(), ParseError> {
+        for attr in Attributes::new(attributes) {
+            let (key, raw) = attr.map_err(|kind| self.error(kind))?;
             let prefix = if key == "xmlns" {
                 ""
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
@@ -666,41 +669,17 @@ impl<'a> XmlReader<'a> {
             } else {
                 continue;
             };
-            if attr.value.len() > self.limits.max_attribute_bytes {
-                let limit = self.limits.max_attribute_bytes;
-                return Err(self.error(ParseErrorKind::AttributeTooLong { limit }));
-            }
-            let uri = attr
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|e| self.error(ParseErrorKind::Syntax(e.to_string())))?;
+            let uri = self.attribute_value(raw)?;
             let ns = if uri.is_empty() {
                 Ns::None
             } else if let Some(ns) = lookup(self.namespaces, &uri) {
                 Ns::Known(ns)
             } else {
-                Ns::Other(self.borrow_input(uri))
+                Ns::Other(uri)
             };
-            let prefix = self.rebase(prefix)?;
             self.bindings.push(Binding { prefix, ns, depth });
         }
         Ok(())
-    }
-
-    /// `text` borrowed from the input when it is a slice of it (so that resolving a name
-    /// in its namespace copies nothing), owned otherwise.
-    fn borrow_input(&self, text: Cow<'_, str>) -> Cow<'a, str> {
-        if let Cow::Borrowed(slice) = &text {
-            let offset = (slice.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
-            let within = offset
-                .checked_add(slice.len())
-                .and_then(|end| self.input.get(offset..end));
-            if let Some(within) = within {
-                if std::ptr::eq(within.as_ptr(), slice.as_ptr()) {
-                    return Cow::Borrowed(within);
-                }
-            }
-        }
-        Cow::Owned(text.into_owned())
     }
 
     fn resolve(&self, prefix: &str) -> Option<Ns<'a>> {
@@ -720,36 +699,19 @@ impl<'a> XmlReader<'a> {
         )))
     }
 
+    /// Drops the namespace declarations of elements that have ended.
     #[inline]
     fn close(&mut self) {
-        let depth = self.path.len();
-        while self.bindings.last().is_some_and(|b| b.depth >= depth) {
+        let depth = self.scan.open().len();
+        while self.bindings.last().is_some_and(|b| b.depth > depth) {
             self.bindings.pop();
         }
-        self.path.pop();
     }
 
     #[inline]
     fn close_pending_empty(&mut self) {
-        if self.pending_empty {
-            self.pending_empty = false;
+        if self.pending_empty.take().is_some() {
             self.close();
-        }
-    }
-
-    /// `part` as a slice of the input, so that it lives as long as the input does. The
-    /// slice reader hands out names borrowed from the input, so this always succeeds; an
-    /// error rather than a panic keeps it so if that ever changes.
-    fn rebase(&self, part: &str) -> Result<&'a str, ParseError> {
-        if part.is_empty() {
-            return Ok("");
-        }
-        let start = (part.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
-        match self.input.get(start..start.saturating_add(part.len())) {
-            Some(s) if s.as_ptr() == part.as_ptr() => Ok(s),
-            _ => Err(self.error(ParseErrorKind::Syntax(format!(
-                "name {part:?} is not part of the input"
-            )))),
         }
     }
 }
@@ -767,8 +729,8 @@ pub(crate) fn expanded(ns: &Ns<'_>, local: &str) -> String {
     }
 }
 
-fn is_blank(text: &quick_xml::events::BytesText<'_>) -> bool {
-    text.as_ref().bytes().all(|b| b.is_ascii_whitespace())
+fn is_blank(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_whitespace())
 }
 
 /// The first character XML forbids in `bytes` (UTF-8), if any. Most text has no byte below
@@ -795,7 +757,7 @@ fn forbidden_char(bytes: &[u8]) -> Option<u32> {
 }
 
 /// Whether XML 1.0 allows `c` in a document.
-fn is_xml_char(c: char) -> bool {
+pub(super) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{fffd}' | '\u{10000}'..)
 }
 

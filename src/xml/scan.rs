@@ -1,0 +1,552 @@
+//! The tokenizer under [`XmlReader`](super::XmlReader): it cuts a document that is already
+//! known to be UTF-8 into tags and text, slices of the input, without checking UTF-8
+//! again or copying anything. It keeps the names of the open elements, so that every end
+//! tag is checked against its start tag (skipped subtrees included) and an error can name
+//! the elements it stands in. References are resolved and line ends normalized only when a
+//! text or an attribute value is asked for ([`text`], [`attribute_value`]).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use memchr::{memchr, memchr2, memchr3};
+
+use super::ParseErrorKind;
+
+/// One piece of a document.
+#[derive(Debug)]
+pub(super) enum Token<'a> {
+    /// `<name attributes>`, or `<name attributes/>` (`empty`).
+    Start {
+        name: &'a str,
+        /// Everything between the name and `>` (or `/>`), as written.
+        attributes: &'a str,
+        empty: bool,
+    },
+    /// `</name>`, checked against the start tag it closes.
+    End,
+    /// Character data as written: references unresolved, line ends as they are.
+    Text(&'a str),
+    /// The content of a CDATA section.
+    CData(&'a str),
+    /// A comment or a processing instruction.
+    Ignorable,
+    /// The end of the input (with no element open).
+    Eof,
+}
+
+/// The tokenizer's state: the input, how far it has read, and the open elements.
+pub(super) struct Scanner<'a> {
+    input: &'a str,
+    pos: usize,
+    open: Vec<&'a str>,
+}
+
+impl<'a> Scanner<'a> {
+    pub(super) fn new(input: &'a str) -> Self {
+        Scanner {
+            input,
+            pos: 0,
+            open: Vec::new(),
+        }
+    }
+
+    /// The byte offset of the next unread byte.
+    #[inline]
+    pub(super) fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The names of the open elements, outermost first.
+    #[inline]
+    pub(super) fn open(&self) -> &[&'a str] {
+        &self.open
+    }
+
+    /// The next token. An empty element's start is not kept open; every other start is
+    /// until its end tag.
+    #[inline]
+    pub(super) fn next(&mut self) -> Result<Token<'a>, ParseErrorKind> {
+        let rest = &self.input.as_bytes()[self.pos..];
+        match rest {
+            [] if self.open.is_empty() => Ok(Token::Eof),
+            [] => Err(ParseErrorKind::Truncated),
+            [b'<', b'/', ..] => self.end_tag(),
+            [b'<', b'!', ..] => self.bang(),
+            [b'<', b'?', ..] => self.processing_instruction(),
+            [b'<', ..] => self.start_tag(),
+            _ => {
+                let len = memchr(b'<', rest).unwrap_or(rest.len());
+                let text = &self.input[self.pos..self.pos + len];
+                self.pos += len;
+                Ok(Token::Text(text))
+            }
+        }
+    }
+
+    fn start_tag(&mut self) -> Result<Token<'a>, ParseErrorKind> {
+        let bytes = self.input.as_bytes();
+        let open = self.pos + 1;
+        let mut at = open;
+        // The closing `>` is the first one outside a quoted attribute value.
+        let close = loop {
+            let Some(found) = memchr3(b'>', b'"', b'\'', &bytes[at..]) else {
+                return Err(ParseErrorKind::Truncated);
+            };
+            let found = at + found;
+            let quote = bytes[found];
+            if quote == b'>' {
+                break found;
+            }
+            match memchr(quote, &bytes[found + 1..]) {
+                Some(end) => at = found + 1 + end + 1,
+                None => return Err(ParseErrorKind::Truncated),
+            }
+        };
+        let mut content = &self.input[open..close];
+        let empty = content.ends_with('/');
+        if empty {
+            content = &content[..content.len() - 1];
+        }
+        let name_len = content.bytes().position(is_space).unwrap_or(content.len());
+        let (name, attributes) = content.split_at(name_len);
+        if !is_name(name) {
+            return Err(ParseErrorKind::Syntax(format!(
+                "`<{}` does not start an element: a name must follow `<`",
+                content.chars().take(20).collect::<String>()
+            )));
+        }
+        self.pos = close + 1;
+        if !empty {
+            self.open.push(name);
+        }
+        Ok(Token::Start {
+            name,
+            attributes,
+            empty,
+        })
+    }
+
+    fn end_tag(&mut self) -> Result<Token<'a>, ParseErrorKind> {
+        let bytes = self.input.as_bytes();
+        let Some(close) = memchr(b'>', &bytes[self.pos..]) else {
+            return Err(ParseErrorKind::Truncated);
+        };
+        let close = self.pos + close;
+        let name = self.input[self.pos + 2..close].trim_end_matches(super::is_xml_space);
+        match self.open.last() {
+            Some(&open) if open == name => {
+                self.open.pop();
+                self.pos = close + 1;
+                Ok(Token::End)
+            }
+            Some(open) => Err(ParseErrorKind::Syntax(format!(
+                "the end tag `</{name}>` does not close `<{open}>`"
+            ))),
+            None => Err(ParseErrorKind::Syntax(format!(
+                "the end tag `</{name}>` closes no element"
+            ))),
+        }
+    }
+
+    /// `<!--`, `<![CDATA[` or `<!DOCTYPE`: DTDs are refused, so that no entity is ever
+    /// declared.
+    fn bang(&mut self) -> Result<Token<'a>, ParseErrorKind> {
+        let rest = &self.input[self.pos..];
+        const OPENINGS: [&str; 3] = ["<!--", "<![CDATA[", "<!DOCTYPE"];
+        if OPENINGS
+            .iter()
+            .any(|o| rest.len() < o.len() && o.starts_with(rest))
+        {
+            return Err(ParseErrorKind::Truncated);
+        }
+        if rest.starts_with("<!--") {
+            let end = self.find("-->", 4)?;
+            self.pos = end + 3;
+            Ok(Token::Ignorable)
+        } else if rest.starts_with("<![CDATA[") {
+            let end = self.find("]]>", 9)?;
+            let content = &self.input[self.pos + 9..end];
+            self.pos = end + 3;
+            Ok(Token::CData(content))
+        } else if rest.starts_with("<!DOCTYPE") {
+            Err(ParseErrorKind::DtdNotAllowed)
+        } else {
+            Err(ParseErrorKind::Syntax(
+                "`<!` starts neither a comment nor a CDATA section".into(),
+            ))
+        }
+    }
+
+    /// `<?target ...?>`; the XML declaration may only open the document.
+    fn processing_instruction(&mut self) -> Result<Token<'a>, ParseErrorKind> {
+        let end = self.find("?>", 2)?;
+        let content = &self.input[self.pos + 2..end];
+        let target_len = content.bytes().position(is_space).unwrap_or(content.len());
+        let target = &content[..target_len];
+        if target.eq_ignore_ascii_case("xml") && self.pos != 0 {
+            return Err(ParseErrorKind::Syntax(
+                "an XML declaration may only open the document".into(),
+            ));
+        }
+        if !is_name(target) {
+            return Err(ParseErrorKind::Syntax(
+                "a processing instruction must start with a name".into(),
+            ));
+        }
+        self.pos = end + 2;
+        Ok(Token::Ignorable)
+    }
+
+    /// The offset of the first `needle` at least `skip` bytes after the current position.
+    fn find(&self, needle: &str, skip: usize) -> Result<usize, ParseErrorKind> {
+        let from = self.pos + skip;
+        memchr::memmem::find(&self.input.as_bytes()[from..], needle.as_bytes())
+            .map(|i| from + i)
+            .ok_or(ParseErrorKind::Truncated)
+    }
+}
+
+/// The attributes of a start tag (its `attributes` slice): each `(name, raw value)`, the
+/// value still escaped. Fails on anything that is not `name="value"` or `name='value'`
+/// separated by whitespace, on a `<` in a value, and on a name given twice.
+pub(super) struct Attributes<'a> {
+    rest: &'a str,
+    /// The names read so far: the first few in place, any further ones in a set.
+    first: [&'a str; 8],
+    count: usize,
+    more: Option<HashSet<&'a str>>,
+}
+
+impl<'a> Attributes<'a> {
+    pub(super) fn new(attributes: &'a str) -> Self {
+        Attributes {
+            rest: attributes,
+            first: [""; 8],
+            count: 0,
+            more: None,
+        }
+    }
+
+    fn parse(&mut self) -> Result<Option<(&'a str, &'a str)>, ParseErrorKind> {
+        let trimmed = self.rest.trim_start_matches(super::is_xml_space);
+        if trimmed.is_empty() {
+            self.rest = trimmed;
+            return Ok(None);
+        }
+        if trimmed.len() == self.rest.len() {
+            return Err(malformed("attributes must be separated by whitespace"));
+        }
+        let name_len = trimmed
+            .bytes()
+            .position(|b| b == b'=' || is_space(b))
+            .unwrap_or(trimmed.len());
+        let (name, rest) = trimmed.split_at(name_len);
+        if !is_name(name) {
+            return Err(malformed("an attribute must start with a name"));
+        }
+        let Some(rest) = rest
+            .trim_start_matches(super::is_xml_space)
+            .strip_prefix('=')
+        else {
+            return Err(malformed("an attribute name must be followed by `=`"));
+        };
+        let rest = rest.trim_start_matches(super::is_xml_space);
+        let quote = match rest.as_bytes().first() {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return Err(malformed("an attribute value must be quoted")),
+        };
+        let Some(len) = memchr(quote, &rest.as_bytes()[1..]) else {
+            return Err(malformed("an attribute value is not closed"));
+        };
+        let value = &rest[1..1 + len];
+        if value.contains('<') {
+            return Err(malformed("an attribute value may not contain `<`"));
+        }
+        self.rest = &rest[len + 2..];
+        if self.seen(name) {
+            return Err(ParseErrorKind::Syntax(format!(
+                "the attribute `{name}` is given twice"
+            )));
+        }
+        Ok(Some((name, value)))
+    }
+
+    /// Whether `name` was read before; remembers it.
+    fn seen(&mut self, name: &'a str) -> bool {
+        let inline = self.count.min(self.first.len());
+        if self.first[..inline].contains(&name) {
+            return true;
+        }
+        if self.count < self.first.len() {
+            self.first[self.count] = name;
+        } else if !self.more.get_or_insert_with(HashSet::new).insert(name) {
+            return true;
+        }
+        self.count += 1;
+        false
+    }
+}
+
+impl<'a> Iterator for Attributes<'a> {
+    type Item = Result<(&'a str, &'a str), ParseErrorKind>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = self.parse().transpose();
+        if matches!(item, Some(Err(_))) {
+            self.rest = "";
+        }
+        item
+    }
+}
+
+fn malformed(what: &str) -> ParseErrorKind {
+    ParseErrorKind::Syntax(format!("malformed start tag: {what}"))
+}
+
+/// Character data with its references resolved and its line ends (CR LF, lone CR)
+/// normalized to LF.
+#[inline]
+pub(super) fn text(raw: &str) -> Result<Cow<'_, str>, ParseErrorKind> {
+    match memchr2(b'&', b'\r', raw.as_bytes()) {
+        None => Ok(Cow::Borrowed(raw)),
+        Some(first) => unescape(raw, first, false).map(Cow::Owned),
+    }
+}
+
+/// The content of a CDATA section with its line ends normalized.
+pub(super) fn cdata(raw: &str) -> Cow<'_, str> {
+    if raw.contains('\r') {
+        Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+/// An attribute's value as XML normalizes it: references resolved, each line end, tab and
+/// newline written in it a space (a character reference to one stays itself).
+#[inline]
+pub(super) fn attribute_value(raw: &str) -> Result<Cow<'_, str>, ParseErrorKind> {
+    match raw
+        .bytes()
+        .position(|b| matches!(b, b'&' | b'\r' | b'\n' | b'\t'))
+    {
+        None => Ok(Cow::Borrowed(raw)),
+        Some(first) => unescape(raw, first, true).map(Cow::Owned),
+    }
+}
+
+/// `raw` resolved from `first`, the first byte that needs it, on.
+fn unescape(raw: &str, first: usize, attribute: bool) -> Result<String, ParseErrorKind> {
+    let mut out = String::with_capacity(raw.len());
+    out.push_str(&raw[..first]);
+    let mut rest = &raw[first..];
+    while let Some(special) = rest
+        .bytes()
+        .position(|b| b == b'&' || b == b'\r' || (attribute && (b == b'\n' || b == b'\t')))
+    {
+        out.push_str(&rest[..special]);
+        let byte = rest.as_bytes()[special];
+        rest = &rest[special + 1..];
+        match byte {
+            b'&' => {
+                let Some(end) = rest.find(';') else {
+                    return Err(ParseErrorKind::Syntax(
+                        "`&` starts no reference: write a literal ampersand as `&amp;`".into(),
+                    ));
+                };
+                out.push(reference(&rest[..end])?);
+                rest = &rest[end + 1..];
+            }
+            b'\r' => {
+                out.push(if attribute { ' ' } else { '\n' });
+                rest = rest.strip_prefix('\n').unwrap_or(rest);
+            }
+            _ => out.push(' '),
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The character the reference `&name;` stands for: one of the five predefined entities
+/// or a character reference.
+fn reference(name: &str) -> Result<char, ParseErrorKind> {
+    let code = match name {
+        "lt" => return Ok('<'),
+        "gt" => return Ok('>'),
+        "amp" => return Ok('&'),
+        "apos" => return Ok('\''),
+        "quot" => return Ok('"'),
+        _ => match name.strip_prefix('#') {
+            Some(hex) if hex.starts_with('x') => number(&hex[1..], 16),
+            Some(decimal) => number(decimal, 10),
+            None => return Err(ParseErrorKind::UnknownEntity(name.to_owned())),
+        },
+    };
+    let Some(code) = code else {
+        return Err(ParseErrorKind::Syntax(format!(
+            "`&{name};` is not a character reference"
+        )));
+    };
+    match char::from_u32(code) {
+        Some(c) if super::reader::is_xml_char(c) => Ok(c),
+        _ => Err(ParseErrorKind::InvalidCharacter(code)),
+    }
+}
+
+/// The digits `digits` in `radix`, if there are some and they fit.
+fn number(digits: &str, radix: u32) -> Option<u32> {
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u32::from_str_radix(digits, radix).ok()
+}
+
+#[inline]
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Whether `name` can be an XML name: it starts with a letter, `_`, `:` or a non-ASCII
+/// character and goes on with those, digits, `-` and `.`.
+#[inline]
+fn is_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    match bytes.next() {
+        Some(b) if b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80 => {}
+        _ => return false,
+    }
+    bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') || b >= 0x80)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(xml: &str) -> Result<Vec<String>, ParseErrorKind> {
+        let mut scanner = Scanner::new(xml);
+        let mut out = Vec::new();
+        loop {
+            let token = scanner.next()?;
+            if matches!(token, Token::Eof) {
+                return Ok(out);
+            }
+            out.push(format!("{token:?}"));
+        }
+    }
+
+    #[test]
+    fn tags_are_cut_where_quotes_do_not_hide_them() {
+        let t = tokens(r#"<a x='>' y="/>"><b/><c z="1" /></a>"#).unwrap();
+        assert_eq!(
+            t,
+            [
+                r#"Start { name: "a", attributes: " x='>' y=\"/>\"", empty: false }"#,
+                r#"Start { name: "b", attributes: "", empty: true }"#,
+                r#"Start { name: "c", attributes: " z=\"1\" ", empty: true }"#,
+                "End",
+            ]
+        );
+    }
+
+    #[test]
+    fn end_tags_must_close_their_start_tags() {
+        assert!(tokens("<a><b></b ></a >").is_ok());
+        assert!(
+            matches!(tokens("<a><b></a>"), Err(ParseErrorKind::Syntax(m)) if m.contains("does not close `<b>`"))
+        );
+        assert!(matches!(tokens("</a>"), Err(ParseErrorKind::Syntax(_))));
+        for truncated in [
+            "<a>",
+            "<a",
+            "<a x='",
+            "<a><!--",
+            "<a><![CDATA[x",
+            "<a></a",
+            "<!DOC",
+        ] {
+            assert_eq!(
+                tokens(truncated),
+                Err(ParseErrorKind::Truncated),
+                "{truncated}"
+            );
+        }
+    }
+
+    #[test]
+    fn markup_that_is_not_an_element_is_told_apart() {
+        let t = tokens("<?xml version='1.0'?><!-- c --><a><![CDATA[<x>]]><?pi x?></a>").unwrap();
+        assert_eq!(t[0], "Ignorable");
+        assert_eq!(t[3], r#"CData("<x>")"#);
+        assert_eq!(
+            tokens("<!DOCTYPE a><a/>"),
+            Err(ParseErrorKind::DtdNotAllowed)
+        );
+        for bad in [
+            "<a/><?xml version='1.0'?>",
+            "< a/>",
+            "<1a/>",
+            "<!x>",
+            "<? x?>",
+        ] {
+            assert!(
+                matches!(tokens(bad), Err(ParseErrorKind::Syntax(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn attributes_are_split_checked_and_unique() {
+        fn parse(a: &str) -> Result<Vec<(&str, &str)>, ParseErrorKind> {
+            Attributes::new(a).collect()
+        }
+        assert_eq!(
+            parse(" a='1' b = \"x'y\"\n c=''").unwrap(),
+            [("a", "1"), ("b", "x'y"), ("c", "")]
+        );
+        for bad in [
+            " a",
+            " a=1",
+            " a='1'b='2'",
+            " a='<'",
+            " a='1",
+            " a='1' a='2'",
+            " ='1'",
+        ] {
+            assert!(
+                matches!(parse(bad), Err(ParseErrorKind::Syntax(_))),
+                "{bad:?}"
+            );
+        }
+        let many: String = (0..20).map(|i| format!(" a{i}=''")).collect();
+        assert_eq!(parse(&many).unwrap().len(), 20);
+        for again in [0, 7, 8, 19] {
+            let twice = format!("{many} a{again}='x'");
+            assert!(matches!(parse(&twice), Err(ParseErrorKind::Syntax(m)) if m.contains("twice")));
+        }
+    }
+
+    #[test]
+    fn references_and_line_ends_resolve_as_xml_says() {
+        assert!(matches!(text("plain"), Ok(Cow::Borrowed("plain"))));
+        assert_eq!(
+            text("a&amp;b&lt;&#x263A;&#65;\r\nc\rd").unwrap(),
+            "a&b<☺A\nc\nd"
+        );
+        assert_eq!(attribute_value("a\tb\r\nc&#10;d").unwrap(), "a b c\nd");
+        assert_eq!(
+            text("&lol;"),
+            Err(ParseErrorKind::UnknownEntity("lol".into()))
+        );
+        assert_eq!(text("&#1;"), Err(ParseErrorKind::InvalidCharacter(1)));
+        assert_eq!(
+            text("&#xD800;"),
+            Err(ParseErrorKind::InvalidCharacter(0xD800))
+        );
+        for bad in ["a & b", "&#;", "&#x;", "&#+1;", "&#99999999999;"] {
+            assert!(matches!(text(bad), Err(ParseErrorKind::Syntax(_))), "{bad}");
+        }
+        assert_eq!(cdata("a\r\nb\rc"), "a\nb\nc");
+    }
+}
