@@ -17,6 +17,7 @@ mod tls;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{mission_fixture, python, shared_dir};
 use ews_bindings::{Client, Error, Secret};
@@ -26,23 +27,31 @@ use serde_json::Value;
 const USERS: &str =
     "CONTOSO:alice:Summer-2026!\n:bob@contoso.com:Winter-2026!\n:carol:Spring-2026!\n";
 
-/// The endpoint, killed when dropped.
+/// The endpoint, killed when dropped, and the files it reads.
 struct Endpoint {
     child: Child,
     port: u16,
+    files: [PathBuf; 2],
 }
 
 impl Drop for Endpoint {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        for file in &self.files {
+            let _ = std::fs::remove_file(file);
+        }
     }
 }
 
+/// A file of this endpoint's own: tests run in parallel, and a server reading a file that
+/// another test is rewriting (the users file is read at every handshake) would fail.
 fn tmp(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ntlm");
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!("{}-{n}-{name}", std::process::id()))
 }
 
 impl Endpoint {
@@ -57,10 +66,7 @@ impl Endpoint {
         let python = python()?;
         let users = tmp("users");
         std::fs::write(&users, USERS).unwrap();
-        let response = tmp(&format!(
-            "response-{}.xml",
-            std::process::id() ^ answer.len() as u32
-        ));
+        let response = tmp("response.xml");
         std::fs::write(&response, answer).unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/ntlm_server.py");
         let mut child = Command::new(python)
@@ -81,7 +87,11 @@ impl Endpoint {
             .trim()
             .parse()
             .unwrap_or_else(|_| panic!("the endpoint printed {line:?}, not its port"));
-        Some(Endpoint { child, port })
+        Some(Endpoint {
+            child,
+            port,
+            files: [users, response],
+        })
     }
 
     fn url(&self) -> String {
@@ -304,7 +314,6 @@ async fn the_schema_is_fetched_byte_for_byte_behind_ntlm() {
         return;
     };
     let dir = tmp("fetched");
-    let _ = std::fs::remove_dir_all(&dir);
     let url = endpoint.url();
     let argv = [
         "fetch_schema",
@@ -338,6 +347,7 @@ async fn the_schema_is_fetched_byte_for_byte_behind_ntlm() {
         "{out}"
     );
     assert_eq!(endpoint.stats().await["handshakes"], 1);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
@@ -367,6 +377,7 @@ async fn fetching_with_a_wrong_password_fails_naming_the_file() {
         err.contains("types.xsd: authentication failed (HTTP 401)"),
         "{err}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
