@@ -423,3 +423,25 @@ fn a_declaration_on_an_empty_element_ends_with_it() {
         "{after}"
     );
 }
+
+#[test]
+fn reserved_namespaces_cannot_be_rebound() {
+    let any = |xml: &str| ews_bindings::from_xml_str::<ews_bindings::xml::AnyElement>(xml);
+    for declaration in [
+        r#"xmlns:e="http://www.w3.org/XML/1998/namespace""#,
+        r#"xmlns="http://www.w3.org/XML/1998/namespace""#,
+        r#"xmlns:xml="urn:x""#,
+        r#"xmlns:xmlns="urn:x""#,
+        r#"xmlns:e="http://www.w3.org/2000/xmlns/""#,
+        r#"xmlns:e="""#,
+    ] {
+        let err = any(&format!("<a {declaration}/>")).unwrap_err();
+        assert!(
+            matches!(err.kind(), ParseErrorKind::Syntax(m) if m.contains("not allowed")),
+            "{declaration}: {err}"
+        );
+    }
+    let fine =
+        any(r#"<a xmlns:xml="http://www.w3.org/XML/1998/namespace" xmlns="" xml:lang="en"/>"#);
+    assert!(fine.is_ok(), "{fine:?}");
+}

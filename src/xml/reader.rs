@@ -670,6 +670,11 @@ impl<'a> XmlReader<'a> {
                 continue;
             };
             let uri = self.attribute_value(raw)?;
+            if let Some(why) = reserved(prefix, &uri) {
+                return Err(self.error(ParseErrorKind::Syntax(format!(
+                    "`{key}=\"{uri}\"` is not allowed: {why}"
+                ))));
+            }
             let ns = if uri.is_empty() {
                 Ns::None
             } else if let Some(ns) = lookup(self.namespaces, &uri) {
@@ -713,6 +718,22 @@ impl<'a> XmlReader<'a> {
         if self.pending_empty.take().is_some() {
             self.close();
         }
+    }
+}
+
+/// Why Namespaces in XML forbids binding `prefix` (`""`: the default namespace) to `uri`,
+/// if it does.
+fn reserved(prefix: &str, uri: &str) -> Option<&'static str> {
+    const XMLNS: &str = "http://www.w3.org/2000/xmlns/";
+    match prefix {
+        "xmlns" => Some("the prefix `xmlns` cannot be declared"),
+        "xml" if uri != XML.uri => Some("the prefix `xml` stands for the XML namespace only"),
+        "xml" => None,
+        _ if uri == XML.uri => Some("only the prefix `xml` stands for the XML namespace"),
+        _ if uri == XMLNS => Some("no prefix stands for the `xmlns` namespace"),
+        "" => None,
+        _ if uri.is_empty() => Some("a prefix cannot be undeclared in XML 1.0"),
+        _ => None,
     }
 }
 

@@ -1,8 +1,9 @@
 //! The tokenizer under [`XmlReader`](super::XmlReader): it cuts a document that is already
 //! known to be UTF-8 into tags and text, slices of the input, without checking UTF-8
-//! again or copying anything. It keeps the names of the open elements, so that every end
-//! tag is checked against its start tag (skipped subtrees included) and an error can name
-//! the elements it stands in. References are resolved and line ends normalized only when a
+//! again or copying anything. Every tag is checked as it is cut, skipped subtrees included:
+//! its name, its attributes' syntax and uniqueness, and that an end tag closes the open
+//! element, whose names it keeps so that an error can name the elements it stands in.
+//! References are resolved and line ends normalized only when a
 //! text or an attribute value is asked for ([`text`], [`attribute_value`]).
 
 use std::borrow::Cow;
@@ -77,6 +78,7 @@ impl<'a> Scanner<'a> {
             _ => {
                 let len = memchr(b'<', rest).unwrap_or(rest.len());
                 let text = &self.input[self.pos..self.pos + len];
+                check_references(text)?;
                 self.pos += len;
                 Ok(Token::Text(text))
             }
@@ -114,6 +116,9 @@ impl<'a> Scanner<'a> {
                 "`<{}` does not start an element: a name must follow `<`",
                 content.chars().take(20).collect::<String>()
             )));
+        }
+        if !attributes.bytes().all(is_space) {
+            Attributes::new(attributes).try_for_each(|attr| attr.map(drop))?;
         }
         self.pos = close + 1;
         if !empty {
@@ -183,10 +188,13 @@ impl<'a> Scanner<'a> {
         let content = &self.input[self.pos + 2..end];
         let target_len = content.bytes().position(is_space).unwrap_or(content.len());
         let target = &content[..target_len];
-        if target.eq_ignore_ascii_case("xml") && self.pos != 0 {
-            return Err(ParseErrorKind::Syntax(
-                "an XML declaration may only open the document".into(),
-            ));
+        if target.eq_ignore_ascii_case("xml") {
+            if self.pos != 0 {
+                return Err(ParseErrorKind::Syntax(
+                    "an XML declaration may only open the document".into(),
+                ));
+            }
+            declaration(&content[target_len..])?;
         }
         if !is_name(target) {
             return Err(ParseErrorKind::Syntax(
@@ -262,6 +270,7 @@ impl<'a> Attributes<'a> {
         if value.contains('<') {
             return Err(malformed("an attribute value may not contain `<`"));
         }
+        check_references(value)?;
         self.rest = &rest[len + 2..];
         if self.seen(name) {
             return Err(ParseErrorKind::Syntax(format!(
@@ -297,6 +306,43 @@ impl<'a> Iterator for Attributes<'a> {
         }
         item
     }
+}
+
+/// Checks the pseudo-attributes of the XML declaration: `version`, then optionally
+/// `encoding` and `standalone`, in that order.
+fn declaration(attributes: &str) -> Result<(), ParseErrorKind> {
+    let bad = |what: &str| ParseErrorKind::Syntax(format!("malformed XML declaration: {what}"));
+    let mut names = ["version", "encoding", "standalone"].into_iter();
+    for (n, attr) in Attributes::new(attributes).enumerate() {
+        let (name, value) = attr?;
+        if n == 0 && name != "version" {
+            return Err(bad("it must start with `version`"));
+        }
+        if !names.any(|expected| expected == name) {
+            return Err(bad(
+                "only `version`, `encoding` and `standalone`, in that order",
+            ));
+        }
+        let valid = match name {
+            "version" => value.strip_prefix("1.").is_some_and(|minor| {
+                !minor.is_empty() && minor.bytes().all(|b| b.is_ascii_digit())
+            }),
+            "encoding" => {
+                value.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            }
+            _ => value == "yes" || value == "no",
+        };
+        if !valid {
+            return Err(bad(&format!("`{name}` cannot be {value:?}")));
+        }
+    }
+    if attributes.trim_matches(super::is_xml_space).is_empty() {
+        return Err(bad("it must give `version`"));
+    }
+    Ok(())
 }
 
 fn malformed(what: &str) -> ParseErrorKind {
@@ -335,6 +381,25 @@ pub(super) fn attribute_value(raw: &str) -> Result<Cow<'_, str>, ParseErrorKind>
     }
 }
 
+/// Fails unless every `&` in `raw` starts a reference [`reference`] resolves.
+#[inline]
+fn check_references(raw: &str) -> Result<(), ParseErrorKind> {
+    let mut rest = raw;
+    while let Some(at) = memchr(b'&', rest.as_bytes()) {
+        rest = &rest[at + 1..];
+        let Some(end) = rest.find(';') else {
+            return Err(lone_ampersand());
+        };
+        reference(&rest[..end])?;
+        rest = &rest[end + 1..];
+    }
+    Ok(())
+}
+
+fn lone_ampersand() -> ParseErrorKind {
+    ParseErrorKind::Syntax("`&` starts no reference: write a literal ampersand as `&amp;`".into())
+}
+
 /// `raw` resolved from `first`, the first byte that needs it, on.
 fn unescape(raw: &str, first: usize, attribute: bool) -> Result<String, ParseErrorKind> {
     let mut out = String::with_capacity(raw.len());
@@ -350,9 +415,7 @@ fn unescape(raw: &str, first: usize, attribute: bool) -> Result<String, ParseErr
         match byte {
             b'&' => {
                 let Some(end) = rest.find(';') else {
-                    return Err(ParseErrorKind::Syntax(
-                        "`&` starts no reference: write a literal ampersand as `&amp;`".into(),
-                    ));
+                    return Err(lone_ampersand());
                 };
                 out.push(reference(&rest[..end])?);
                 rest = &rest[end + 1..];
@@ -482,8 +545,28 @@ mod tests {
             tokens("<!DOCTYPE a><a/>"),
             Err(ParseErrorKind::DtdNotAllowed)
         );
+        assert!(matches!(
+            tokens("<a><b +/></a>"),
+            Err(ParseErrorKind::Syntax(_))
+        ));
+        assert!(matches!(
+            tokens("<a x='1' x='2'></a>"),
+            Err(ParseErrorKind::Syntax(_))
+        ));
+        for good in [
+            "<?xml version='1.0'?><a/>",
+            r#"<?xml version="1.0" encoding="utf-8" standalone="yes" ?><a/>"#,
+        ] {
+            assert!(tokens(good).is_ok(), "{good}");
+        }
         for bad in [
             "<a/><?xml version='1.0'?>",
+            "<?xml?><a/>",
+            "<?xml encoding='utf-8'?><a/>",
+            "<?xml version='1.0' encts>oding='utf-8'?><a/>",
+            "<?xml version='2.0'?><a/>",
+            "<?xml version='1.0' standalone='yes' encoding='utf-8'?><a/>",
+            "<?xml version='1.0' standalone='maybe'?><a/>",
             "< a/>",
             "<1a/>",
             "<!x>",
@@ -548,5 +631,16 @@ mod tests {
             assert!(matches!(text(bad), Err(ParseErrorKind::Syntax(_))), "{bad}");
         }
         assert_eq!(cdata("a\r\nb\rc"), "a\nb\nc");
+    }
+
+    #[test]
+    fn references_are_checked_in_every_text_and_value() {
+        for bad in ["<a>x & y</a>", "<a b='&c'/>", "<a><b c='&#0;'/></a>"] {
+            assert!(tokens(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            tokens("<a>&lol;</a>"),
+            Err(ParseErrorKind::UnknownEntity("lol".into()))
+        );
     }
 }
