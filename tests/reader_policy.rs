@@ -445,3 +445,23 @@ fn reserved_namespaces_cannot_be_rebound() {
         any(r#"<a xmlns:xml="http://www.w3.org/XML/1998/namespace" xmlns="" xml:lang="en"/>"#);
     assert!(fine.is_ok(), "{fine:?}");
 }
+
+#[test]
+fn references_are_checked_in_text_that_is_skipped_or_passed_over() {
+    let fields = "<t:DisplayName>A</t:DisplayName><t:GroupType>B</t:GroupType>";
+    assert!(group(&format!("{fields}<t:Unknown>x &amp; y</t:Unknown> &#x20; ")).is_ok());
+    for body in [
+        format!("{fields}<t:Unknown><u>x & y</u></t:Unknown>"),
+        format!("{fields} & "),
+        format!("{fields}<t:Unknown a='&bad;'/>"),
+    ] {
+        let err = group(&body).unwrap_err();
+        assert!(
+            matches!(
+                err.kind(),
+                ParseErrorKind::Syntax(_) | ParseErrorKind::UnknownEntity(_)
+            ),
+            "{body}: {err}"
+        );
+    }
+}

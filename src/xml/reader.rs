@@ -231,6 +231,7 @@ impl<'a> XmlReader<'a> {
                     return Ok(None);
                 }
                 Token::Eof => return Err(self.error(ParseErrorKind::Truncated)),
+                Token::Text(raw) => self.pass_over(raw)?,
                 _ => {}
             }
         }
@@ -462,6 +463,12 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// Checks the references of text that is not read.
+    #[inline]
+    fn pass_over(&self, raw: &str) -> Result<(), ParseError> {
+        scan::check_references(raw).map_err(|kind| self.error(kind))
+    }
+
     /// Fails if `raw` holds a character XML does not allow: a C0 control but tab, LF and
     /// CR, U+FFFE or U+FFFF (UTF-8 `EF BF BE`, `EF BF BF`).
     #[inline]
@@ -490,6 +497,7 @@ impl<'a> XmlReader<'a> {
                     self.close();
                     return Ok(());
                 }
+                Token::Text(raw) => self.pass_over(raw)?,
                 _ => {}
             }
         }
