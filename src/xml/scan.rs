@@ -3,9 +3,9 @@
 //! again or copying anything. Every tag is checked as it is cut, skipped subtrees included:
 //! its name, its attributes' syntax, references and uniqueness, and that an end tag closes
 //! the open element, whose names it keeps so that an error can name the elements it stands
-//! in. The reader checks the references of text, once: as it resolves them, or with
-//! [`check_references`] where it passes text over. References are resolved and line ends normalized only when a
-//! text or an attribute value is asked for ([`text`], [`attribute_value`]).
+//! in. Text is handed out as written; the reader checks its references once, as it resolves
+//! them ([`text`]) or, where it passes text over, with [`check_references`]. Attribute
+//! values are resolved when asked for ([`attribute_value`]).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
