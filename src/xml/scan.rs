@@ -382,7 +382,7 @@ pub(super) fn attribute_value(raw: &str) -> Result<Cow<'_, str>, ParseErrorKind>
     }
 }
 
-/// Fails unless every `&` in `raw` starts a reference [`reference`] resolves: the check of
+/// Fails unless every `&` in `raw` starts a reference [`reference()`] resolves: the check of
 /// text that is not read ([`text`] checks what it resolves).
 #[inline]
 pub(super) fn check_references(raw: &str) -> Result<(), ParseErrorKind> {
