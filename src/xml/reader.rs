@@ -180,9 +180,10 @@ impl<'a> XmlReader<'a> {
             match self.token()? {
                 Token::Start {
                     name,
+                    colon,
                     attributes,
                     empty,
-                } => return self.open(name, attributes, empty),
+                } => return self.open(name, colon, attributes, empty),
                 Token::Text(text) if is_blank(text) => {}
                 Token::Ignorable => {}
                 Token::Eof => return Err(self.error(ParseErrorKind::Truncated)),
@@ -223,9 +224,10 @@ impl<'a> XmlReader<'a> {
             match self.token()? {
                 Token::Start {
                     name,
+                    colon,
                     attributes,
                     empty,
-                } => return self.open(name, attributes, empty).map(Some),
+                } => return self.open(name, colon, attributes, empty).map(Some),
                 Token::End => {
                     self.close();
                     return Ok(None);
@@ -385,10 +387,11 @@ impl<'a> XmlReader<'a> {
             match self.token()? {
                 Token::Start {
                     name,
+                    colon,
                     attributes,
                     empty,
                 } => {
-                    let child = self.open(name, attributes, empty)?;
+                    let child = self.open(name, colon, attributes, empty)?;
                     self.skip(child)?;
                 }
                 Token::End => return Ok(text.unwrap_or(Cow::Borrowed(""))),
@@ -412,9 +415,10 @@ impl<'a> XmlReader<'a> {
             let child = match self.token()? {
                 Token::Start {
                     name,
+                    colon,
                     attributes,
                     empty,
-                } => self.open(name, attributes, empty)?,
+                } => self.open(name, colon, attributes, empty)?,
                 Token::End => {
                     push_text(&mut nodes, text.take());
                     self.close();
@@ -635,6 +639,7 @@ impl<'a> XmlReader<'a> {
     fn open(
         &mut self,
         name: &'a str,
+        colon: Option<usize>,
         attributes: &'a str,
         empty: bool,
     ) -> Result<Start<'a>, ParseError> {
@@ -649,12 +654,15 @@ impl<'a> XmlReader<'a> {
         if attributes.contains("xmlns") {
             self.bind(attributes, depth)?;
         }
-        let (ns, local) = match name.split_once(':') {
+        let (ns, local) = match colon {
             None => (self.resolve("").unwrap_or(Ns::None), name),
-            Some((prefix, local)) => match self.resolve(prefix) {
-                Some(ns) => (ns, local),
-                None => return Err(self.unbound(prefix)),
-            },
+            Some(colon) => {
+                let (prefix, local) = (&name[..colon], &name[colon + 1..]);
+                match self.resolve(prefix) {
+                    Some(ns) => (ns, local),
+                    None => return Err(self.unbound(prefix)),
+                }
+            }
         };
         Ok(Start {
             ns,

@@ -20,6 +20,8 @@ pub(super) enum Token<'a> {
     /// `<name attributes>`, or `<name attributes/>` (`empty`).
     Start {
         name: &'a str,
+        /// Where the prefix of `name` ends, if it has one.
+        colon: Option<usize>,
         /// Everything between the name and `>` (or `/>`), as written.
         attributes: &'a str,
         empty: bool,
@@ -110,14 +112,13 @@ impl<'a> Scanner<'a> {
         if empty {
             content = &content[..content.len() - 1];
         }
-        let name_len = content.bytes().position(is_space).unwrap_or(content.len());
-        let (name, attributes) = content.split_at(name_len);
-        if !is_name(name) {
+        let Some((name_len, colon)) = leading_name(content) else {
             return Err(ParseErrorKind::Syntax(format!(
                 "`<{}` does not start an element: a name must follow `<`",
                 content.chars().take(20).collect::<String>()
             )));
-        }
+        };
+        let (name, attributes) = content.split_at(name_len);
         if !attributes.bytes().all(is_space) {
             Attributes::new(attributes).try_for_each(|attr| attr.map(drop))?;
         }
@@ -127,6 +128,7 @@ impl<'a> Scanner<'a> {
         }
         Ok(Token::Start {
             name,
+            colon,
             attributes,
             empty,
         })
@@ -476,12 +478,29 @@ fn is_space(b: u8) -> bool {
 /// character and goes on with those, digits, `-` and `.`.
 #[inline]
 fn is_name(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    match bytes.next() {
-        Some(b) if b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80 => {}
-        _ => return false,
+    leading_name(name).is_some_and(|(len, _)| len == name.len())
+}
+
+/// The name that opens `content` (up to whitespace or the end), in one pass: its length
+/// and the offset of its first colon, or `None` if what opens `content` is not a name.
+#[inline]
+fn leading_name(content: &str) -> Option<(usize, Option<usize>)> {
+    let bytes = content.as_bytes();
+    match bytes.first() {
+        Some(&b) if b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80 => {}
+        _ => return None,
     }
-    bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') || b >= 0x80)
+    let mut colon = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b':' {
+            colon.get_or_insert(i);
+        } else if is_space(b) {
+            return Some((i, colon));
+        } else if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.') || b >= 0x80) {
+            return None;
+        }
+    }
+    Some((bytes.len(), colon))
 }
 
 #[cfg(test)]
@@ -502,13 +521,13 @@ mod tests {
 
     #[test]
     fn tags_are_cut_where_quotes_do_not_hide_them() {
-        let t = tokens(r#"<a x='>' y="/>"><b/><c z="1" /></a>"#).unwrap();
+        let t = tokens(r#"<a x='>' y="/>"><p:b/><c z="1" /></a>"#).unwrap();
         assert_eq!(
             t,
             [
-                r#"Start { name: "a", attributes: " x='>' y=\"/>\"", empty: false }"#,
-                r#"Start { name: "b", attributes: "", empty: true }"#,
-                r#"Start { name: "c", attributes: " z=\"1\" ", empty: true }"#,
+                r#"Start { name: "a", colon: None, attributes: " x='>' y=\"/>\"", empty: false }"#,
+                r#"Start { name: "p:b", colon: Some(1), attributes: "", empty: true }"#,
+                r#"Start { name: "c", colon: None, attributes: " z=\"1\" ", empty: true }"#,
                 "End",
             ]
         );
