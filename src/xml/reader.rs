@@ -1,6 +1,6 @@
 use std::borrow::Cow;
 
-use super::scan::{self, Attributes, Scanner, Token};
+use super::scan::{self, Attributes, Scanner, Tag, Token};
 use super::{
     lookup, AnyElement, AnyNode, ListBuilder, Namespace, ParseError, ParseErrorKind, XmlValue, XML,
 };
@@ -178,12 +178,7 @@ impl<'a> XmlReader<'a> {
     pub fn root(&mut self) -> Result<Start<'a>, ParseError> {
         loop {
             match self.token()? {
-                Token::Start {
-                    name,
-                    colon,
-                    attributes,
-                    empty,
-                } => return self.open(name, colon, attributes, empty),
+                Token::Start(tag) => return self.open(tag),
                 Token::Text(text) if is_blank(text) => {}
                 Token::Ignorable => {}
                 Token::Eof => return Err(self.error(ParseErrorKind::Truncated)),
@@ -222,12 +217,7 @@ impl<'a> XmlReader<'a> {
         }
         loop {
             match self.token()? {
-                Token::Start {
-                    name,
-                    colon,
-                    attributes,
-                    empty,
-                } => return self.open(name, colon, attributes, empty).map(Some),
+                Token::Start(tag) => return self.open(tag).map(Some),
                 Token::End => {
                     self.close();
                     return Ok(None);
@@ -385,13 +375,8 @@ impl<'a> XmlReader<'a> {
         let mut text: Option<Cow<'a, str>> = None;
         loop {
             match self.token()? {
-                Token::Start {
-                    name,
-                    colon,
-                    attributes,
-                    empty,
-                } => {
-                    let child = self.open(name, colon, attributes, empty)?;
+                Token::Start(tag) => {
+                    let child = self.open(tag)?;
                     self.skip(child)?;
                 }
                 Token::End => return Ok(text.unwrap_or(Cow::Borrowed(""))),
@@ -413,12 +398,7 @@ impl<'a> XmlReader<'a> {
         let mut text: Option<Cow<'a, str>> = None;
         loop {
             let child = match self.token()? {
-                Token::Start {
-                    name,
-                    colon,
-                    attributes,
-                    empty,
-                } => self.open(name, colon, attributes, empty)?,
+                Token::Start(tag) => self.open(tag)?,
                 Token::End => {
                     push_text(&mut nodes, text.take());
                     self.close();
@@ -491,7 +471,7 @@ impl<'a> XmlReader<'a> {
         }
         loop {
             match self.token()? {
-                Token::Start { empty: false, .. }
+                Token::Start(Tag { empty: false, .. })
                     if self.scan.open().len() > self.limits.max_depth =>
                 {
                     let limit = self.limits.max_depth;
@@ -636,13 +616,13 @@ impl<'a> XmlReader<'a> {
 
     /// Hands out the element whose start tag was just read.
     #[inline]
-    fn open(
-        &mut self,
-        name: &'a str,
-        colon: Option<usize>,
-        attributes: &'a str,
-        empty: bool,
-    ) -> Result<Start<'a>, ParseError> {
+    fn open(&mut self, tag: Tag<'a>) -> Result<Start<'a>, ParseError> {
+        let Tag {
+            name,
+            colon,
+            attributes,
+            empty,
+        } = tag;
         if empty {
             self.pending_empty = Some(name);
         }

@@ -17,15 +17,8 @@ use super::ParseErrorKind;
 /// One piece of a document.
 #[derive(Debug)]
 pub(super) enum Token<'a> {
-    /// `<name attributes>`, or `<name attributes/>` (`empty`).
-    Start {
-        name: &'a str,
-        /// Where the prefix of `name` ends, if it has one.
-        colon: Option<usize>,
-        /// Everything between the name and `>` (or `/>`), as written.
-        attributes: &'a str,
-        empty: bool,
-    },
+    /// `<name attributes>`, or `<name attributes/>`.
+    Start(Tag<'a>),
     /// `</name>`, checked against the start tag it closes.
     End,
     /// Character data as written: references unresolved and unchecked, line ends as they
@@ -37,6 +30,19 @@ pub(super) enum Token<'a> {
     Ignorable,
     /// The end of the input (with no element open).
     Eof,
+}
+
+/// A start tag, cut and checked.
+#[derive(Debug)]
+pub(super) struct Tag<'a> {
+    /// The name as written, prefix included.
+    pub(super) name: &'a str,
+    /// Where the prefix of `name` ends, if it has one.
+    pub(super) colon: Option<usize>,
+    /// Everything between the name and `>` (or `/>`), as written.
+    pub(super) attributes: &'a str,
+    /// Whether the tag closes itself (`/>`).
+    pub(super) empty: bool,
 }
 
 /// The tokenizer's state: the input, how far it has read, and the open elements.
@@ -126,12 +132,12 @@ impl<'a> Scanner<'a> {
         if !empty {
             self.open.push(name);
         }
-        Ok(Token::Start {
+        Ok(Token::Start(Tag {
             name,
             colon,
             attributes,
             empty,
-        })
+        }))
     }
 
     fn end_tag(&mut self) -> Result<Token<'a>, ParseErrorKind> {
@@ -525,9 +531,9 @@ mod tests {
         assert_eq!(
             t,
             [
-                r#"Start { name: "a", colon: None, attributes: " x='>' y=\"/>\"", empty: false }"#,
-                r#"Start { name: "p:b", colon: Some(1), attributes: "", empty: true }"#,
-                r#"Start { name: "c", colon: None, attributes: " z=\"1\" ", empty: true }"#,
+                r#"Start(Tag { name: "a", colon: None, attributes: " x='>' y=\"/>\"", empty: false })"#,
+                r#"Start(Tag { name: "p:b", colon: Some(1), attributes: "", empty: true })"#,
+                r#"Start(Tag { name: "c", colon: None, attributes: " z=\"1\" ", empty: true })"#,
                 "End",
             ]
         );
