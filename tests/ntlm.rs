@@ -304,16 +304,14 @@ async fn the_command_line_authenticates_with_auth_ntlm() {
     );
 }
 
-#[tokio::test]
-async fn the_schema_is_fetched_byte_for_byte_behind_ntlm() {
-    let Some(shared) = shared_dir() else {
-        return;
-    };
-    let schema = shared.join("ews-schema");
-    let Some(endpoint) = Endpoint::start("NTLM", &["--files", schema.to_str().unwrap()]) else {
-        return;
-    };
-    let dir = tmp("fetched");
+/// Runs `fetch_schema` against `endpoint` with NTLM as `user`, the password in
+/// `EWS_PASSWORD`, saving into `dir`: the exit status, standard output and standard error.
+async fn fetch_as(
+    endpoint: &Endpoint,
+    dir: &Path,
+    user: &str,
+    password: &str,
+) -> (u8, String, String) {
     let url = endpoint.url();
     let argv = [
         "fetch_schema",
@@ -324,15 +322,29 @@ async fn the_schema_is_fetched_byte_for_byte_behind_ntlm() {
         "--auth",
         "ntlm",
         "--user",
-        r"CONTOSO\alice",
+        user,
     ];
-    let env = |name: &str| (name == "EWS_PASSWORD").then(|| "Summer-2026!".to_owned());
+    let env = |name: &str| (name == "EWS_PASSWORD").then(|| password.to_owned());
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = fetch_schema::run(argv, &env, &mut out, &mut err).await;
-    let (out, err) = (
+    (
+        code,
         String::from_utf8(out).unwrap(),
         String::from_utf8(err).unwrap(),
-    );
+    )
+}
+
+#[tokio::test]
+async fn the_schema_is_fetched_byte_for_byte_behind_ntlm() {
+    let Some(shared) = shared_dir() else {
+        return;
+    };
+    let schema = shared.join("ews-schema");
+    let Some(endpoint) = Endpoint::start("NTLM", &["--files", schema.to_str().unwrap()]) else {
+        return;
+    };
+    let dir = tmp("fetched");
+    let (code, out, err) = fetch_as(&endpoint, &dir, r"CONTOSO\alice", "Summer-2026!").await;
     assert_eq!(code, 0, "{err}");
     for name in fetch_schema::FILES {
         let fetched = std::fs::read(dir.join(name)).unwrap();
@@ -356,22 +368,7 @@ async fn fetching_with_a_wrong_password_fails_naming_the_file() {
         return;
     };
     let dir = tmp("refused");
-    let url = endpoint.url();
-    let argv = [
-        "fetch_schema",
-        "--url",
-        &url,
-        "--out",
-        dir.to_str().unwrap(),
-        "--auth",
-        "ntlm",
-        "--user",
-        "carol",
-    ];
-    let env = |name: &str| (name == "EWS_PASSWORD").then(|| "wrong".to_owned());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = fetch_schema::run(argv, &env, &mut out, &mut err).await;
-    let err = String::from_utf8(err).unwrap();
+    let (code, _, err) = fetch_as(&endpoint, &dir, "carol", "wrong").await;
     assert_eq!(code, 1);
     assert!(
         err.contains("types.xsd: authentication failed (HTTP 401)"),
