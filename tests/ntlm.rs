@@ -98,6 +98,14 @@ impl Endpoint {
         format!("http://127.0.0.1:{}/EWS/Exchange.asmx", self.port)
     }
 
+    /// A client of the endpoint authenticating with NTLM as `user`.
+    fn ntlm_client(&self, user: &str, password: &str) -> Client {
+        Client::builder(self.url())
+            .ntlm(user, Secret::new(password))
+            .build()
+            .unwrap()
+    }
+
     /// What the endpoint counted: handshakes, failed handshakes, answers, users.
     async fn stats(&self) -> Value {
         let url = format!("http://127.0.0.1:{}/stats", self.port);
@@ -116,10 +124,7 @@ async fn the_right_password_gets_the_answer_in_every_user_name_form() {
         ("bob@contoso.com", "Winter-2026!"),
         ("carol", "Spring-2026!"),
     ] {
-        let client = Client::builder(endpoint.url())
-            .ntlm(user, Secret::new(password))
-            .build()
-            .unwrap();
+        let client = endpoint.ntlm_client(user, password);
         let list = client.get_im_item_list().await.unwrap();
         assert!(!list.groups.is_empty(), "{user}");
     }
@@ -138,10 +143,7 @@ async fn a_wrong_password_is_unauthorized_with_credentials_sent() {
     let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
         return;
     };
-    let client = Client::builder(endpoint.url())
-        .ntlm(r"CONTOSO\alice", Secret::new("Autumn-2026!"))
-        .build()
-        .unwrap();
+    let client = endpoint.ntlm_client(r"CONTOSO\alice", "Autumn-2026!");
     let err = client.get_im_item_list().await.unwrap_err();
     assert!(
         matches!(
@@ -178,10 +180,7 @@ async fn an_authenticated_connection_serves_the_next_call_without_a_handshake() 
     let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
         return;
     };
-    let client = Client::builder(endpoint.url())
-        .ntlm(r"CONTOSO\alice", Secret::new("Summer-2026!"))
-        .build()
-        .unwrap();
+    let client = endpoint.ntlm_client(r"CONTOSO\alice", "Summer-2026!");
     for _ in 0..3 {
         client.get_im_item_list().await.unwrap();
     }
@@ -197,10 +196,7 @@ async fn a_call_on_a_new_connection_authenticates_again() {
     let Some(endpoint) = Endpoint::start("NTLM", &["--close-after-auth"]) else {
         return;
     };
-    let client = Client::builder(endpoint.url())
-        .ntlm(r"CONTOSO\alice", Secret::new("Summer-2026!"))
-        .build()
-        .unwrap();
+    let client = endpoint.ntlm_client(r"CONTOSO\alice", "Summer-2026!");
     client.get_im_item_list().await.unwrap();
     client.get_im_item_list().await.unwrap();
     assert_eq!(endpoint.stats().await["handshakes"], 2);
@@ -211,10 +207,7 @@ async fn a_401_on_an_authenticated_connection_redoes_the_handshake() {
     let Some(endpoint) = Endpoint::start("NTLM", &["--reauth-after", "1"]) else {
         return;
     };
-    let client = Client::builder(endpoint.url())
-        .ntlm(r"CONTOSO\alice", Secret::new("Summer-2026!"))
-        .build()
-        .unwrap();
+    let client = endpoint.ntlm_client(r"CONTOSO\alice", "Summer-2026!");
     client.get_im_item_list().await.unwrap();
     client.get_im_item_list().await.unwrap();
     let stats = endpoint.stats().await;
@@ -229,10 +222,7 @@ async fn concurrent_calls_do_not_break_each_others_handshakes() {
     let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
         return;
     };
-    let client = Client::builder(endpoint.url())
-        .ntlm(r"CONTOSO\alice", Secret::new("Summer-2026!"))
-        .build()
-        .unwrap();
+    let client = endpoint.ntlm_client(r"CONTOSO\alice", "Summer-2026!");
     let calls = (0..8).map(|_| {
         let client = client.clone();
         tokio::spawn(async move { client.get_im_item_list().await })
