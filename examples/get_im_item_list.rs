@@ -20,7 +20,7 @@ mod cli;
 
 /// The sample response of Microsoft's GetImItemList reference page, with the namespaces
 /// servers really use.
-const DEMO_RESPONSE: &str = include_str!("../tests/fixtures/mission/response.xml");
+const DEMO_RESPONSE: &str = include_str!("../tests/fixtures/getimitemlist-page/response.xml");
 
 #[derive(Parser)]
 #[command(about = "List a mailbox's IM groups and IM contact personas (EWS GetImItemList)")]

@@ -10,7 +10,7 @@ mod tls;
 #[path = "../examples/ews.rs"]
 mod ews;
 
-use common::mission_fixture;
+use common::page_fixture;
 use ews_bindings::mock::{MockResponse, MockServer};
 use ews_bindings::operation::GetImItemList;
 use ews_bindings::soap;
@@ -59,7 +59,7 @@ const GET_IM_ITEM_LIST: &str =
 
 #[tokio::test]
 async fn a_request_from_standard_input_prints_the_response_as_json() {
-    let server = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
+    let server = MockServer::start(vec![MockResponse::xml(page_fixture("response.xml"))])
         .await
         .unwrap();
     let url = server.url();
@@ -89,12 +89,12 @@ async fn a_request_from_standard_input_prints_the_response_as_json() {
 
 #[tokio::test]
 async fn an_envelope_file_sends_its_body_with_the_commands_headers() {
-    let server = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
+    let server = MockServer::start(vec![MockResponse::xml(page_fixture("response.xml"))])
         .await
         .unwrap();
     let url = server.url();
     // The GetImItemList reference page's request: an envelope whose header asks for Exchange2013.
-    let request = file("envelope.xml", &mission_fixture("request.xml"));
+    let request = file("envelope.xml", &page_fixture("request.xml"));
     let run = ews(
         &[
             "GetImItemList",
@@ -117,7 +117,7 @@ async fn an_envelope_file_sends_its_body_with_the_commands_headers() {
 
 #[tokio::test]
 async fn xml_output_is_the_typed_response_written_back() {
-    let response = mission_fixture("response.xml");
+    let response = page_fixture("response.xml");
     let server = MockServer::start(vec![MockResponse::xml(response.clone())])
         .await
         .unwrap();
@@ -136,7 +136,7 @@ async fn xml_output_is_the_typed_response_written_back() {
 #[tokio::test]
 async fn a_failed_call_exits_1_with_the_error() {
     let server = MockServer::start(vec![
-        MockResponse::xml(mission_fixture("fault.xml")).with_status(500)
+        MockResponse::xml(page_fixture("fault.xml")).with_status(500)
     ])
     .await
     .unwrap();
@@ -292,7 +292,7 @@ async fn the_size_limit_can_be_raised_and_lowered() {
 
 /// The `Authorization` header a run with `env` and `args` sends (`None`: none).
 async fn authorization(env: &[(&str, &str)], args: &[&str]) -> Option<String> {
-    let server = MockServer::start(vec![MockResponse::xml(mission_fixture("response.xml"))])
+    let server = MockServer::start(vec![MockResponse::xml(page_fixture("response.xml"))])
         .await
         .unwrap();
     let url = server.url();
@@ -436,7 +436,7 @@ async fn auth_options_that_do_not_fit_fail_naming_what_is_missing() {
 
 #[tokio::test]
 async fn autodiscover_finds_the_url_instead_of_url() {
-    let response = mission_fixture("response.xml");
+    let response = page_fixture("response.xml");
     let own = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
     let url = std::sync::Arc::clone(&own);
     let server = MockServer::start_with(move |request| {

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{mission_fixture as fixture, tree};
+use common::{page_fixture as fixture, tree};
 use ews_bindings::messages::ResponseCode;
 use ews_bindings::mock::{MockResponse, MockServer};
 use ews_bindings::types::ExchangeVersion;

@@ -111,9 +111,9 @@ fn shared_sample(file: &str, expect: Expect) {
     check(&xml, expect, file);
 }
 
-fn mission_sample(file: &str, expect: Expect) {
+fn page_sample(file: &str, expect: Expect) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/mission")
+        .join("tests/fixtures/getimitemlist-page")
         .join(file);
     let xml = std::fs::read_to_string(&path).unwrap();
     check(&fix_https_namespaces(&xml), expect, file);
@@ -185,27 +185,27 @@ samples! {
 }
 
 #[test]
-fn mission_request() {
-    mission_sample("request.xml", Expect::RoundTrip);
+fn page_request() {
+    page_sample("request.xml", Expect::RoundTrip);
 }
 
 #[test]
-fn mission_response() {
-    mission_sample("response.xml", Expect::RoundTripRenamed(&[EMAIL_ADDRESSES]));
+fn page_response() {
+    page_sample("response.xml", Expect::RoundTripRenamed(&[EMAIL_ADDRESSES]));
 }
 
 #[test]
-fn mission_fault() {
-    mission_sample("fault.xml", Expect::Fault);
+fn page_fault() {
+    page_sample("fault.xml", Expect::Fault);
 }
 
-/// As published, the mission samples put the EWS elements in `https://` namespaces, which
+/// As published, the page's samples put the EWS elements in `https://` namespaces, which
 /// are not EWS's: the reader refuses them rather than guessing.
 #[test]
 fn https_namespaces_are_refused_as_published() {
     for file in ["request.xml", "response.xml"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/mission")
+            .join("tests/fixtures/getimitemlist-page")
             .join(file);
         let xml = std::fs::read_to_string(&path).unwrap();
         match Envelope::read(xml.as_bytes()) {
@@ -218,11 +218,11 @@ fn https_namespaces_are_refused_as_published() {
     }
 }
 
-/// The mission response, read: four groups and two personas with their data.
+/// The page's response, read: four groups and two personas with their data.
 #[test]
-fn mission_response_contents() {
+fn page_response_contents() {
     use ews_bindings::messages::Element;
-    let xml = common::mission_fixture("response.xml");
+    let xml = common::page_fixture("response.xml");
     let envelope = Envelope::read(xml.as_bytes()).unwrap();
     let Body::Message(message) = envelope.body else {
         panic!("not a message");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::mission_fixture;
+use common::page_fixture;
 use ews_bindings::messages::GetImItemListResponseMessage;
 use ews_bindings::operation::GetImItemList;
 use ews_bindings::soap::{read_response, read_response_with, Envelope};
@@ -25,7 +25,7 @@ fn parse_kind(result: Result<GetImItemListResponseMessage, Error>) -> ParseError
 
 #[test]
 fn truncated_at_every_tag_boundary_is_an_error() {
-    let xml = mission_fixture("response.xml");
+    let xml = page_fixture("response.xml");
     let root = xml.find("<s:Envelope").unwrap();
     let mut cuts = 0;
     for (i, c) in xml.char_indices().skip(root + 1) {
@@ -49,7 +49,7 @@ fn truncated_at_every_tag_boundary_is_an_error() {
 
 #[test]
 fn unknown_elements_anywhere_in_a_persona_are_skipped() {
-    let xml = mission_fixture("response.xml");
+    let xml = page_fixture("response.xml");
     let expected = read(&xml).unwrap();
     let persona = xml.find("<Persona>").unwrap();
     let end = xml.find("</Persona>").unwrap();
@@ -78,7 +78,7 @@ fn unknown_elements_anywhere_in_a_persona_are_skipped() {
 
 #[test]
 fn unknown_attributes_on_every_element_of_a_persona_are_skipped() {
-    let xml = mission_fixture("response.xml");
+    let xml = page_fixture("response.xml");
     let expected = read(&xml).unwrap();
     let persona = xml.find("<Persona>").unwrap();
     let end = xml.find("</Persona>").unwrap();
@@ -103,7 +103,7 @@ fn unknown_attributes_on_every_element_of_a_persona_are_skipped() {
 
 #[test]
 fn wrong_roots_and_namespaces_are_refused() {
-    let xml = mission_fixture("response.xml");
+    let xml = page_fixture("response.xml");
     for mutated in [
         xml.replace("s:Envelope", "s:Envelop"),
         xml.replace(
@@ -142,7 +142,7 @@ fn an_empty_body_is_a_missing_element() {
 
 #[test]
 fn texts_and_attributes_beyond_the_limits_are_refused() {
-    let xml = mission_fixture("response.xml");
+    let xml = page_fixture("response.xml");
     let limits = Limits {
         max_text_bytes: 1_000,
         max_attribute_bytes: 100,
@@ -181,7 +181,7 @@ fn texts_and_attributes_beyond_the_limits_are_refused() {
 
 #[test]
 fn a_huge_attribute_under_the_default_limit_is_refused_without_blowing_up() {
-    let xml = mission_fixture("response.xml");
+    let xml = page_fixture("response.xml");
     let huge = xml.replacen(
         "ChangeKey=\"EgAAAA==\"",
         &format!("ChangeKey=\"{}\"", "A".repeat(10 << 20)),
@@ -197,7 +197,7 @@ fn a_huge_attribute_under_the_default_limit_is_refused_without_blowing_up() {
 /// outcome is fine except a panic.
 #[test]
 fn corrupted_samples_never_panic() {
-    let xml = mission_fixture("response.xml").into_bytes();
+    let xml = page_fixture("response.xml").into_bytes();
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
         state ^= state << 13;
@@ -228,7 +228,7 @@ fn corrupted_samples_never_panic() {
 
 #[test]
 fn unknown_envelope_children_and_a_second_body_are_skipped() {
-    let xml = mission_fixture("response.xml");
+    let xml = page_fixture("response.xml");
     let expected = read(&xml).unwrap();
     let before = xml.replace(
         "<s:Body",
@@ -279,7 +279,7 @@ fn fuzz_regression_faultcode_with_control_characters() {
 
 #[test]
 fn characters_xml_forbids_are_refused() {
-    let xml = mission_fixture("response.xml");
+    let xml = page_fixture("response.xml");
     for (bad, code) in [
         ("\u{1}", 1),
         ("&#1;", 1),

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{mission_fixture, python, shared_dir};
+use common::{page_fixture, python, shared_dir};
 use ews_bindings::{Client, Error, Secret};
 use serde_json::Value;
 
@@ -58,7 +58,7 @@ impl Endpoint {
     /// Starts the endpoint offering `scheme`, with the server's `options`; `None` without a
     /// Python to run it.
     fn start(scheme: &str, options: &[&str]) -> Option<Endpoint> {
-        Self::serving(scheme, &mission_fixture("response.xml"), options)
+        Self::serving(scheme, &page_fixture("response.xml"), options)
     }
 
     /// Starts the endpoint answering every authenticated POST with `answer`.

@@ -29,7 +29,7 @@ pub fn shared_dir() -> Option<PathBuf> {
     None
 }
 
-/// The GetImItemList reference page's samples (`tests/fixtures/mission`) use `https://`
+/// The GetImItemList reference page's samples (`tests/fixtures/getimitemlist-page`) use `https://`
 /// for the EWS namespaces, a documentation error: servers send `http://`. The tests map
 /// them before parsing.
 pub fn fix_https_namespaces(xml: &str) -> String {
@@ -39,10 +39,10 @@ pub fn fix_https_namespaces(xml: &str) -> String {
     )
 }
 
-/// A sample of the GetImItemList reference page from `tests/fixtures/mission`, namespaces fixed.
-pub fn mission_fixture(name: &str) -> String {
+/// A sample of the GetImItemList reference page from `tests/fixtures/getimitemlist-page`, namespaces fixed.
+pub fn page_fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/mission")
+        .join("tests/fixtures/getimitemlist-page")
         .join(name);
     fix_https_namespaces(&std::fs::read_to_string(path).unwrap())
 }

@@ -70,7 +70,7 @@ pub async fn https_in_front_of(backend: &str, config: rustls::ServerConfig) -> S
 /// from a private authority: the endpoint (dropping it stops it), the EWS URL, and the
 /// authority's root certificate (PEM).
 pub async fn sample_endpoint() -> (MockServer, String, String) {
-    let backend = MockServer::start(vec![MockResponse::xml(crate::common::mission_fixture(
+    let backend = MockServer::start(vec![MockResponse::xml(crate::common::page_fixture(
         "response.xml",
     ))])
     .await
