@@ -41,7 +41,10 @@ pub enum Error {
         reason: String,
     },
     /// No complete answer came within the request timeout.
-    #[error("no answer within {0:?}")]
+    #[error(
+        "no complete answer within {0:?}; large answers (ExportItems, GetItem with MIME \
+         content, big pages) can take longer: raise the limit with ClientBuilder::timeout"
+    )]
     Timeout(Duration),
     /// The server refused the request for want of credentials it accepts (HTTP 401).
     #[error("authentication failed (HTTP 401): {}{}",

@@ -290,6 +290,31 @@ async fn the_size_limit_can_be_raised_and_lowered() {
     assert_eq!(enough.code, ews::SUCCESS, "{}", enough.err);
 }
 
+#[tokio::test]
+async fn a_timeout_names_the_option_that_raises_it() {
+    let slow = MockResponse::xml(page_fixture("response.xml"))
+        .with_delay(std::time::Duration::from_secs(3));
+    let server = MockServer::start(vec![slow]).await.unwrap();
+    let url = server.url();
+    let args = [
+        "GetImItemList",
+        "--request",
+        "-",
+        "--url",
+        &url,
+        "--timeout",
+        "1",
+    ];
+    let run = ews(&args, GET_IM_ITEM_LIST).await;
+    assert_eq!(run.code, ews::FAILED);
+    assert!(
+        run.err
+            .contains("no complete answer within 1 s; raise the limit with --timeout SECONDS"),
+        "{}",
+        run.err
+    );
+}
+
 /// The `Authorization` header a run with `env` and `args` sends (`None`: none).
 async fn authorization(env: &[(&str, &str)], args: &[&str]) -> Option<String> {
     let server = MockServer::start(vec![MockResponse::xml(page_fixture("response.xml"))])

@@ -503,6 +503,11 @@ async fn a_slow_server_times_out() {
         matches!(err, Error::Timeout(d) if d == Duration::from_millis(200)),
         "{err:?}"
     );
+    assert_eq!(
+        err.to_string(),
+        "no complete answer within 200ms; large answers (ExportItems, GetItem with MIME \
+         content, big pages) can take longer: raise the limit with ClientBuilder::timeout"
+    );
 }
 
 #[tokio::test]

@@ -171,6 +171,10 @@ pub fn message(error: &Error) -> String {
             "the response is larger than the limit of {} MB; raise it with --max-response-mb",
             limit >> 20
         ),
+        Error::Timeout(limit) => format!(
+            "no complete answer within {} s; raise the limit with --timeout SECONDS",
+            limit.as_secs()
+        ),
         other => other.to_string(),
     }
 }
