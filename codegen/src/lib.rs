@@ -33,8 +33,8 @@ use xsd_parser::{exec_interpreter, exec_optimizer, exec_parser};
 
 pub use model::{Item, Model};
 
-/// The `(namespace, name)` of the complex types a schema declares abstract.
-type AbstractTypes = std::collections::BTreeSet<(String, String)>;
+/// Schema types by `(namespace, name)`.
+type TypeNames = std::collections::BTreeSet<(String, String)>;
 
 /// The EWS types namespace.
 pub const NS_TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
@@ -155,6 +155,7 @@ pub struct Config {
     roots: Roots,
     aliases: Vec<Alias>,
     runtime: String,
+    polymorphic: Vec<String>,
 }
 
 /// Which elements are generated.
@@ -178,7 +179,21 @@ impl Config {
             roots: Roots::Operations,
             aliases: Self::doc_aliases(),
             runtime: "crate".to_owned(),
+            polymorphic: Vec::new(),
         }
+    }
+
+    /// Reads the elements of the concrete complex type `type_name` (`t:Name` or `m:Name`,
+    /// as the schema names it: `t:TransitionType`, `m:ResponseMessageType`) by their
+    /// `xsi:type`, as elements of abstract types always are: each becomes an enum of the
+    /// type and the types derived from it (`AnyResponseMessage`), written back with the
+    /// same `xsi:type`; an enum of response messages is a `ResponseMessage` itself.
+    /// Without this, such an element reads as the declared type, and the content a derived
+    /// type adds is skipped. Generation fails if the schema has no such type or nothing
+    /// derives from it.
+    pub fn polymorphic(mut self, type_name: &str) -> Self {
+        self.polymorphic.push(type_name.to_owned());
+        self
     }
 
     /// The path of the crate whose `xml` and `operation` modules the generated code uses:
@@ -271,7 +286,7 @@ impl Config {
 
     /// The interpreted types, with the `(namespace, name)` of every complex type the schema
     /// declares abstract (which the interpreted types do not all tell).
-    fn interpret_with_abstract_types(&self) -> Result<(MetaTypes, AbstractTypes), Error> {
+    fn interpret_with_abstract_types(&self) -> Result<(MetaTypes, TypeNames), Error> {
         self.existing_schema_files()?;
         let [types, messages, _] = self.schema_files();
         interpret_files(&[types, messages], &self.schema_dir)
@@ -307,8 +322,21 @@ impl Config {
             Roots::Listed(roots) => roots.clone(),
             Roots::Operations => operation_roots(operations),
         };
+        let chosen = self
+            .polymorphic
+            .iter()
+            .map(|name| match name.split_once(':') {
+                Some(("t", local)) => Ok((NS_TYPES.to_owned(), local.to_owned())),
+                Some(("m", local)) => Ok((NS_MESSAGES.to_owned(), local.to_owned())),
+                _ => Err(Error::Unsupported(format!(
+                    "type {name:?} to read by xsi:type: name it t:Name or m:Name"
+                ))),
+            })
+            .collect::<Result<TypeNames, Error>>()?;
         // Every type of the schema is named; the closure of the roots is built.
-        let mut builder = model::Builder::new(&types, &namespaces, &self.aliases, &abstract_types);
+        let mut builder =
+            model::Builder::new(&types, &namespaces, &self.aliases, &abstract_types, &chosen);
+        builder.check_chosen(&chosen)?;
         for root in &roots {
             builder.add_root(root)?;
         }
@@ -363,7 +391,7 @@ impl Config {
 
 /// Reads and interprets the schema `files` (of the directory `dir`, for errors): the types,
 /// and the `(namespace, name)` of every complex type declared abstract.
-fn interpret_files(files: &[PathBuf], dir: &Path) -> Result<(MetaTypes, AbstractTypes), Error> {
+fn interpret_files(files: &[PathBuf], dir: &Path) -> Result<(MetaTypes, TypeNames), Error> {
     let schema_error = |message: String| Error::Schema {
         dir: dir.to_owned(),
         message,
@@ -382,7 +410,7 @@ fn interpret_files(files: &[PathBuf], dir: &Path) -> Result<(MetaTypes, Abstract
         )
         .set_optimizer_flags(OptimizerFlags::empty());
     let schemas = exec_parser(config.parser).map_err(|e| schema_error(e.to_string()))?;
-    let mut abstract_types = AbstractTypes::new();
+    let mut abstract_types = TypeNames::new();
     for (_, info) in schemas.schemas() {
         let Some(ns) = &info.schema.target_namespace else {
             continue;
@@ -418,7 +446,8 @@ pub fn generate_schema(
     let dir = xsd.parent().unwrap_or(Path::new("."));
     let (types, abstract_types) = interpret_files(&[xsd.to_owned()], dir)?;
     let namespaces = [(namespace.to_owned(), module.to_owned(), prefix.to_owned())];
-    let mut builder = model::Builder::new(&types, &namespaces, &[], &abstract_types);
+    let mut builder =
+        model::Builder::new(&types, &namespaces, &[], &abstract_types, &TypeNames::new());
     for root in model::global_elements(&types, &[namespace]) {
         builder.add_root(&root)?;
     }

@@ -3,10 +3,13 @@
 //!
 //! ```text
 //! cargo run -p ews-codegen -- --schema DIR --out DIR [--all | --roots NAME,NAME,…] [--runtime ews_bindings]
+//!     [--polymorphic t:TYPE,…]
 //! ```
 //!
 //! `--roots` names global elements of the messages namespace (or `t:Name` for the types
-//! namespace); the default is the IM slice and the SOAP headers.
+//! namespace); the default is the operations the WSDL binds and the SOAP headers.
+//! `--polymorphic` names concrete types whose elements are read by `xsi:type`
+//! ([`Config::polymorphic`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,9 +22,12 @@ the --schema directory) as types.rs, messages.rs and operations.rs in the --out 
 as the ews-bindings build script does. Without --all or --roots, the operations the WSDL \
 binds and the SOAP headers are generated. With --runtime ews_bindings, the files use the \
 runtime of the ews-bindings crate, for a crate of your own that includes them as its types, \
-messages and operation modules.";
+messages and operation modules. With --polymorphic t:TYPE,… the elements of those concrete \
+types are read by their xsi:type, as elements of abstract types always are: each becomes an \
+enum of the type and the types derived from it.";
 const USAGE: &str =
-    "usage: ews-codegen --schema DIR --out DIR [--all | --roots NAME,t:NAME,…] [--runtime ews_bindings]";
+    "usage: ews-codegen --schema DIR --out DIR [--all | --roots NAME,t:NAME,…] [--runtime ews_bindings] \
+[--polymorphic t:TYPE,…]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,6 +55,7 @@ fn run(args: Vec<String>) -> Result<Vec<PathBuf>, String> {
     let mut all = false;
     let mut roots = None;
     let mut runtime = None;
+    let mut polymorphic = Vec::new();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -58,6 +65,12 @@ fn run(args: Vec<String>) -> Result<Vec<PathBuf>, String> {
             "--all" => all = true,
             "--roots" => roots = Some(value()?),
             "--runtime" => runtime = Some(value()?),
+            "--polymorphic" => polymorphic.extend(
+                value()?
+                    .split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned),
+            ),
             "fetch" => {
                 return Err("the server's schema is fetched by ews-bindings' fetch_schema \
                             example, which has the client's authentication and TLS options: \
@@ -73,6 +86,9 @@ fn run(args: Vec<String>) -> Result<Vec<PathBuf>, String> {
     let mut config = Config::new(schema);
     if let Some(path) = runtime {
         config = config.runtime(&path);
+    }
+    for type_name in &polymorphic {
+        config = config.polymorphic(type_name);
     }
     match (all, roots) {
         (true, Some(_)) => return Err("--all and --roots exclude each other".into()),

@@ -84,7 +84,7 @@ pub enum Item {
     Choice(ChoiceDef),
     /// A simple type with enumerated values.
     Enum(EnumDef),
-    /// An abstract complex type told apart from its derived types by `xsi:type`.
+    /// An abstract (or chosen) complex type told apart from its derived types by `xsi:type`.
     Derived(DerivedDef),
 }
 
@@ -249,19 +249,22 @@ pub struct VariantDef {
     pub element: Option<ElementDef>,
 }
 
-/// The value of an element declared with an abstract complex type: the abstract type
-/// itself (no `xsi:type`, or one this schema does not define) or one of the types derived
-/// from it, as the element's `xsi:type` names it.
+/// The value of an element declared with an abstract complex type (or a concrete one
+/// chosen with [`crate::Config::polymorphic`]): the declared type itself (no `xsi:type`, or
+/// one this schema does not define) or one of the types derived from it, as the element's
+/// `xsi:type` names it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DerivedDef {
     /// The Rust name of the enum.
     pub name: String,
-    /// The abstract type's schema name, `prefix:Name`.
+    /// The declared type's schema name, `prefix:Name`.
     pub xsd: String,
-    /// The abstract type first, then each type derived from it that is not abstract, by
+    /// Whether the schema declares the type abstract.
+    pub is_abstract: bool,
+    /// The declared type first, then each type derived from it that is not abstract, by
     /// schema name.
     pub variants: Vec<DerivedVariant>,
-    /// The schema's `xs:documentation` of the abstract type.
+    /// The schema's `xs:documentation` of the declared type.
     pub doc: Vec<String>,
 }
 
@@ -439,6 +442,28 @@ impl Prim {
     }
 }
 
+/// The schema types among `types` named by `names` (`(namespace, name)`).
+fn type_idents(types: &MetaTypes, names: &crate::TypeNames) -> HashSet<TypeIdent> {
+    types
+        .items
+        .keys()
+        .filter(|ident| {
+            ident.type_ == IdentType::Type
+                && types
+                    .modules
+                    .get(&ident.ns)
+                    .and_then(|m| m.namespace.as_ref())
+                    .is_some_and(|uri| {
+                        names.contains(&(
+                            String::from_utf8_lossy(uri.0.as_ref()).into_owned(),
+                            ident.name.as_str().to_owned(),
+                        ))
+                    })
+        })
+        .cloned()
+        .collect()
+}
+
 /// The named complex types derived from each complex type, directly (by extension or
 /// restriction), sorted by schema name.
 fn derived_types(types: &MetaTypes) -> HashMap<TypeIdent, Vec<TypeIdent>> {
@@ -477,9 +502,12 @@ pub(crate) struct Builder<'t> {
     derived: HashMap<TypeIdent, Vec<TypeIdent>>,
     /// The complex types the schema declares abstract.
     abstract_types: HashSet<TypeIdent>,
-    /// The enum of each abstract type with derived types (see [`DerivedDef`]).
+    /// The concrete complex types chosen to be read by `xsi:type` as well
+    /// ([`crate::Config::polymorphic`]).
+    chosen: HashSet<TypeIdent>,
+    /// The enum of each abstract or chosen type with derived types (see [`DerivedDef`]).
     polymorphic: HashMap<TypeIdent, (usize, String)>,
-    /// Abstract types whose enum is still to be defined.
+    /// Abstract or chosen types whose enum is still to be defined.
     polymorphic_queue: Vec<TypeIdent>,
     items: Vec<BTreeMap<String, Item>>,
     aliases: &'t [Alias],
@@ -493,7 +521,8 @@ impl<'t> Builder<'t> {
         types: &'t MetaTypes,
         namespaces: &[(String, String, String)],
         aliases: &'t [Alias],
-        abstract_types: &crate::AbstractTypes,
+        abstract_types: &crate::TypeNames,
+        chosen: &crate::TypeNames,
     ) -> Self {
         let xs = types
             .modules
@@ -538,24 +567,8 @@ impl<'t> Builder<'t> {
             substitutions: HashMap::new(),
             queue: Vec::new(),
             derived: derived_types(types),
-            abstract_types: types
-                .items
-                .keys()
-                .filter(|ident| {
-                    ident.type_ == IdentType::Type
-                        && types
-                            .modules
-                            .get(&ident.ns)
-                            .and_then(|m| m.namespace.as_ref())
-                            .is_some_and(|uri| {
-                                abstract_types.contains(&(
-                                    String::from_utf8_lossy(uri.0.as_ref()).into_owned(),
-                                    ident.name.as_str().to_owned(),
-                                ))
-                            })
-                })
-                .cloned()
-                .collect(),
+            abstract_types: type_idents(types, abstract_types),
+            chosen: type_idents(types, chosen),
             polymorphic: HashMap::new(),
             polymorphic_queue: Vec::new(),
             aliases,
@@ -606,15 +619,15 @@ impl<'t> Builder<'t> {
             self.taken[module].insert(name.clone());
             self.names.insert(ident.clone(), (module, name));
         }
-        // The enums of abstract types come after every type's own name.
-        let mut abstract_types: Vec<(&TypeIdent, usize, String)> = self
+        // The enums of abstract and chosen types come after every type's own name.
+        let mut polymorphic: Vec<(&TypeIdent, usize, String)> = self
             .names
             .iter()
             .filter(|(ident, _)| self.is_polymorphic(ident))
             .map(|(ident, (module, name))| (ident, *module, name.clone()))
             .collect();
-        abstract_types.sort_by(|a, b| a.2.cmp(&b.2));
-        for (ident, module, name) in abstract_types {
+        polymorphic.sort_by(|a, b| a.2.cmp(&b.2));
+        for (ident, module, name) in polymorphic {
             let taken = &self.taken[module];
             let name = unique(format!("Any{name}"), |n| taken.contains(n));
             self.taken[module].insert(name.clone());
@@ -622,10 +635,46 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// Whether `ident` is an abstract complex type with derived types: its elements hold
-    /// whichever type their `xsi:type` names.
+    /// Whether `ident` is an abstract or chosen complex type with derived types: its
+    /// elements hold whichever type their `xsi:type` names.
     fn is_polymorphic(&self, ident: &TypeIdent) -> bool {
-        self.abstract_types.contains(ident) && self.derived.contains_key(ident)
+        (self.abstract_types.contains(ident) || self.chosen.contains(ident))
+            && self.derived.contains_key(ident)
+    }
+
+    /// Fails naming each of `chosen` that is not a concrete complex type of the schema
+    /// with types derived from it.
+    pub(crate) fn check_chosen(&self, chosen: &crate::TypeNames) -> Result<(), Error> {
+        let found: BTreeSet<(String, String)> = self
+            .chosen
+            .iter()
+            .filter(|ident| {
+                !self.abstract_types.contains(ident) && self.derived.contains_key(ident)
+            })
+            .filter_map(|ident| Some((self.namespace_uri(ident)?, ident.name.as_str().to_owned())))
+            .collect();
+        let wrong: Vec<String> = chosen
+            .iter()
+            .filter(|name| !found.contains(*name))
+            .map(|(ns, name)| format!("{{{ns}}}{name}"))
+            .collect();
+        if wrong.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Unsupported(format!(
+            "read by xsi:type was asked for {}, which the schema does not define as a \
+             concrete complex type with derived types",
+            wrong.join(", ")
+        )))
+    }
+
+    /// The namespace URI of `ident`'s schema module.
+    fn namespace_uri(&self, ident: &TypeIdent) -> Option<String> {
+        self.types
+            .modules
+            .get(&ident.ns)
+            .and_then(|m| m.namespace.as_ref())
+            .map(|uri| String::from_utf8_lossy(uri.0.as_ref()).into_owned())
     }
 
     /// Adds a root element and everything it reaches.
@@ -716,7 +765,8 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// Defines the enum of the abstract type `ident` and queues the types it holds.
+    /// Defines the enum of the abstract or chosen type `ident` and queues the types it
+    /// holds.
     fn define_polymorphic(&mut self, ident: &TypeIdent) -> Result<(), Error> {
         let (module, name) = self.polymorphic[ident].clone();
         if self.items[module].contains_key(&name) {
@@ -758,6 +808,7 @@ impl<'t> Builder<'t> {
             Item::Derived(DerivedDef {
                 name,
                 xsd,
+                is_abstract: self.abstract_types.contains(ident),
                 variants,
                 doc,
             }),

@@ -622,18 +622,22 @@ impl Renderer<'_> {
         }
     }
 
-    /// The enum of an abstract type and the types derived from it, read and written by
-    /// `xsi:type`.
+    /// The enum of an abstract (or chosen) type and the types derived from it, read and
+    /// written by `xsi:type`.
     fn derived(&self, d: &DerivedDef) -> TokenStream {
         let name = ident(&d.name);
+        let kind = if d.is_abstract {
+            "abstract schema type"
+        } else {
+            "schema type"
+        };
         let doc = docs(
             &d.doc,
             &format!(
-                "A value of the abstract schema type `{}` or of a type derived from it, as the \
-                 element's `xsi:type` names it. Without `xsi:type`, or with a type this schema \
-                 does not define, the element reads as the abstract type itself, its further \
-                 content skipped.",
-                d.xsd
+                "A value of the {kind} `{}` or of a type derived from it, as the element's \
+                 `xsi:type` names it. Without `xsi:type`, or with a type this schema does not \
+                 define, the element reads as `{}` itself, content beyond it skipped.",
+                d.xsd, d.xsd
             ),
         );
         let base = ident(&d.variants[0].name);
@@ -1114,6 +1118,15 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                     Item::Struct(s) if crate::ops::is_response_message(s) => {
                         Some(response_message_impl(model, m, s, runtime))
                     }
+                    Item::Derived(d)
+                        if d.variants.iter().all(|v| {
+                            model
+                                .struct_def(&v.ty)
+                                .is_some_and(crate::ops::is_response_message)
+                        }) =>
+                    {
+                        Some(derived_response_message_impl(model, m, d, runtime))
+                    }
                     _ => None,
                 })
                 .collect::<Vec<_>>()
@@ -1192,6 +1205,47 @@ fn response_message_impl(
             }
             fn message_xml(&self) -> &[#runtime::xml::AnyElement] {
                 #message_xml
+            }
+        }
+    }
+}
+
+/// The response message impl of the enum `d` (a response message type read by `xsi:type`,
+/// see `Config::polymorphic`) whose variants are all response messages: each method asks
+/// the value the enum holds.
+fn derived_response_message_impl(
+    model: &Model,
+    module: usize,
+    d: &DerivedDef,
+    runtime: &syn::Path,
+) -> TokenStream {
+    let m = ident(&model.modules[module].name);
+    let name = ident(&d.name);
+    let held = format_ident!("held_{}", crate::naming::snake(&d.name));
+    let variants = d.variants.iter().map(|v| ident(&v.name));
+    quote! {
+        impl op::ResponseMessage for crate::#m::#name {
+            fn response_class(&self) -> #runtime::types::ResponseClass {
+                #held(self).response_class()
+            }
+            fn response_code(&self) -> Option<#runtime::messages::ResponseCode> {
+                #held(self).response_code()
+            }
+            fn message_text(&self) -> Option<&str> {
+                #held(self).message_text()
+            }
+            fn descriptive_link_key(&self) -> Option<i32> {
+                #held(self).descriptive_link_key()
+            }
+            fn message_xml(&self) -> &[#runtime::xml::AnyElement] {
+                #held(self).message_xml()
+            }
+        }
+
+        /// The response message the enum holds.
+        fn #held(message: &crate::#m::#name) -> &dyn op::ResponseMessage {
+            match message {
+                #(crate::#m::#name::#variants(v) => &**v,)*
             }
         }
     }

@@ -198,3 +198,44 @@ fn the_command_has_help() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown argument --bogus"));
 }
+
+/// A concrete type chosen to be read by `xsi:type`: its elements hold an enum of the type
+/// and the types derived from it that are not abstract, and the substitution group of
+/// `t:Transition` holds that enum where it held the type.
+#[test]
+fn a_concrete_type_chosen_for_xsi_type() {
+    let modules = Config::new(schema())
+        .polymorphic("t:TransitionType")
+        .generate()
+        .expect("the slice generates");
+    insta::assert_snapshot!(items_for(&modules, "types", "AnyTransition"));
+    let group = items_for(&modules, "types", "TransitionElement");
+    assert!(group.contains("Transition(AnyTransition)"), "{group}");
+    // Without the choice, the element holds the type itself.
+    let group = items_for(&generate(), "types", "TransitionElement");
+    assert!(group.contains("Transition(Transition)"), "{group}");
+}
+
+#[test]
+fn a_type_that_cannot_be_chosen_for_xsi_type_is_named_in_the_error() {
+    for (name, says) in [
+        (
+            "t:NoSuchType",
+            "{http://schemas.microsoft.com/exchange/services/2006/types}NoSuchType",
+        ),
+        // Nothing derives from it.
+        (
+            "t:ImGroupType",
+            "}ImGroupType, which the schema does not define as a concrete",
+        ),
+        // Abstract: read by xsi:type already.
+        ("t:BaseItemIdType", "}BaseItemIdType, which"),
+        ("TransitionType", "name it t:Name or m:Name"),
+    ] {
+        let err = Config::new(schema())
+            .polymorphic(name)
+            .generate()
+            .unwrap_err();
+        assert!(err.to_string().contains(says), "{name}: {err}");
+    }
+}

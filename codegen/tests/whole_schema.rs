@@ -51,3 +51,41 @@ fn whole_schema_has_every_wsdl_part() {
         assert!(code.contains(&variant), "no Element variant for {part}");
     }
 }
+
+/// Concrete types of the whole schema chosen to be read by `xsi:type`, among them the
+/// per-item response message type: each becomes an enum, and an enum of response messages
+/// is a response message itself, so the operations answering with it keep their per-item
+/// results.
+#[test]
+fn concrete_types_of_the_whole_schema_can_be_read_by_xsi_type() {
+    let Some(dir) = official_dir() else { return };
+    let chosen = [
+        ("t:ItemType", "AnyItem"),
+        ("t:MessageType", "AnyMessage"),
+        ("t:ItemIdType", "AnyItemId"),
+        ("t:EmailAddressType", "AnyEmailAddress"),
+        ("t:FolderType", "AnyFolder"),
+        ("m:ResponseMessageType", "AnyResponseMessage"),
+        (
+            "m:ItemInfoResponseMessageType",
+            "AnyItemInfoResponseMessage",
+        ),
+    ];
+    let config = chosen
+        .iter()
+        .fold(Config::new(&dir).all_roots(), |c, (t, _)| c.polymorphic(t));
+    let modules = config.generate().unwrap();
+    let code: String = modules.iter().map(|m| m.code.as_str()).collect();
+    for (t, name) in chosen {
+        assert!(
+            code.contains(&format!("pub enum {name} {{")),
+            "{t}: no {name}"
+        );
+    }
+    for name in ["AnyResponseMessage", "AnyItemInfoResponseMessage"] {
+        let implemented = format!("impl op::ResponseMessage for crate::messages::{name} {{");
+        assert!(code.contains(&implemented), "{name} is no ResponseMessage");
+    }
+    // SendItem answers with messages of m:ResponseMessageType itself.
+    assert!(code.contains("SendItemResponseMessage(AnyResponseMessage)"));
+}
