@@ -1,6 +1,8 @@
-//! Generates bindings for GetImItemList alone, against ews-bindings' runtime. A real crate
-//! points at its server's schema (types.xsd, messages.xsd and Services.wsdl downloaded from
-//! `https://host/EWS/`); this one uses the IM slice that ships with ews-bindings.
+//! Generates bindings for GetImItemList and the TimeZoneContext header alone, against
+//! ews-bindings' runtime, with the time-zone transitions (`t:TransitionType`, a concrete
+//! type with derived types) read by their `xsi:type`. A real crate points at its server's
+//! schema (types.xsd, messages.xsd and Services.wsdl downloaded from `https://host/EWS/`);
+//! this one uses the IM slice that ships with ews-bindings.
 
 use std::path::PathBuf;
 
@@ -16,9 +18,11 @@ fn main() {
         Root::new(NS_MESSAGES, "GetImItemList"),
         Root::new(NS_MESSAGES, "GetImItemListResponse"),
         Root::new(NS_TYPES, "RequestServerVersion"),
+        Root::new(NS_TYPES, "TimeZoneContext"),
     ];
     if let Err(e) = Config::new(schema)
         .roots(roots)
+        .polymorphic("t:TransitionType")
         .runtime("ews_bindings")
         .write_to(&out)
     {

@@ -1,5 +1,5 @@
-//! A user's crate with its own bindings of GetImItemList (see `build.rs`), called with
-//! `ews_bindings::Client`.
+//! A user's crate with its own bindings of GetImItemList and the TimeZoneContext header
+//! (see `build.rs`), called with `ews_bindings::Client`.
 
 /// The generated types of the EWS types namespace (this crate's subset).
 pub mod types {
@@ -34,6 +34,9 @@ pub async fn group_names(
 #[cfg(test)]
 mod tests {
     use ews_bindings::mock::{MockResponse, MockServer};
+    use ews_bindings::xml::{ToXml, XmlWriter};
+
+    use super::types::{AnyTransition, TimeZoneContext, TransitionElement};
 
     const RESPONSE: &str = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
       <GetImItemListResponse ResponseClass="Success" xmlns="http://schemas.microsoft.com/exchange/services/2006/messages"
@@ -55,5 +58,65 @@ mod tests {
         assert_eq!(names, ["Friends", "Favorites"]);
         let sent = server.requests().pop().unwrap().text();
         assert!(sent.contains("<m:GetImItemList"), "{sent}");
+    }
+
+    /// A time zone whose transitions are `t:Transition` elements with `xsi:type`s naming
+    /// derived types, and one without.
+    const TIME_ZONE: &str = r#"<t:TimeZoneContext xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"
+        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+      <t:TimeZoneDefinition Id="W. Europe Standard Time">
+        <t:Transitions>
+          <t:Transition><t:To Kind="Period">Std</t:To></t:Transition>
+          <t:Transition xsi:type="t:RecurringDayTransitionType">
+            <t:To Kind="Period">Dlt/1</t:To><t:TimeOffset>PT2H</t:TimeOffset>
+            <t:Month>3</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek><t:Occurrence>-1</t:Occurrence>
+          </t:Transition>
+          <t:Transition xsi:type="t:AbsoluteDateTransitionType">
+            <t:To Kind="Group">1</t:To><t:DateTime>2026-01-01T00:00:00</t:DateTime>
+          </t:Transition>
+          <t:Transition xsi:type="t:FutureTransitionType"><t:To Kind="Period">Std</t:To><t:Later>1</t:Later></t:Transition>
+        </t:Transitions>
+      </t:TimeZoneDefinition>
+    </t:TimeZoneContext>"#;
+
+    fn transitions(context: &TimeZoneContext) -> Vec<&AnyTransition> {
+        let all = &context
+            .time_zone_definition
+            .transitions
+            .as_ref()
+            .unwrap()
+            .transition;
+        all.iter()
+            .map(|t| match t {
+                TransitionElement::Transition(t) => t,
+                other => panic!("not a t:Transition element: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn transitions_are_read_by_their_xsi_type_and_written_back_with_it() {
+        let context: TimeZoneContext = ews_bindings::from_xml_str(TIME_ZONE).unwrap();
+        let read = transitions(&context);
+        assert!(matches!(read[0], AnyTransition::Transition(t) if t.to.value == "Std"));
+        let AnyTransition::RecurringDayTransition(day) = read[1] else {
+            panic!("{:?}", read[1]);
+        };
+        assert_eq!((day.month, day.occurrence), (3, -1));
+        assert!(matches!(read[2], AnyTransition::AbsoluteDateTransition(_)));
+        // A type the schema does not define: the base type, its own content kept.
+        assert!(matches!(read[3], AnyTransition::Transition(t) if t.to.value == "Std"));
+
+        let mut w = XmlWriter::new();
+        context.to_xml(&mut w, Some(&super::types::NAMESPACE), "TimeZoneContext");
+        let written = w.into_string();
+        for expected in [
+            r#"xsi:type="t:RecurringDayTransitionType""#,
+            r#"xsi:type="t:AbsoluteDateTransitionType""#,
+        ] {
+            assert!(written.contains(expected), "{expected} in {written}");
+        }
+        let again: TimeZoneContext = ews_bindings::from_xml_str(&written).unwrap();
+        assert_eq!(again, context);
     }
 }
