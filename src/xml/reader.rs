@@ -1,6 +1,6 @@
 use std::borrow::Cow;
 
-use super::scan::{self, Attributes, Scanner, Tag, Token};
+use super::scan::{self, Scanner, Tag, Token};
 use super::{
     lookup, AnyElement, AnyNode, ListBuilder, Namespace, ParseError, ParseErrorKind, XmlValue, XML,
 };
@@ -492,11 +492,7 @@ impl<'a> XmlReader<'a> {
         &'s self,
         start: &Start<'a>,
     ) -> impl Iterator<Item = Result<Attr<'a>, ParseError>> + 's {
-        Attributes::new(start.attributes).filter_map(move |attr| {
-            let (key, raw) = match attr {
-                Ok(attr) => attr,
-                Err(kind) => return Some(Err(self.error(kind))),
-            };
+        scan::checked_attributes(start.attributes).filter_map(move |(key, raw)| {
             if key == "xmlns" || key.starts_with("xmlns:") {
                 return None;
             }
@@ -656,8 +652,7 @@ impl<'a> XmlReader<'a> {
 
     /// Brings the namespace declarations among `attributes` into scope at `depth`.
     fn bind(&mut self, attributes: &'a str, depth: usize) -> Result<(), ParseError> {
-        for attr in Attributes::new(attributes) {
-            let (key, raw) = attr.map_err(|kind| self.error(kind))?;
+        for (key, raw) in scan::checked_attributes(attributes) {
             let prefix = if key == "xmlns" {
                 ""
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {

@@ -4,8 +4,9 @@
 //! its name, its attributes' syntax, references and uniqueness, and that an end tag closes
 //! the open element, whose names it keeps so that an error can name the elements it stands
 //! in. Text is handed out as written; the reader checks its references once, as it resolves
-//! them ([`text`]) or, where it passes text over, with [`check_references`]. Attribute
-//! values are resolved when asked for ([`attribute_value`]).
+//! them ([`text`]) or, where it passes text over, with [`check_references`]. The reader
+//! splits a tag's attributes again without checking them ([`checked_attributes`]) and
+//! resolves the values it is asked for ([`attribute_value`]).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -315,6 +316,27 @@ impl<'a> Iterator for Attributes<'a> {
         }
         item
     }
+}
+
+/// The attributes of a start tag the scanner has cut (a [`Tag`]'s `attributes`), split into
+/// `(name, raw value)` without checking them again: the scanner checked their syntax,
+/// names, references and uniqueness as it cut the tag. Text it did not check may be split
+/// wrongly, but never makes this panic.
+pub(super) fn checked_attributes(attributes: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut rest = attributes;
+    std::iter::from_fn(move || {
+        let trimmed = rest.trim_start_matches(super::is_xml_space);
+        let eq = memchr(b'=', trimmed.as_bytes())?;
+        let name = trimmed[..eq].trim_end_matches(super::is_xml_space);
+        let after = trimmed[eq + 1..].trim_start_matches(super::is_xml_space);
+        let quote = match after.as_bytes().first()? {
+            &q @ (b'"' | b'\'') => q,
+            _ => return None,
+        };
+        let len = memchr(quote, &after.as_bytes()[1..])?;
+        rest = &after[len + 2..];
+        Some((name, &after[1..1 + len]))
+    })
 }
 
 /// Checks the pseudo-attributes of the XML declaration: `version`, then optionally
@@ -634,6 +656,35 @@ mod tests {
         for again in [0, 7, 8, 19] {
             let twice = format!("{many} a{again}='x'");
             assert!(matches!(parse(&twice), Err(ParseErrorKind::Syntax(m)) if m.contains("twice")));
+        }
+    }
+
+    #[test]
+    fn checked_attributes_split_as_the_check_does() {
+        for good in [
+            " a='1' b = \"x'y\"\n c=''",
+            " xmlns:t=\"urn:t\" t:Id='a=b>c' v=\"&amp;\"",
+            "",
+            "  ",
+        ] {
+            let checked: Vec<_> = Attributes::new(good).collect::<Result<_, _>>().unwrap();
+            assert_eq!(
+                checked_attributes(good).collect::<Vec<_>>(),
+                checked,
+                "{good:?}"
+            );
+        }
+        for unchecked in [
+            " a",
+            " a=",
+            " a='1",
+            " =",
+            "=\"",
+            " a='1'b",
+            "\u{e9}='\u{e9}",
+            " a=\u{e9}\u{e9}",
+        ] {
+            let _ = checked_attributes(unchecked).count();
         }
     }
 
