@@ -57,25 +57,23 @@ fn file(name: &str, text: &str) -> String {
 const GET_IM_ITEM_LIST: &str =
     r#"<m:GetImItemList xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"/>"#;
 
+/// Runs `ews GetImItemList --request - --url url extra…`, the request on standard input.
+async fn get_im_item_list(url: &str, extra: &[&str]) -> Run {
+    let args = [
+        &["GetImItemList", "--request", "-", "--url", url][..],
+        extra,
+    ]
+    .concat();
+    ews(&args, GET_IM_ITEM_LIST).await
+}
+
 #[tokio::test]
 async fn a_request_from_standard_input_prints_the_response_as_json() {
     let server = MockServer::start(vec![MockResponse::xml(page_fixture("response.xml"))])
         .await
         .unwrap();
     let url = server.url();
-    let run = ews(
-        &[
-            "GetImItemList",
-            "--request",
-            "-",
-            "--url",
-            &url,
-            "--culture",
-            "en-US",
-        ],
-        GET_IM_ITEM_LIST,
-    )
-    .await;
+    let run = get_im_item_list(&url, &["--culture", "en-US"]).await;
     assert_eq!(run.code, ews::SUCCESS, "{}", run.err);
     let json: serde_json::Value = serde_json::from_str(&run.out).unwrap();
     let groups = &json["output"]["im_item_list"]["groups"];
@@ -122,11 +120,7 @@ async fn xml_output_is_the_typed_response_written_back() {
         .await
         .unwrap();
     let url = server.url();
-    let run = ews(
-        &["GetImItemList", "--request", "-", "--url", &url, "--xml"],
-        GET_IM_ITEM_LIST,
-    )
-    .await;
+    let run = get_im_item_list(&url, &["--xml"]).await;
     assert_eq!(run.code, ews::SUCCESS, "{}", run.err);
     let printed = soap::read_response::<GetImItemList>(run.out.as_bytes()).unwrap();
     let served = soap::read_response::<GetImItemList>(response.as_bytes()).unwrap();
@@ -141,11 +135,7 @@ async fn a_failed_call_exits_1_with_the_error() {
     .await
     .unwrap();
     let url = server.url();
-    let run = ews(
-        &["GetImItemList", "--request", "-", "--url", &url],
-        GET_IM_ITEM_LIST,
-    )
-    .await;
+    let run = get_im_item_list(&url, &[]).await;
     assert_eq!(run.code, ews::FAILED);
     assert!(run.err.starts_with("error: "), "{}", run.err);
     assert!(run.out.is_empty(), "{}", run.out);
@@ -269,15 +259,7 @@ async fn the_size_limit_can_be_raised_and_lowered() {
         .await
         .unwrap();
     let url = server.url();
-    let args = [
-        "GetImItemList",
-        "--request",
-        "-",
-        "--url",
-        &url,
-        "--max-response-mb",
-    ];
-    let small = ews(&[&args[..], &["1"]].concat(), GET_IM_ITEM_LIST).await;
+    let small = get_im_item_list(&url, &["--max-response-mb", "1"]).await;
     assert_eq!(small.code, ews::FAILED);
     assert!(
         small
@@ -286,7 +268,7 @@ async fn the_size_limit_can_be_raised_and_lowered() {
         "{}",
         small.err
     );
-    let enough = ews(&[&args[..], &["8"]].concat(), GET_IM_ITEM_LIST).await;
+    let enough = get_im_item_list(&url, &["--max-response-mb", "8"]).await;
     assert_eq!(enough.code, ews::SUCCESS, "{}", enough.err);
 }
 
@@ -295,17 +277,7 @@ async fn a_timeout_names_the_option_that_raises_it() {
     let slow = MockResponse::xml(page_fixture("response.xml"))
         .with_delay(std::time::Duration::from_secs(3));
     let server = MockServer::start(vec![slow]).await.unwrap();
-    let url = server.url();
-    let args = [
-        "GetImItemList",
-        "--request",
-        "-",
-        "--url",
-        &url,
-        "--timeout",
-        "1",
-    ];
-    let run = ews(&args, GET_IM_ITEM_LIST).await;
+    let run = get_im_item_list(&server.url(), &["--timeout", "1"]).await;
     assert_eq!(run.code, ews::FAILED);
     assert!(
         run.err
