@@ -325,12 +325,14 @@ impl Config {
         let chosen = self
             .polymorphic
             .iter()
-            .map(|name| match name.split_once(':') {
-                Some(("t", local)) => Ok((NS_TYPES.to_owned(), local.to_owned())),
-                Some(("m", local)) => Ok((NS_MESSAGES.to_owned(), local.to_owned())),
-                _ => Err(Error::Unsupported(format!(
-                    "type {name:?} to read by xsi:type: name it t:Name or m:Name"
-                ))),
+            .map(|name| {
+                let (prefix, local) = name.split_once(':').unwrap_or(("", name));
+                match namespaces.iter().find(|(_, _, p)| p == prefix) {
+                    Some((uri, _, _)) => Ok((uri.clone(), local.to_owned())),
+                    None => Err(Error::Unsupported(format!(
+                        "type {name:?} to read by xsi:type: name it t:Name or m:Name"
+                    ))),
+                }
             })
             .collect::<Result<TypeNames, Error>>()?;
         // Every type of the schema is named; the closure of the roots is built.
