@@ -245,7 +245,55 @@ pub fn read_response_with<O: Operation>(
     xml: &[u8],
     limits: &Limits,
 ) -> Result<ResponseEnvelope<O::Response>, EnvelopeError> {
-    read_body(xml, O::RESPONSE, limits)
+    read_body(reader(xml, limits)?, O::RESPONSE)
+}
+
+/// [`read_response_with`], handing every element of type `T` that the response holds in a
+/// list to `each` as it is read, instead of keeping it in the response (see
+/// [`XmlReader::each`]): the response's lists of `T` read empty. The way to go through a
+/// large answer one item at a time, holding one item in memory besides the document: a
+/// FindItem page or a GetItem answer item by item with `T` =
+/// [`types::ArrayOfRealItemsChoice`](crate::types) (the response messages, with their
+/// classes and errors, stay in the response), a GetImItemList answer with
+/// [`types::Persona`].
+///
+/// ```
+/// use ews_bindings::{operation, soap, types};
+///
+/// let xml = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+///   <GetImItemListResponse ResponseClass="Success"
+///       xmlns="http://schemas.microsoft.com/exchange/services/2006/messages"
+///       xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+///     <ResponseCode>NoError</ResponseCode>
+///     <ImItemList><t:Personas>
+///       <t:Persona><t:PersonaId Id="AAA="/><t:DisplayName>Ann Beebe</t:DisplayName></t:Persona>
+///       <t:Persona><t:PersonaId Id="AAB="/><t:DisplayName>Ali Tosun</t:DisplayName></t:Persona>
+///     </t:Personas></ImItemList>
+///   </GetImItemListResponse></s:Body></s:Envelope>"#;
+/// let mut names = Vec::new();
+/// let envelope = soap::read_response_each::<operation::GetImItemList, _>(
+///     xml,
+///     &Default::default(),
+///     |persona: types::Persona| names.extend(persona.display_name),
+/// )?;
+/// assert_eq!(names, ["Ann Beebe", "Ali Tosun"]);
+/// let list = envelope.body.im_item_list.unwrap();
+/// assert_eq!(list.personas, Some(vec![]));
+/// # Ok::<(), soap::EnvelopeError>(())
+/// ```
+pub fn read_response_each<O: Operation, T: 'static>(
+    xml: &[u8],
+    limits: &Limits,
+    each: impl FnMut(T),
+) -> Result<ResponseEnvelope<O::Response>, EnvelopeError> {
+    read_body(reader(xml, limits)?.each(each), O::RESPONSE)
+}
+
+/// A reader of an envelope within `limits`, knowing the namespaces of the bindings.
+fn reader<'a>(xml: &'a [u8], limits: &Limits) -> Result<XmlReader<'a>, ParseError> {
+    Ok(XmlReader::from_bytes(xml)?
+        .with_limits(*limits)
+        .with_namespaces(&NAMESPACES))
 }
 
 /// Reads the request of the operation `O`: the request element itself
@@ -272,7 +320,8 @@ pub fn read_request<O: Operation>(xml: &[u8]) -> Result<O::Request, ParseError> 
     let mut r = XmlReader::from_bytes(xml)?.with_namespaces(&NAMESPACES);
     let root = r.root()?;
     if root.is(&SOAP_ENVELOPE, "Envelope") {
-        return walk(xml, &Limits::default(), |r, h| r.skip(h), element::<O>);
+        let r = reader(xml, &Limits::default())?;
+        return walk(r, |r, h| r.skip(h), element::<O>);
     }
     let request = element::<O>(&mut r, root)?;
     r.finish()?;
@@ -281,14 +330,12 @@ pub fn read_request<O: Operation>(xml: &[u8]) -> Result<O::Request, ParseError> 
 
 /// Reads a response envelope whose body holds the messages element `name`, as a `T`.
 fn read_body<T: FromXml>(
-    xml: &[u8],
+    r: XmlReader<'_>,
     name: &str,
-    limits: &Limits,
 ) -> Result<ResponseEnvelope<T>, EnvelopeError> {
     let mut server_version = None;
     let body = walk(
-        xml,
-        limits,
+        r,
         |r, h| {
             if h.is(&types::NAMESPACE, "ServerVersionInfo") {
                 server_version = Some(r.read(h)?);
@@ -318,14 +365,10 @@ fn read_body<T: FromXml>(
 /// Walks a SOAP envelope: `header` sees each header element, `body` the body's first
 /// element (further body elements are skipped).
 fn walk<'a, B, E: From<ParseError>>(
-    xml: &'a [u8],
-    limits: &Limits,
+    mut r: XmlReader<'a>,
     mut header: impl FnMut(&mut XmlReader<'a>, Start<'a>) -> Result<(), E>,
     body: impl FnOnce(&mut XmlReader<'a>, Start<'a>) -> Result<B, E>,
 ) -> Result<B, E> {
-    let mut r = XmlReader::from_bytes(xml)?
-        .with_limits(*limits)
-        .with_namespaces(&NAMESPACES);
     let root = r.root()?;
     if !root.is(&SOAP_ENVELOPE, "Envelope") {
         return Err(r
@@ -392,8 +435,7 @@ impl Envelope {
         let mut headers = Vec::new();
         let mut skipped_headers = Vec::new();
         let body = walk(
-            xml,
-            &Limits::default(),
+            reader(xml, &Limits::default())?,
             |r, h| {
                 if types::Element::accepts(&h) {
                     headers.push(r.read(h)?);

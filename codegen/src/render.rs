@@ -344,7 +344,10 @@ impl Renderer<'_> {
                 _ => quote!(let mut #acc = None;),
             });
             let store = |value: TokenStream, what: &str| match f.occurs {
-                Occurs::Repeated => quote!(#acc.push(#value)),
+                Occurs::Repeated => quote!({
+                    let value = #value;
+                    r.keep(&mut #acc, value)
+                }),
                 _ => quote!({
                     let value = #value;
                     r.set_once(&mut #acc, value, #what)?
@@ -455,7 +458,12 @@ impl Renderer<'_> {
                 other => {
                     let mut arms = Vec::new();
                     let item = quote!(item);
-                    let push = |value: TokenStream, _: &str| quote!(items.push(#value));
+                    let push = |value: TokenStream, _: &str| {
+                        quote!({
+                            let value = #value;
+                            r.keep(&mut items, value)
+                        })
+                    };
                     let fallback = self
                         .kind_arms(other, false, &item, &push, &mut arms)
                         .unwrap_or_else(|| quote!(r.skip(#item)?));
@@ -724,7 +732,12 @@ impl Renderer<'_> {
         });
         let item = quote!(item);
         let mut arms = Vec::new();
-        let push = |value: TokenStream, _: &str| quote!(items.push(#value));
+        let push = |value: TokenStream, _: &str| {
+            quote!({
+                let value = #value;
+                r.keep(&mut items, value)
+            })
+        };
         let fallback = self
             .kind_arms(&kind, false, &item, &push, &mut arms)
             .unwrap_or_else(|| quote!(r.skip(#item)?));

@@ -1,3 +1,4 @@
+use std::any::{Any, TypeId};
 use std::borrow::Cow;
 
 use super::scan::{self, Scanner, Tag, Token};
@@ -133,7 +134,19 @@ pub struct XmlReader<'a> {
     /// The name of the empty element handed out last: its scope closes before the next
     /// token is read.
     pending_empty: Option<&'a str>,
+    /// Where the elements of one type go instead of into their lists (see
+    /// [`each`](Self::each)).
+    each: Option<Each<'a>>,
 }
+
+/// A function taking the list elements of one type as they are read.
+struct Each<'a> {
+    ty: TypeId,
+    take: Box<Take<'a>>,
+}
+
+/// Takes the value out of an `Option<T>`, `T` the type an [`Each`] is for.
+type Take<'a> = dyn FnMut(&mut dyn Any) + 'a;
 
 impl<'a> XmlReader<'a> {
     /// A reader over `input`; a leading byte order mark is ignored.
@@ -145,6 +158,7 @@ impl<'a> XmlReader<'a> {
             limits: Limits::default(),
             namespaces: &[],
             pending_empty: None,
+            each: None,
         }
     }
 
@@ -166,6 +180,54 @@ impl<'a> XmlReader<'a> {
     pub fn with_namespaces(mut self, table: &'static [&'static Namespace]) -> Self {
         self.namespaces = table;
         self
+    }
+
+    /// Hands every element of type `T` that the document holds in a list (a repeated
+    /// element, or the content of an element wrapping one) to `each` as soon as it is read,
+    /// in document order, instead of keeping it in the list: the lists of `T` read empty.
+    /// Memory then holds one `T` at a time however many the document holds, the way to
+    /// read a page of 10,000 items. Lists of other types are read as always.
+    ///
+    /// ```
+    /// use ews_bindings::types::{ImGroup, ImItemList};
+    /// use ews_bindings::xml::XmlReader;
+    ///
+    /// let xml = r#"<ImItemList xmlns="http://schemas.microsoft.com/exchange/services/2006/types">
+    ///   <Groups>
+    ///     <ImGroup><DisplayName>Friends</DisplayName><GroupType>Normal</GroupType></ImGroup>
+    ///     <ImGroup><DisplayName>Team</DisplayName><GroupType>Normal</GroupType></ImGroup>
+    ///   </Groups>
+    /// </ImItemList>"#;
+    /// let mut names = Vec::new();
+    /// let mut r = XmlReader::new(xml).each(|group: ImGroup| names.push(group.display_name));
+    /// let root = r.root()?;
+    /// let list: ImItemList = r.read(root)?;
+    /// drop(r);
+    /// assert_eq!(list.groups, Some(vec![]));
+    /// assert_eq!(names, ["Friends", "Team"]);
+    /// # Ok::<(), ews_bindings::xml::ParseError>(())
+    /// ```
+    pub fn each<T: 'static>(mut self, mut each: impl FnMut(T) + 'a) -> Self {
+        self.each = Some(Each {
+            ty: TypeId::of::<T>(),
+            take: Box::new(move |slot: &mut dyn Any| {
+                if let Some(value) = slot.downcast_mut::<Option<T>>().and_then(Option::take) {
+                    each(value);
+                }
+            }),
+        });
+        self
+    }
+
+    /// Adds `value`, an element of a list, to `list`, or hands it to the function of
+    /// [`each`](Self::each) if it takes values of its type.
+    #[inline]
+    #[doc(hidden)]
+    pub fn keep<T: 'static>(&mut self, list: &mut ListBuilder<T>, value: T) {
+        match &mut self.each {
+            Some(each) if each.ty == TypeId::of::<T>() => (each.take)(&mut Some(value)),
+            _ => list.push(value),
+        }
     }
 
     /// Sets the limits the document is read within.
@@ -254,7 +316,7 @@ impl<'a> XmlReader<'a> {
     /// the content of an element that wraps a repeated element (`<t:Groups>` of
     /// `<t:ImGroup>`).
     #[doc(hidden)]
-    pub fn read_list<T: FromXml>(
+    pub fn read_list<T: FromXml + 'static>(
         &mut self,
         list: Start<'a>,
         ns: Option<&'static Namespace>,
@@ -265,7 +327,7 @@ impl<'a> XmlReader<'a> {
 
     /// [`read_list`](Self::read_list) for simple-typed items, each parsed from its text.
     #[doc(hidden)]
-    pub fn read_value_list<T: XmlValue>(
+    pub fn read_value_list<T: XmlValue + 'static>(
         &mut self,
         list: Start<'a>,
         ns: Option<&'static Namespace>,
@@ -274,7 +336,7 @@ impl<'a> XmlReader<'a> {
         self.read_items(list, ns, local, Self::read_value)
     }
 
-    fn read_items<T>(
+    fn read_items<T: 'static>(
         &mut self,
         list: Start<'a>,
         ns: Option<&'static Namespace>,
@@ -284,7 +346,8 @@ impl<'a> XmlReader<'a> {
         let mut items = ListBuilder::new();
         while let Some(item) = self.next_child(&list)? {
             if item.local == local && is_in(&item.ns, ns) {
-                items.push(read(self, item)?);
+                let value = read(self, item)?;
+                self.keep(&mut items, value);
             } else {
                 self.skip(item)?;
             }
