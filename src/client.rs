@@ -7,6 +7,7 @@ mod ntlm;
 mod tls;
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,6 +26,30 @@ use crate::paging::{self, Paged};
 use crate::soap::{self, Impersonation, RequestHeaders, ResponseEnvelope};
 use crate::types::{ExchangeVersion, ServerVersionInfo};
 use crate::xml::Limits;
+
+/// What `O`'s response envelope means for the call that sent `request`: the operation's
+/// output, or the error failing the call (a message of class `Error`, fewer or more
+/// per-item messages than items asked for).
+fn output<O: Operation>(
+    request: &O::Request,
+    envelope: ResponseEnvelope<O::Response>,
+) -> Result<Response<O::Output>, Error> {
+    let Reply {
+        output,
+        warning,
+        messages,
+    } = O::output(envelope.body)?;
+    if let (Some(expected), Some(received)) = (O::expected_items(request), messages) {
+        if received != expected {
+            return Err(Error::ItemCount { expected, received });
+        }
+    }
+    Ok(Response {
+        output,
+        server_version: envelope.server_version,
+        warning,
+    })
+}
 
 /// A credential that never shows in `Debug` output or logs.
 #[derive(Clone, PartialEq, Eq)]
@@ -436,24 +461,69 @@ impl Client {
         request: &O::Request,
         headers: &RequestHeaders,
     ) -> Result<Response<O::Output>, Error> {
-        let expected = O::expected_items(request);
-        self.send::<O, _>(request, headers, |envelope| {
-            let Reply {
-                output,
-                warning,
-                messages,
-            } = O::output(envelope.body)?;
-            if let (Some(expected), Some(received)) = (expected, messages) {
-                if received != expected {
-                    return Err(Error::ItemCount { expected, received });
-                }
-            }
-            Ok(Response {
-                output,
-                server_version: envelope.server_version,
-                warning,
-            })
-        })
+        let parse = |xml: &[u8], limits: &Limits| soap::read_response_with::<O>(xml, limits);
+        self.send::<O, _>(
+            request,
+            headers,
+            parse,
+            || true,
+            |envelope| output::<O>(request, envelope),
+        )
+        .await
+    }
+
+    /// Sends `request` like [`Client::call`], handing every element of type `T` that the
+    /// answer holds in a list to `each` as it is read, in document order, instead of
+    /// keeping it in the output (see [`soap::read_response_each`]): the way through a large
+    /// answer one item at a time. Memory then holds the answer as received and one `T`,
+    /// where `call` holds the answer and every item read from it.
+    ///
+    /// For FindItem and GetItem, `T` = `types::ArrayOfRealItemsChoice` takes the items and
+    /// leaves the response messages, with their classes and per-item errors, in the output;
+    /// a GetItem message whose class is `Success` held one item, handed out in its turn. A
+    /// busy server is retried only while nothing has been handed out, so that no item comes
+    /// twice.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "all-operations")]
+    /// # async fn run(client: ews_bindings::Client, request: ews_bindings::messages::FindItem)
+    /// # -> Result<(), ews_bindings::Error> {
+    /// use ews_bindings::{operation, types};
+    ///
+    /// let mut subjects = Vec::new();
+    /// let response = client
+    ///     .call_each::<operation::FindItem, _>(&request, |item: types::ArrayOfRealItemsChoice| {
+    ///         if let types::ArrayOfRealItemsChoice::Message(message) = item {
+    ///             subjects.extend(message.subject);
+    ///         }
+    ///     })
+    ///     .await?;
+    /// for (index, error) in response.output.errors() {
+    ///     eprintln!("folder {index}: {error}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn call_each<O: Operation, T: 'static>(
+        &self,
+        request: &O::Request,
+        mut each: impl FnMut(T),
+    ) -> Result<Response<O::Output>, Error> {
+        // Atomic only so that the call's future stays `Send`.
+        let handed_out = AtomicBool::new(false);
+        let mut each = |value: T| {
+            handed_out.store(true, Ordering::Relaxed);
+            each(value)
+        };
+        let parse =
+            |xml: &[u8], limits: &Limits| soap::read_response_each::<O, T>(xml, limits, &mut each);
+        self.send::<O, _>(
+            request,
+            &self.headers,
+            parse,
+            || !handed_out.load(Ordering::Relaxed),
+            |envelope| output::<O>(request, envelope),
+        )
         .await
     }
 
@@ -466,22 +536,34 @@ impl Client {
         &self,
         request: &O::Request,
     ) -> Result<Response<O::Response>, Error> {
-        self.send::<O, _>(request, &self.headers, |envelope| {
-            Ok(Response {
-                output: envelope.body,
-                server_version: envelope.server_version,
-                warning: None,
-            })
-        })
+        let parse = |xml: &[u8], limits: &Limits| soap::read_response_with::<O>(xml, limits);
+        self.send::<O, _>(
+            request,
+            &self.headers,
+            parse,
+            || true,
+            |envelope| {
+                Ok(Response {
+                    output: envelope.body,
+                    server_version: envelope.server_version,
+                    warning: None,
+                })
+            },
+        )
         .await
     }
 
-    /// Sends `request`, retrying while the server is busy; `interpret` turns each answer
-    /// into the call's result.
+    /// Sends `request`, retrying while the server is busy and `may_retry` says so; `parse`
+    /// reads each answer's envelope and `interpret` turns it into the call's result.
     async fn send<O: Operation, T>(
         &self,
         request: &O::Request,
         headers: &RequestHeaders,
+        mut parse: impl FnMut(
+            &[u8],
+            &Limits,
+        ) -> Result<ResponseEnvelope<O::Response>, soap::EnvelopeError>,
+        may_retry: impl Fn() -> bool,
         interpret: impl Fn(ResponseEnvelope<O::Response>) -> Result<Response<T>, Error>,
     ) -> Result<Response<T>, Error> {
         let body = soap::write_request::<O>(headers, request);
@@ -493,10 +575,13 @@ impl Client {
             let mut waited = Duration::ZERO;
             let mut attempt = 1;
             loop {
-                let result = self.attempt::<O>(&body, anchor).await.and_then(&interpret);
+                let result = self
+                    .attempt::<O>(&body, anchor, &mut parse)
+                    .await
+                    .and_then(&interpret);
                 let err = match result {
                     Ok(response) => return Ok(response),
-                    Err(err) if err.is_server_busy() => err,
+                    Err(err) if err.is_server_busy() && may_retry() => err,
                     Err(err) => {
                         tracing::debug!(attempt, error = %err, "call failed");
                         return Err(err);
@@ -521,15 +606,16 @@ impl Client {
         .await
     }
 
-    /// One request and its answer, read as `O`'s response envelope.
+    /// One request and its answer, read by `parse` as `O`'s response envelope.
     async fn attempt<O: Operation>(
         &self,
         body: &str,
         anchor: Option<&str>,
+        parse: impl FnMut(&[u8], &Limits) -> Result<ResponseEnvelope<O::Response>, soap::EnvelopeError>,
     ) -> Result<ResponseEnvelope<O::Response>, Error> {
         let raw = self.post(body, O::SOAP_ACTION, anchor).await?;
         tracing::debug!(status = raw.status, bytes = raw.body.len(), "response read");
-        self.interpret::<O>(raw)
+        self.interpret(raw, parse)
     }
 
     /// Posts `body`, a SOAP envelope, with `soap_action` (and `X-AnchorMailbox: anchor`),
@@ -706,11 +792,12 @@ impl Client {
             .map_err(|e| self.connection_error(e))
     }
 
-    /// Reads an answer as `O`'s response envelope, or the error it is.
-    fn interpret<O: Operation>(
+    /// Reads an answer with `parse` as a response envelope, or the error it is.
+    fn interpret<B>(
         &self,
         raw: RawResponse,
-    ) -> Result<ResponseEnvelope<O::Response>, Error> {
+        mut parse: impl FnMut(&[u8], &Limits) -> Result<ResponseEnvelope<B>, soap::EnvelopeError>,
+    ) -> Result<ResponseEnvelope<B>, Error> {
         let RawResponse {
             status,
             content_type,
@@ -724,7 +811,7 @@ impl Client {
                 credentials_sent: !matches!(self.auth, Auth::None),
             });
         }
-        let parsed = soap::read_response_with::<O>(&bytes, &self.limits);
+        let parsed = parse(&bytes, &self.limits);
         if !(200..300).contains(&status) {
             return Err(match parsed {
                 Err(soap::EnvelopeError::Fault(fault)) => Error::Fault(fault),
