@@ -6,16 +6,17 @@
 //! the whole schema) also on FindItem and GetItem answers of 10,000 messages, read into
 //! per-item results. Throughput is in bytes of the input (for writing: of the bytes
 //! written). The parsed model is dropped outside the timed part, as the raw scan builds
-//! none; `examples/parse_file` reports the drop time.
+//! none; `examples/parse_file` reports the drop time. The `each` runs read one item at a
+//! time (`soap::read_response_each`) and drop each item as it comes, inside the timed part.
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use ews_bindings::from_xml_str;
 use ews_bindings::messages::{self, GetImItemListResponseMessage};
 use ews_bindings::mock::workload::{documented_persona_response, im_item_list_response};
 use ews_bindings::operation::GetImItemList;
-use ews_bindings::soap::{read_response, write_request, RequestHeaders};
+use ews_bindings::soap::{read_response, read_response_each, write_request, RequestHeaders};
 use ews_bindings::types;
-use ews_bindings::xml::XmlWriter;
+use ews_bindings::xml::{Limits, XmlWriter};
 use quick_xml::events::Event;
 use std::hint::black_box;
 
@@ -133,8 +134,27 @@ fn parse(c: &mut Criterion) {
                 BatchSize::PerIteration,
             )
         });
+        group.bench_with_input(BenchmarkId::new("each", name), &envelope, |b, x| {
+            b.iter_batched(
+                || (),
+                |()| each::<GetImItemList, types::Persona>(x),
+                BatchSize::PerIteration,
+            )
+        });
     }
     group.finish();
+}
+
+/// Reads `xml` as `O`'s answer handing out each `T` (dropped at once, inside the timed part)
+/// and returns how many there were and the rest of the answer.
+fn each<O: ews_bindings::operation::Operation, T: 'static>(xml: &str) -> (usize, O::Response) {
+    let mut count = 0;
+    let rest = read_response_each::<O, T>(black_box(xml.as_bytes()), &Limits::default(), |t| {
+        count += 1;
+        drop(black_box(t))
+    })
+    .unwrap();
+    (count, rest.body)
 }
 
 fn write(c: &mut Criterion) {
@@ -175,7 +195,8 @@ fn write(c: &mut Criterion) {
 
 /// FindItem and GetItem answers of 10,000 messages, and a GetItem answer of one message with
 /// 10 MB of MIME content, against the raw scan of the same bytes: the envelope read alone
-/// (`read`), and read and classified into per-item results (`Operation::output`).
+/// (`read`), read and classified into per-item results (`Operation::output`), and read
+/// handing out one item at a time (`each`).
 #[cfg(feature = "all-operations")]
 fn per_item(c: &mut Criterion) {
     use ews_bindings::mock::workload::{
@@ -210,6 +231,13 @@ fn per_item(c: &mut Criterion) {
                     let envelope = read_response::<O>(black_box(x.as_bytes())).unwrap();
                     O::output(envelope.body).unwrap()
                 },
+                BatchSize::PerIteration,
+            )
+        });
+        group.bench_with_input(BenchmarkId::new(name, "each"), xml, |b, x| {
+            b.iter_batched(
+                || (),
+                |()| each::<O, ews_bindings::types::ArrayOfRealItemsChoice>(x),
                 BatchSize::PerIteration,
             )
         });
