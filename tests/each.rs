@@ -126,25 +126,26 @@ async fn the_client_hands_out_the_groups_and_keeps_the_rest() {
     assert_eq!(response.server_version.unwrap().major_version, Some(15));
 }
 
-/// An answer of class Error saying ErrorServerBusy, holding `personas` personas.
-fn busy(personas: usize) -> String {
-    let xml = documented_persona_response(personas, false, 5);
-    let from = xml.find("ResponseClass=\"Success\"").unwrap();
-    let mut busy = xml.clone();
+/// A server answering first with class Error, ErrorServerBusy, holding `personas` personas,
+/// then with three personas.
+async fn busy_then_three(personas: usize) -> MockServer {
+    let mut busy = documented_persona_response(personas, false, 5);
+    let from = busy.find("ResponseClass=\"Success\"").unwrap();
     busy.replace_range(from..from + 23, "ResponseClass=\"Error\"");
-    busy.replace(
+    let busy = busy.replace(
         "<m:ResponseCode>NoError<",
         "<m:ResponseCode>ErrorServerBusy<",
-    )
+    );
+    let answers = vec![
+        MockResponse::xml(busy),
+        MockResponse::xml(documented_persona_response(3, false, 5)),
+    ];
+    MockServer::start(answers).await.unwrap()
 }
 
 #[tokio::test]
 async fn a_busy_answer_holding_no_item_is_retried() {
-    let answers = vec![
-        MockResponse::xml(busy(0)),
-        MockResponse::xml(documented_persona_response(3, false, 5)),
-    ];
-    let server = MockServer::start(answers).await.unwrap();
+    let server = busy_then_three(0).await;
     let mut handed = 0;
     client(&server)
         .call_each::<GetImItemList, _>(&Default::default(), |_: Persona| handed += 1)
@@ -156,11 +157,7 @@ async fn a_busy_answer_holding_no_item_is_retried() {
 
 #[tokio::test]
 async fn a_busy_answer_after_items_were_handed_out_is_not_retried() {
-    let answers = vec![
-        MockResponse::xml(busy(2)),
-        MockResponse::xml(documented_persona_response(3, false, 5)),
-    ];
-    let server = MockServer::start(answers).await.unwrap();
+    let server = busy_then_three(2).await;
     let mut handed = 0;
     let err = client(&server)
         .call_each::<GetImItemList, _>(&Default::default(), |_: Persona| handed += 1)
@@ -171,12 +168,7 @@ async fn a_busy_answer_after_items_were_handed_out_is_not_retried() {
     assert_eq!(handed, 2);
     assert_eq!(server.requests().len(), 1);
     // `call` keeps nothing it handed out, so it retries the same answer.
-    let server = MockServer::start(vec![
-        MockResponse::xml(busy(2)),
-        MockResponse::xml(documented_persona_response(3, false, 5)),
-    ])
-    .await
-    .unwrap();
+    let server = busy_then_three(2).await;
     client(&server)
         .call::<GetImItemList>(&Default::default())
         .await
