@@ -367,23 +367,52 @@ pub fn item_results<C, T: ResponseMessage>(
 ) -> Result<Reply<ItemResults<T>>, ResponseError> {
     let mut items = Vec::with_capacity(messages.len());
     for (index, message) in messages.into_iter().enumerate() {
-        let message = item(message).ok_or(ResponseError::UnexpectedMessage(UnexpectedMessage {
-            index,
-            expected,
-        }))?;
-        let result = ItemResult::from_message(message);
-        if let (0, ItemResult::Error { error }) = (index, &result) {
-            if error.response_code == ResponseCode::ErrorServerBusy {
-                return Err(ResponseError::Ews(Box::new(error.clone())));
-            }
-        }
-        items.push(result);
+        items.push(item_result(index, message, expected, &mut item)?);
     }
     let count = items.len();
     Ok(Reply {
         messages: Some(count),
         ..Reply::new(ItemResults { items })
     })
+}
+
+/// The result of the message at `index` of an answer given item by item, taken by `item`
+/// (which returns `None` for a message of another kind, named `expected`); or the error that
+/// fails the whole call: a message of another kind, or a first message saying
+/// `ErrorServerBusy`.
+pub(crate) fn item_result<C, T: ResponseMessage>(
+    index: usize,
+    message: C,
+    expected: &'static str,
+    item: impl FnOnce(C) -> Option<T>,
+) -> Result<ItemResult<T>, ResponseError> {
+    let message = item(message).ok_or(ResponseError::UnexpectedMessage(UnexpectedMessage {
+        index,
+        expected,
+    }))?;
+    let result = ItemResult::from_message(message);
+    if let (0, ItemResult::Error { error }) = (index, &result) {
+        if error.response_code == ResponseCode::ErrorServerBusy {
+            return Err(ResponseError::Ews(Box::new(error.clone())));
+        }
+    }
+    Ok(result)
+}
+
+/// An operation answering item by item (`ResponseMessages`: one message per requested
+/// item). The markers of these operations implement it, so that
+/// [`Client::call_per_item`](crate::Client::call_per_item) can hand out each message as it
+/// is read.
+pub trait PerItem: Operation {
+    /// The type of the elements of the response's `ResponseMessages`.
+    type Choice: 'static;
+    /// The type of this operation's response messages.
+    type Message: ResponseMessage;
+    /// The element name of this operation's response messages (`GetItemResponseMessage`).
+    const MESSAGE: &'static str;
+
+    /// The message `choice` holds, if it is one of this operation's.
+    fn message(choice: Self::Choice) -> Option<Self::Message>;
 }
 
 #[cfg(test)]

@@ -1011,11 +1011,6 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
             " The `{}` operation: request `m:{}`, response `m:{}`.",
             op.name, op.request_element, op.response_element
         );
-        // A choice of one element makes the catch-all arm unreachable.
-        let allow = match &op.shape {
-            Shape::Messages { .. } => quote!(#[allow(unreachable_patterns)]),
-            _ => quote!(),
-        };
         let (output, body, methods) = match &op.shape {
             Shape::Single => (response.clone(), quote!(op::single(response)), None),
             Shape::Messages {
@@ -1054,15 +1049,32 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                         output.errors().collect()
                     }
                 };
+                let per_item = quote! {
+                    impl op::PerItem for #name {
+                        type Choice = #choice_ty;
+                        type Message = #item;
+                        const MESSAGE: &'static str = #element;
+
+                        // A choice of one element makes the catch-all arm unreachable.
+                        #[allow(unreachable_patterns)]
+                        fn message(choice: Self::Choice) -> Option<Self::Message> {
+                            match choice {
+                                #choice_ty::#variant(m) => Some(#message),
+                                _ => None,
+                            }
+                        }
+                    }
+                };
                 (
                     quote!(op::ItemResults<#item>),
                     quote! {
-                        op::item_results(response.#field, #element, |m| match m {
-                            #choice_ty::#variant(m) => Some(#message),
-                            _ => None,
-                        })
+                        op::item_results(
+                            response.#field,
+                            <Self as op::PerItem>::MESSAGE,
+                            <Self as op::PerItem>::message,
+                        )
                     },
-                    Some(methods),
+                    Some((methods, per_item)),
                 )
             }
             Shape::Other { status: Some((field, optional)) } => {
@@ -1090,6 +1102,7 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                 None,
             ),
         };
+        let (methods, per_item) = methods.unzip();
         quote! {
             #[doc = #doc]
             #[doc = ""]
@@ -1107,13 +1120,14 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                 type Response = #response;
                 type Output = #output;
 
-                #allow
                 fn output(response: Self::Response) -> Result<op::Reply<Self::Output>, op::ResponseError> {
                     #body
                 }
 
                 #methods
             }
+
+            #per_item
         }
     });
     let names = ops.iter().map(|op| &op.name);
