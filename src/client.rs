@@ -8,7 +8,7 @@ mod tls;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::stream::{self, Stream};
@@ -21,7 +21,7 @@ use connection::{Connection, ConnectionError, Connections, RawResponse};
 use ntlm::Scheme;
 
 use crate::error::{Error, EwsError};
-use crate::operation::{Operation, Reply};
+use crate::operation::{self, ItemResult, Operation, PerItem, Reply, ResponseError};
 use crate::paging::{self, Paged};
 use crate::soap::{self, Impersonation, RequestHeaders, ResponseEnvelope};
 use crate::types::{ExchangeVersion, ServerVersionInfo};
@@ -49,6 +49,17 @@ fn output<O: Operation>(
         server_version: envelope.server_version,
         warning,
     })
+}
+
+/// What reading an answer message by message found (see [`Client::call_per_item`]).
+#[derive(Default)]
+struct PerItemRead {
+    /// How many messages the answer held.
+    messages: usize,
+    /// The error failing the call, after which no message is handed out.
+    failed: Option<ResponseError>,
+    /// Whether a message has been handed out, by this answer or an earlier one.
+    handed_out: bool,
 }
 
 /// A credential that never shows in `Debug` output or logs.
@@ -524,6 +535,92 @@ impl Client {
             || !handed_out.load(Ordering::Relaxed),
             |envelope| output::<O>(request, envelope),
         )
+        .await
+    }
+
+    /// Sends `request` to an operation answering item by item and hands each response
+    /// message to `each` as an [`ItemResult`], with its position, as soon as it is read,
+    /// instead of collecting them: ExportItems' messages, say, each holding a whole item as
+    /// base64, one at a time. Returns how many messages there were, with the server's
+    /// version.
+    ///
+    /// What fails the whole call fails it as with [`Client::call`]; the messages read before
+    /// it have been handed out by then. A number of messages other than the number of
+    /// requested items is [`Error::ItemCount`] once the whole answer is read. A busy server
+    /// (the first message says `ErrorServerBusy`) is retried: nothing has been handed out
+    /// then.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "all-operations")]
+    /// # async fn run(client: ews_bindings::Client, request: ews_bindings::messages::ExportItems)
+    /// # -> Result<(), ews_bindings::Error> {
+    /// use ews_bindings::{operation, ItemResult};
+    ///
+    /// client
+    ///     .call_per_item::<operation::ExportItems>(&request, |index, result| match result {
+    ///         ItemResult::Error { error } => eprintln!("item {index}: {error}"),
+    ///         ItemResult::Success { message } | ItemResult::Warning { message, .. } => {
+    ///             let bytes = message.data.map_or(0, |d| d.0.len());
+    ///             println!("item {index}: {bytes} bytes");
+    ///         }
+    ///     })
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn call_per_item<O: PerItem>(
+        &self,
+        request: &O::Request,
+        mut each: impl FnMut(usize, ItemResult<O::Message>),
+    ) -> Result<Response<usize>, Error> {
+        let read = Mutex::new(PerItemRead::default());
+        let mut take = |choice: O::Choice| {
+            let mut read = read.lock().unwrap_or_else(PoisonError::into_inner);
+            if read.failed.is_some() {
+                return;
+            }
+            match operation::item_result(read.messages, choice, O::MESSAGE, O::message) {
+                Ok(result) => {
+                    read.handed_out = true;
+                    each(read.messages, result);
+                }
+                Err(e) => read.failed = Some(e),
+            }
+            read.messages += 1;
+        };
+        let parse = |xml: &[u8], limits: &Limits| {
+            {
+                let mut read = read.lock().unwrap_or_else(PoisonError::into_inner);
+                read.messages = 0;
+                read.failed = None;
+            }
+            soap::read_response_each::<O, O::Choice>(xml, limits, &mut take)
+        };
+        let may_retry = || {
+            !read
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .handed_out
+        };
+        self.send::<O, _>(request, &self.headers, parse, may_retry, |envelope| {
+            let mut read = read.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(e) = read.failed.take() {
+                return Err(e.into());
+            }
+            if let Some(expected) = O::expected_items(request) {
+                if read.messages != expected {
+                    return Err(Error::ItemCount {
+                        expected,
+                        received: read.messages,
+                    });
+                }
+            }
+            Ok(Response {
+                output: read.messages,
+                server_version: envelope.server_version,
+                warning: None,
+            })
+        })
         .await
     }
 

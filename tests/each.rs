@@ -178,12 +178,17 @@ async fn a_busy_answer_after_items_were_handed_out_is_not_retried() {
 
 #[cfg(feature = "all-operations")]
 mod per_item {
+    use base64::prelude::{Engine, BASE64_STANDARD};
     use ews_bindings::messages::ArrayOfResponseMessagesChoice as M;
+    use ews_bindings::messages::ExportItemsResponseMessage;
+    use ews_bindings::messages::ResponseCode;
     use ews_bindings::mock::workload::{find_item_response, get_item_response};
-    use ews_bindings::operation::{FindItem, GetItem, Operation};
-    use ews_bindings::soap::{read_response, read_response_each};
+    use ews_bindings::mock::{MockResponse, MockServer};
+    use ews_bindings::operation::{ExportItems, FindItem, GetItem, Operation, PerItem};
+    use ews_bindings::soap::{read_request, read_response, read_response_each};
     use ews_bindings::types::{ArrayOfRealItemsChoice, FindItemParentChoice};
     use ews_bindings::xml::Limits;
+    use ews_bindings::{Error, ItemResult, Response};
 
     /// The items of a FindItem or GetItem answer, each message's `Items` in turn.
     fn items(messages: &[M]) -> Vec<ArrayOfRealItemsChoice> {
@@ -309,5 +314,184 @@ mod per_item {
             check::<GetItem>(xml.as_bytes(), |r| r.response_messages),
             300
         );
+    }
+
+    /// A request for `ids` items of the operation `name` (GetItem or ExportItems).
+    fn request<O: Operation>(name: &str, ids: usize) -> O::Request {
+        let shape = if name == "GetItem" {
+            "<ItemShape><t:BaseShape>IdOnly</t:BaseShape></ItemShape>"
+        } else {
+            ""
+        };
+        let ids: String = (0..ids)
+            .map(|i| format!(r#"<t:ItemId Id="AAM{i}="/>"#))
+            .collect();
+        let xml = format!(
+            r#"<{name} xmlns="http://schemas.microsoft.com/exchange/services/2006/messages"
+                xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">{shape}<ItemIds>{ids}</ItemIds></{name}>"#
+        );
+        read_request::<O>(xml.as_bytes()).unwrap()
+    }
+
+    /// An answer of `name` (`GetItemResponse`, …) holding `messages`.
+    fn answer(name: &str, messages: &str) -> String {
+        format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+            <m:{name} xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages"
+                xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
+            <m:ResponseMessages>{messages}</m:ResponseMessages></m:{name}></s:Body></s:Envelope>"#
+        )
+    }
+
+    /// A GetItem answer whose only message says `code` with class Error.
+    fn get_item_error(code: &str) -> String {
+        answer(
+            "GetItemResponse",
+            &format!(
+                r#"<m:GetItemResponseMessage ResponseClass="Error"><m:MessageText>{code}</m:MessageText>
+                <m:ResponseCode>{code}</m:ResponseCode><m:Items/></m:GetItemResponseMessage>"#
+            ),
+        )
+    }
+
+    async fn per_item<O: PerItem>(
+        answers: Vec<String>,
+        request: &O::Request,
+    ) -> (
+        Result<Response<usize>, Error>,
+        Vec<(usize, ItemResult<O::Message>)>,
+        usize,
+    ) {
+        let server = MockServer::start(answers.into_iter().map(MockResponse::xml).collect())
+            .await
+            .unwrap();
+        let mut handed = Vec::new();
+        let result = super::client(&server)
+            .call_per_item::<O>(request, |index, result| handed.push((index, result)))
+            .await;
+        (result, handed, server.requests().len())
+    }
+
+    #[tokio::test]
+    async fn call_per_item_hands_out_what_call_returns_message_by_message() {
+        let request = request::<GetItem>("GetItem", 200);
+        let xml = get_item_response(200, 17);
+        let whole = {
+            let server = MockServer::start(vec![MockResponse::xml(xml.clone())])
+                .await
+                .unwrap();
+            super::client(&server)
+                .call::<GetItem>(&request)
+                .await
+                .unwrap()
+        };
+        let (result, handed, _) = per_item::<GetItem>(vec![xml], &request).await;
+        let response = result.unwrap();
+        assert_eq!(response.output, 200);
+        assert_eq!(response.server_version, whole.server_version);
+        let indexes: Vec<usize> = handed.iter().map(|(i, _)| *i).collect();
+        assert_eq!(indexes, (0..200).collect::<Vec<_>>());
+        let results: Vec<_> = handed.into_iter().map(|(_, r)| r).collect();
+        assert_eq!(results, whole.output.into_iter().collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn microsofts_get_item_error_is_handed_out_as_the_items_error() {
+        let Some(shared) = super::shared_dir() else {
+            return;
+        };
+        let xml = std::fs::read_to_string(shared.join("ews-doc-samples-core/GetItem/8-error.xml"))
+            .unwrap();
+        let (result, handed, _) =
+            per_item::<GetItem>(vec![xml], &request::<GetItem>("GetItem", 1)).await;
+        assert_eq!(result.unwrap().output, 1);
+        let [(0, ItemResult::Error { error })] = &handed[..] else {
+            panic!("{handed:?}")
+        };
+        assert_eq!(
+            error.response_code,
+            ResponseCode::ErrorUnsupportedMimeConversion
+        );
+    }
+
+    #[tokio::test]
+    async fn a_busy_first_message_is_retried_before_anything_is_handed_out() {
+        let answers = vec![get_item_error("ErrorServerBusy"), get_item_response(3, 5)];
+        let (result, handed, requests) =
+            per_item::<GetItem>(answers, &request::<GetItem>("GetItem", 3)).await;
+        assert_eq!(result.unwrap().output, 3);
+        assert_eq!(handed.len(), 3);
+        assert!(handed.iter().all(|(_, r)| !r.is_error()));
+        assert_eq!(requests, 2);
+    }
+
+    #[tokio::test]
+    async fn fewer_messages_than_items_fail_the_call_after_handing_them_out() {
+        let (result, handed, _) = per_item::<GetItem>(
+            vec![get_item_response(2, 5)],
+            &request::<GetItem>("GetItem", 3),
+        )
+        .await;
+        assert!(
+            matches!(
+                result,
+                Err(Error::ItemCount {
+                    expected: 3,
+                    received: 2
+                })
+            ),
+            "{result:?}"
+        );
+        assert_eq!(handed.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_message_of_another_kind_fails_the_call_and_stops_the_handing_out() {
+        let messages = r#"<m:GetItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Items/></m:GetItemResponseMessage>
+            <m:DeleteItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:DeleteItemResponseMessage>
+            <m:GetItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Items/></m:GetItemResponseMessage>"#;
+        let (result, handed, _) = per_item::<GetItem>(
+            vec![answer("GetItemResponse", messages)],
+            &request::<GetItem>("GetItem", 3),
+        )
+        .await;
+        let Err(Error::UnexpectedMessage(m)) = result else {
+            panic!("{result:?}")
+        };
+        assert_eq!((m.index, m.expected), (1, "GetItemResponseMessage"));
+        assert_eq!(handed.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn export_items_hands_out_each_items_bytes() {
+        let first = vec![7u8; 300_000];
+        let second = b"From: a@contoso.com\r\n\r\nhello".to_vec();
+        let message = |id: &str, data: &[u8]| {
+            format!(
+                r#"<m:ExportItemsResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>
+                <m:ItemId Id="{id}" ChangeKey="CQ=="/><m:Data>{}</m:Data></m:ExportItemsResponseMessage>"#,
+                BASE64_STANDARD.encode(data)
+            )
+        };
+        let error = r#"<m:ExportItemsResponseMessage ResponseClass="Error"><m:MessageText>gone</m:MessageText>
+            <m:ResponseCode>ErrorItemNotFound</m:ResponseCode></m:ExportItemsResponseMessage>"#;
+        let xml = answer(
+            "ExportItemsResponse",
+            &(message("AAM0=", &first) + error + &message("AAM2=", &second)),
+        );
+        let (result, handed, _) =
+            per_item::<ExportItems>(vec![xml], &request::<ExportItems>("ExportItems", 3)).await;
+        assert_eq!(result.unwrap().output, 3);
+        let data = |r: &ItemResult<_>| {
+            r.message()
+                .and_then(|m: &ExportItemsResponseMessage| m.data.clone())
+                .map(|d| d.0)
+        };
+        assert_eq!(data(&handed[0].1), Some(first));
+        assert_eq!(
+            handed[1].1.problem().unwrap().response_code,
+            ResponseCode::ErrorItemNotFound
+        );
+        assert_eq!(data(&handed[2].1), Some(second));
     }
 }
