@@ -39,16 +39,23 @@ fn output<O: Operation>(
         warning,
         messages,
     } = O::output(envelope.body)?;
-    if let (Some(expected), Some(received)) = (O::expected_items(request), messages) {
-        if received != expected {
-            return Err(Error::ItemCount { expected, received });
-        }
+    if let Some(received) = messages {
+        check_count::<O>(request, received)?;
     }
     Ok(Response {
         output,
         server_version: envelope.server_version,
         warning,
     })
+}
+
+/// Fails with [`Error::ItemCount`] when an answer of `received` messages does not hold one
+/// per item that `request` asks for.
+fn check_count<O: Operation>(request: &O::Request, received: usize) -> Result<(), Error> {
+    match O::expected_items(request) {
+        Some(expected) if expected != received => Err(Error::ItemCount { expected, received }),
+        _ => Ok(()),
+    }
 }
 
 /// What reading an answer message by message found (see [`Client::call_per_item`]).
@@ -472,11 +479,10 @@ impl Client {
         request: &O::Request,
         headers: &RequestHeaders,
     ) -> Result<Response<O::Output>, Error> {
-        let parse = |xml: &[u8], limits: &Limits| soap::read_response_with::<O>(xml, limits);
         self.send::<O, _>(
             request,
             headers,
-            parse,
+            soap::read_response_with::<O>,
             || true,
             |envelope| output::<O>(request, envelope),
         )
@@ -607,14 +613,7 @@ impl Client {
             if let Some(e) = read.failed.take() {
                 return Err(e.into());
             }
-            if let Some(expected) = O::expected_items(request) {
-                if read.messages != expected {
-                    return Err(Error::ItemCount {
-                        expected,
-                        received: read.messages,
-                    });
-                }
-            }
+            check_count::<O>(request, read.messages)?;
             Ok(Response {
                 output: read.messages,
                 server_version: envelope.server_version,
@@ -633,11 +632,10 @@ impl Client {
         &self,
         request: &O::Request,
     ) -> Result<Response<O::Response>, Error> {
-        let parse = |xml: &[u8], limits: &Limits| soap::read_response_with::<O>(xml, limits);
         self.send::<O, _>(
             request,
             &self.headers,
-            parse,
+            soap::read_response_with::<O>,
             || true,
             |envelope| {
                 Ok(Response {

@@ -317,11 +317,14 @@ pub fn read_request<O: Operation>(xml: &[u8]) -> Result<O::Request, ParseError> 
         }
         r.read::<O::Request>(start)
     }
-    let mut r = XmlReader::from_bytes(xml)?.with_namespaces(&NAMESPACES);
+    let mut r = reader(xml, &Limits::default())?;
     let root = r.root()?;
     if root.is(&SOAP_ENVELOPE, "Envelope") {
-        let r = reader(xml, &Limits::default())?;
-        return walk(r, |r, h| r.skip(h), element::<O>);
+        return walk(
+            reader(xml, &Limits::default())?,
+            |r, h| r.skip(h),
+            element::<O>,
+        );
     }
     let request = element::<O>(&mut r, root)?;
     r.finish()?;
