@@ -315,8 +315,10 @@ impl ClientBuilder {
 
     /// Trusts the root certificates in `pem` (one or more `BEGIN CERTIFICATE` blocks: a
     /// company certificate authority's, or a test server's own) besides the platform's
-    /// trust store and the bundled Mozilla roots, which are always trusted. [`build`]
-    /// fails when `pem` holds no certificate.
+    /// trust store and the bundled Mozilla roots, which are always trusted. A server that
+    /// presents exactly one of these certificates is accepted as it is (pinned), whatever
+    /// its names, dates or CA flag: a self-signed certificate made with openssl's defaults
+    /// works when given here. [`build`] fails when `pem` holds no certificate.
     ///
     /// [`build`]: Self::build
     pub fn root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
@@ -901,19 +903,13 @@ impl Client {
             ..
         } = raw;
         if status == 401 {
-            return Err(Error::Unauthorized {
-                challenge: (!challenges.is_empty()).then(|| challenges.join(", ")),
-                credentials_sent: !matches!(self.auth, Auth::None),
-            });
+            return Err(self.status_error(status, &challenges, &bytes));
         }
         let parsed = parse(&bytes, &self.limits);
         if !(200..300).contains(&status) {
             return Err(match parsed {
                 Err(soap::EnvelopeError::Fault(fault)) => Error::Fault(fault),
-                _ => Error::Http {
-                    status,
-                    body: String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
-                },
+                _ => self.status_error(status, &challenges, &bytes),
             });
         }
         match parsed {
@@ -973,14 +969,26 @@ impl Client {
         };
         match raw.status {
             200..=299 => Ok(raw.body),
-            401 => Err(Error::Unauthorized {
-                challenge: (!raw.challenges.is_empty()).then(|| raw.challenges.join(", ")),
+            status => Err(self.status_error(status, &raw.challenges, &raw.body)),
+        }
+    }
+
+    /// The error of an answer with the status `status` (not 2xx) and no SOAP fault: the
+    /// server's `WWW-Authenticate` `challenges` and the start of its `body` kept.
+    fn status_error(&self, status: u16, challenges: &[String], body: &[u8]) -> Error {
+        let excerpt = || String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned();
+        match status {
+            401 => Error::Unauthorized {
+                challenge: (!challenges.is_empty()).then(|| challenges.join(", ")),
                 credentials_sent: !matches!(self.auth, Auth::None),
-            }),
-            status => Err(Error::Http {
+            },
+            403 if is_exchange_online(self.endpoint.host_str().unwrap_or_default()) => {
+                Error::ExchangeOnlineRefused { body: excerpt() }
+            }
+            status => Error::Http {
                 status,
-                body: String::from_utf8_lossy(&raw.body[..raw.body.len().min(4096)]).into_owned(),
-            }),
+                body: excerpt(),
+            },
         }
     }
 
@@ -1066,6 +1074,20 @@ impl Client {
     }
 }
 
+/// Whether `host` is one of Exchange Online's EWS hosts (worldwide, US government, China).
+fn is_exchange_online(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    [
+        "outlook.office365.com",
+        "outlook.office.com",
+        "outlook.office365.us",
+        "webmail.apps.mil",
+        "partner.outlook.cn",
+    ]
+    .iter()
+    .any(|known| host == *known || host.ends_with(&format!(".{known}")))
+}
+
 /// The request target of `url` on a connection of the client's own: its path and query.
 fn request_target(url: &reqwest::Url) -> String {
     match url.query() {
@@ -1085,25 +1107,47 @@ fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
             .map(|inner| inner as &(dyn std::error::Error + 'static));
         for e in [Some(e), inner].into_iter().flatten() {
             if let Some(rustls::Error::InvalidCertificate(reason)) = e.downcast_ref() {
-                return Some(match reason {
-                    rustls::CertificateError::UnknownIssuer => {
-                        "it was issued by an authority this client does not trust".to_owned()
-                    }
-                    rustls::CertificateError::NotValidForName
-                    | rustls::CertificateError::NotValidForNameContext { .. } => {
-                        "it is for another host name".to_owned()
-                    }
-                    rustls::CertificateError::Expired
-                    | rustls::CertificateError::ExpiredContext { .. } => {
-                        "it has expired".to_owned()
-                    }
-                    other => format!("{other:?}"),
-                });
+                return Some(certificate_reason(reason));
             }
         }
         cause = inner.or_else(|| e.source());
     }
     None
+}
+
+/// Why a certificate was refused, in words.
+fn certificate_reason(reason: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as E;
+    let words = match reason {
+        E::UnknownIssuer => "it was issued by an authority this client does not trust",
+        E::NotValidForName | E::NotValidForNameContext { .. } => "it is for another host name",
+        E::Expired | E::ExpiredContext { .. } => "it has expired",
+        E::NotValidYet | E::NotValidYetContext { .. } => {
+            "it is not valid yet (or this computer's clock is behind)"
+        }
+        E::Revoked => "its authority has revoked it",
+        E::BadEncoding => "it cannot be read as an X.509 certificate",
+        E::BadSignature => "its signature does not match its issuer's key",
+        E::UnsupportedSignatureAlgorithmContext { .. }
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "it is signed with an algorithm this client does not support"
+        }
+        E::InvalidPurpose | E::InvalidPurposeContext { .. } => {
+            "it is not meant for a server (its extended key usage)"
+        }
+        E::UnhandledCriticalExtension => "it has a critical extension this client cannot check",
+        E::UnknownRevocationStatus
+        | E::ExpiredRevocationList
+        | E::ExpiredRevocationListContext { .. }
+        | E::InvalidOcspResponse => "its revocation status cannot be checked",
+        E::Other(other) if other.to_string().contains("CaUsedAsEndEntity") => {
+            "it is marked as a certificate authority (CA:TRUE), which a server's certificate \
+             may not be unless it is the very certificate given as trusted (as openssl's \
+             `req -x509` makes them: give that certificate itself)"
+        }
+        other => return format!("it was refused ({other:?})"),
+    };
+    words.to_owned()
 }
 
 /// Whether an answer that does not read as an envelope is a web page or other content

@@ -30,7 +30,8 @@ pub enum Error {
     /// The server's TLS certificate was refused.
     #[error(
         "the certificate of {host} is not trusted: {reason}; if it comes from your \
-         organisation's certificate authority, trust that authority's root certificate \
+         organisation's certificate authority, trust that authority's root certificate, and if \
+         the server's certificate is self-signed, trust that certificate itself \
          (ClientBuilder::root_certificates_pem, --ca-cert FILE in the command line tools, or \
          the system's trust store, SSL_CERT_FILE included)"
     )]
@@ -64,6 +65,14 @@ pub enum Error {
         host: String,
         /// What went wrong.
         reason: String,
+    },
+    /// Exchange Online refused EWS (HTTP 403): since 2026-10-01 it answers EWS only for
+    /// tenants and applications that an administrator allowed, and it ends EWS on
+    /// 2027-04-01.
+    #[error("Exchange Online refused EWS (HTTP 403): since 2026-10-01 EWS in Exchange Online works only where a tenant administrator has allowed it for the tenant and for this application (its app ID on the tenant's EWS allow list, EwsAllowedAppIDs); ask them to, or move to Microsoft Graph: Exchange Online ends EWS on 2027-04-01{}", excerpt(body))]
+    ExchangeOnlineRefused {
+        /// The start of the body (at most 4 KiB, lossily decoded).
+        body: String,
     },
     /// The server answered with an HTTP error status and no SOAP fault.
     #[error("HTTP status {status}{}", excerpt(body))]

@@ -1,14 +1,15 @@
 //! HTTPS against a loopback endpoint whose certificate comes from a private certificate
 //! authority made by the test, as a company CA issues them: refused by default with an
 //! error saying the certificate is not trusted, accepted once the authority's root
-//! certificate is added, and accepted with certificate checks turned off.
+//! certificate is added, and accepted with certificate checks turned off. A self-signed
+//! certificate as openssl makes it by default is accepted when given itself.
 
 mod common;
 #[path = "common/tls.rs"]
 mod tls;
 
 use ews_bindings::{Client, Error};
-use tls::{private_ca, sample_endpoint};
+use tls::{openssl_self_signed, private_ca, sample_endpoint, sample_endpoint_with};
 
 #[tokio::test]
 async fn a_private_authority_is_refused_by_default_with_what_to_do() {
@@ -70,4 +71,51 @@ fn a_file_without_a_certificate_fails_the_build_saying_so() {
         .unwrap_err();
     assert!(matches!(err, Error::Build(_)), "{err:?}");
     assert!(err.to_string().contains("BEGIN CERTIFICATE"), "{err}");
+}
+
+#[tokio::test]
+async fn a_self_signed_certificate_made_by_openssl_is_trusted_when_given() {
+    let Some((certificate, config)) = openssl_self_signed() else {
+        return;
+    };
+    let (backend, url) = sample_endpoint_with(config).await;
+    let refused = Client::builder(url.clone())
+        .build()
+        .unwrap()
+        .get_im_item_list()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, Error::UntrustedCertificate { .. }),
+        "{refused:?}"
+    );
+    assert!(
+        refused
+            .to_string()
+            .contains("trust that certificate itself"),
+        "{refused}"
+    );
+    let client = Client::builder(url)
+        .root_certificates_pem(certificate)
+        .build()
+        .unwrap();
+    client.get_im_item_list().await.unwrap();
+    assert_eq!(backend.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_given_certificate_is_trusted_only_as_itself() {
+    let Some((certificate, _)) = openssl_self_signed() else {
+        return;
+    };
+    let Some((_, other)) = openssl_self_signed() else {
+        return;
+    };
+    let (_backend, url) = sample_endpoint_with(other).await;
+    let client = Client::builder(url)
+        .root_certificates_pem(certificate)
+        .build()
+        .unwrap();
+    let err = client.get_im_item_list().await.unwrap_err();
+    assert!(matches!(err, Error::UntrustedCertificate { .. }), "{err:?}");
 }

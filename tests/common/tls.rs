@@ -70,12 +70,72 @@ pub async fn https_in_front_of(backend: &str, config: rustls::ServerConfig) -> S
 /// from a private authority: the endpoint (dropping it stops it), the EWS URL, and the
 /// authority's root certificate (PEM).
 pub async fn sample_endpoint() -> (MockServer, String, String) {
+    let (ca, config) = private_ca();
+    let (backend, url) = sample_endpoint_with(config).await;
+    (backend, url, ca)
+}
+
+/// The server's certificate and key as PEM text, made into a server configuration.
+fn server_config(certificate: &str, key: &str) -> rustls::ServerConfig {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certificate = CertificateDer::from_pem_slice(certificate.as_bytes()).unwrap();
+    let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certificate], key)
+        .unwrap()
+}
+
+/// A self-signed certificate for `127.0.0.1` as `openssl req -x509 -subj /CN=127.0.0.1`
+/// makes it with its defaults (marked CA:TRUE, the host in the subject only), made by the
+/// openssl command itself; the certificate's PEM text and the server's configuration.
+/// `None`, said on standard error, where no openssl command exists (under CI: a failure).
+pub fn openssl_self_signed() -> Option<(String, rustls::ServerConfig)> {
+    let dir = std::env::temp_dir().join(format!(
+        "ews-openssl-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    match made {
+        Ok(out) if out.status.success() => {}
+        other => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "openssl req failed under CI: {other:?}"
+            );
+            eprintln!("skipped: no openssl command to make a certificate with ({other:?})");
+            return None;
+        }
+    }
+    let pem = std::fs::read_to_string(&cert).unwrap();
+    let config = server_config(&pem, &std::fs::read_to_string(&key).unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+    Some((pem, config))
+}
+
+/// The loopback endpoint serving the GetImItemList sample behind HTTPS with `config`: the
+/// endpoint (dropping it stops it) and the EWS URL.
+pub async fn sample_endpoint_with(config: rustls::ServerConfig) -> (MockServer, String) {
     let backend = MockServer::start(vec![MockResponse::xml(crate::common::page_fixture(
         "response.xml",
     ))])
     .await
     .unwrap();
-    let (ca, config) = private_ca();
     let url = https_in_front_of(&backend.url(), config).await;
-    (backend, url, ca)
+    (backend, url)
 }
