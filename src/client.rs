@@ -2,6 +2,7 @@
 //! Windows authentication on HTTP/1.1 connections of the client's own) and turns the answer
 //! into the operation's response or a typed [`Error`], retrying while the server is busy.
 
+mod binding;
 mod connection;
 mod ntlm;
 mod tls;
@@ -882,7 +883,8 @@ impl Client {
                 })
             }
         };
-        let authenticate = ntlm::authenticate(scheme, &challenge, user, password.expose());
+        let binding = connection.binding.ntlm_hash();
+        let authenticate = ntlm::authenticate(scheme, &challenge, user, password.expose(), binding);
         connection
             .exchange(request(Some(&authenticate)), self.max_response_bytes)
             .await

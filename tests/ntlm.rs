@@ -1,6 +1,7 @@
 //! Windows authentication against an independent NTLM implementation: a loopback EWS
-//! endpoint (`tests/tools/ntlm_server.py`) whose handshakes pyspnego's NTLM acceptor checks,
-//! NTLMv2 only (`LM_COMPAT_LEVEL=5`), one authentication per connection as IIS does it.
+//! endpoint (`tests/tools/windows_auth_server.py`) whose handshakes pyspnego's NTLM acceptor
+//! checks, NTLMv2 only (`LM_COMPAT_LEVEL=5`), one authentication per connection as IIS does
+//! it; over HTTPS, with channel binding required as Extended Protection does it.
 // Both commands tested here include the argument handling they share (examples/common).
 #![allow(clippy::duplicate_mod)]
 
@@ -13,105 +14,21 @@ mod ews;
 mod fetch_schema;
 #[path = "common/tls.rs"]
 mod tls;
+#[path = "common/windows_auth.rs"]
+mod windows_auth;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 
-use common::{page_fixture, python, shared_dir};
+use common::shared_dir;
 use ews_bindings::{Client, Error, Secret};
-use serde_json::Value;
+use windows_auth::{tmp, Endpoint};
 
-/// The users the endpoint knows (pyspnego's `DOMAIN:USER:PASSWORD` file).
-const USERS: &str =
-    "CONTOSO:alice:Summer-2026!\n:bob@contoso.com:Winter-2026!\n:carol:Spring-2026!\n";
-
-/// The endpoint, killed when dropped, and the files it reads.
-struct Endpoint {
-    child: Child,
-    port: u16,
-    files: [PathBuf; 2],
-}
-
-impl Drop for Endpoint {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        for file in &self.files {
-            let _ = std::fs::remove_file(file);
-        }
-    }
-}
-
-/// A file of this endpoint's own: tests run in parallel, and a server reading a file that
-/// another test is rewriting (the users file is read at every handshake) would fail.
-fn tmp(name: &str) -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ntlm");
-    std::fs::create_dir_all(&dir).unwrap();
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    dir.join(format!("{}-{n}-{name}", std::process::id()))
-}
-
-impl Endpoint {
-    /// Starts the endpoint offering `scheme`, with the server's `options`; `None` without a
-    /// Python to run it.
-    fn start(scheme: &str, options: &[&str]) -> Option<Endpoint> {
-        Self::serving(scheme, &page_fixture("response.xml"), options)
-    }
-
-    /// Starts the endpoint answering every authenticated POST with `answer`.
-    fn serving(scheme: &str, answer: &str, options: &[&str]) -> Option<Endpoint> {
-        let python = python()?;
-        let users = tmp("users");
-        std::fs::write(&users, USERS).unwrap();
-        let response = tmp("response.xml");
-        std::fs::write(&response, answer).unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/ntlm_server.py");
-        let mut child = Command::new(python)
-            .arg(script)
-            .arg(scheme)
-            .arg(&response)
-            .args(options)
-            .env("NTLM_USER_FILE", &users)
-            .env("LM_COMPAT_LEVEL", "5")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the NTLM endpoint starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("the endpoint printed {line:?}, not its port"));
-        Some(Endpoint {
-            child,
-            port,
-            files: [users, response],
-        })
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/EWS/Exchange.asmx", self.port)
-    }
-
-    /// A client of the endpoint authenticating with NTLM as `user`.
-    fn ntlm_client(&self, user: &str, password: &str) -> Client {
-        Client::builder(self.url())
-            .ntlm(user, Secret::new(password))
-            .build()
-            .unwrap()
-    }
-
-    /// What the endpoint counted: handshakes, failed handshakes, answers, users.
-    async fn stats(&self) -> Value {
-        let url = format!("http://127.0.0.1:{}/stats", self.port);
-        let text = reqwest::get(url).await.unwrap().text().await.unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
+/// A client of `endpoint` authenticating with NTLM as `user`.
+fn ntlm_client(endpoint: &Endpoint, user: &str, password: &str) -> Client {
+    Client::builder(endpoint.url())
+        .ntlm(user, Secret::new(password))
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -124,7 +41,7 @@ async fn the_right_password_gets_the_answer_in_every_user_name_form() {
         ("bob@contoso.com", "Winter-2026!"),
         ("carol", "Spring-2026!"),
     ] {
-        let client = endpoint.ntlm_client(user, password);
+        let client = ntlm_client(&endpoint, user, password);
         let list = client.get_im_item_list().await.unwrap();
         assert!(!list.groups.is_empty(), "{user}");
     }
@@ -143,7 +60,7 @@ async fn a_wrong_password_is_unauthorized_with_credentials_sent() {
     let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
         return;
     };
-    let client = endpoint.ntlm_client(r"CONTOSO\alice", "Autumn-2026!");
+    let client = ntlm_client(&endpoint, r"CONTOSO\alice", "Autumn-2026!");
     let err = client.get_im_item_list().await.unwrap_err();
     assert!(
         matches!(
@@ -180,7 +97,7 @@ async fn an_authenticated_connection_serves_the_next_call_without_a_handshake() 
     let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
         return;
     };
-    let client = endpoint.ntlm_client(r"CONTOSO\alice", "Summer-2026!");
+    let client = ntlm_client(&endpoint, r"CONTOSO\alice", "Summer-2026!");
     for _ in 0..3 {
         client.get_im_item_list().await.unwrap();
     }
@@ -196,7 +113,7 @@ async fn a_call_on_a_new_connection_authenticates_again() {
     let Some(endpoint) = Endpoint::start("NTLM", &["--close-after-auth"]) else {
         return;
     };
-    let client = endpoint.ntlm_client(r"CONTOSO\alice", "Summer-2026!");
+    let client = ntlm_client(&endpoint, r"CONTOSO\alice", "Summer-2026!");
     client.get_im_item_list().await.unwrap();
     client.get_im_item_list().await.unwrap();
     assert_eq!(endpoint.stats().await["handshakes"], 2);
@@ -207,7 +124,7 @@ async fn a_401_on_an_authenticated_connection_redoes_the_handshake() {
     let Some(endpoint) = Endpoint::start("NTLM", &["--reauth-after", "1"]) else {
         return;
     };
-    let client = endpoint.ntlm_client(r"CONTOSO\alice", "Summer-2026!");
+    let client = ntlm_client(&endpoint, r"CONTOSO\alice", "Summer-2026!");
     client.get_im_item_list().await.unwrap();
     client.get_im_item_list().await.unwrap();
     let stats = endpoint.stats().await;
@@ -222,7 +139,7 @@ async fn concurrent_calls_do_not_break_each_others_handshakes() {
     let Some(endpoint) = Endpoint::start("NTLM", &[]) else {
         return;
     };
-    let client = endpoint.ntlm_client(r"CONTOSO\alice", "Summer-2026!");
+    let client = ntlm_client(&endpoint, r"CONTOSO\alice", "Summer-2026!");
     let calls = (0..8).map(|_| {
         let client = client.clone();
         tokio::spawn(async move { client.get_im_item_list().await })
@@ -397,4 +314,127 @@ async fn soap_autodiscover_authenticates_with_ntlm() {
         endpoint.stats().await["users"],
         serde_json::json!(["bob@contoso.com"])
     );
+}
+
+/// An endpoint speaking HTTPS with a certificate signed with `algorithm`, offering `scheme`,
+/// with `options` besides; `binding` names whose certificate's channel binding it requires
+/// (`Some("served")`: its own, `Some("other")`: another certificate's). Returns the endpoint
+/// and its certificate (PEM), and the files to remove.
+fn https_endpoint(
+    scheme: &str,
+    algorithm: &'static rcgen::SignatureAlgorithm,
+    binding: Option<&str>,
+    options: &[&str],
+) -> Option<(Endpoint, String, Vec<std::path::PathBuf>)> {
+    let dir = tmp("tls");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key, pem) = tls::certificate_files(algorithm, &dir, "served");
+    let (other, _, _) = tls::certificate_files(&rcgen::PKCS_ECDSA_P256_SHA256, &dir, "other");
+    let mut args = vec!["--tls", cert.to_str().unwrap(), key.to_str().unwrap()];
+    match binding {
+        Some("served") => args.extend(["--binding-of", cert.to_str().unwrap()]),
+        Some(_) => args.extend(["--binding-of", other.to_str().unwrap()]),
+        None => {}
+    }
+    args.extend(options);
+    let endpoint = Endpoint::start(scheme, &args)?;
+    Some((endpoint, pem, vec![dir]))
+}
+
+/// Calls GetImItemList on `endpoint` with NTLM in `scheme`, trusting `certificate`.
+async fn call_over_https(
+    endpoint: &Endpoint,
+    scheme: &str,
+    certificate: &str,
+) -> Result<(), Error> {
+    let builder = Client::builder(endpoint.url()).root_certificates_pem(certificate);
+    let password = Secret::new("Summer-2026!");
+    let builder = match scheme {
+        "NTLM" => builder.ntlm(r"CONTOSO\alice", password),
+        _ => builder.negotiate(r"CONTOSO\alice", password),
+    };
+    builder.build()?.get_im_item_list().await.map(drop)
+}
+
+#[tokio::test]
+async fn a_server_requiring_channel_binding_accepts_the_bound_ntlm_handshake() {
+    for (scheme, algorithm) in [
+        ("NTLM", &rcgen::PKCS_ECDSA_P256_SHA256),
+        ("NTLM", &rcgen::PKCS_ECDSA_P384_SHA384),
+        ("Negotiate", &rcgen::PKCS_ECDSA_P256_SHA256),
+    ] {
+        let Some((endpoint, certificate, dirs)) =
+            https_endpoint(scheme, algorithm, Some("served"), &[])
+        else {
+            return;
+        };
+        call_over_https(&endpoint, scheme, &certificate)
+            .await
+            .unwrap_or_else(|e| panic!("{scheme} {algorithm:?}: {e}"));
+        let stats = endpoint.stats().await;
+        assert_eq!(stats["handshakes"], 1, "{stats}");
+        for dir in dirs {
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_binding_to_another_certificate_is_refused() {
+    let Some((endpoint, certificate, dirs)) =
+        https_endpoint("NTLM", &rcgen::PKCS_ECDSA_P256_SHA256, Some("other"), &[])
+    else {
+        return;
+    };
+    let err = call_over_https(&endpoint, "NTLM", &certificate)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Unauthorized {
+                credentials_sent: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(endpoint.stats().await["failed"], 1);
+    for dir in dirs {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_handshake_without_a_binding_is_refused_where_one_is_required() {
+    // Plain HTTP to a server that requires a binding (as behind a proxy that ends TLS): the
+    // client has no TLS channel to bind to and sends none.
+    let dir = tmp("binding-over-http");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, _, _) = tls::certificate_files(&rcgen::PKCS_ECDSA_P256_SHA256, &dir, "server");
+    let Some(endpoint) = Endpoint::start("NTLM", &["--binding-of", cert.to_str().unwrap()]) else {
+        return;
+    };
+    let err = ntlm_client(&endpoint, r"CONTOSO\alice", "Summer-2026!")
+        .get_im_item_list()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
+    assert_eq!(endpoint.stats().await["failed"], 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_server_not_asking_for_a_binding_accepts_the_bound_handshake() {
+    let Some((endpoint, certificate, dirs)) =
+        https_endpoint("NTLM", &rcgen::PKCS_ECDSA_P256_SHA256, None, &[])
+    else {
+        return;
+    };
+    call_over_https(&endpoint, "NTLM", &certificate)
+        .await
+        .unwrap();
+    for dir in dirs {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

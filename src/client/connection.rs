@@ -14,6 +14,8 @@ use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
+use super::binding::Binding;
+
 /// An answer as it came: status, the headers the client looks at, and the body.
 #[derive(Debug)]
 pub(crate) struct RawResponse {
@@ -67,7 +69,7 @@ pub(crate) struct Connections {
     host: String,
     port: u16,
     tls: Option<(TlsConnector, ServerName<'static>)>,
-    idle: Mutex<Vec<Sender>>,
+    idle: Mutex<Vec<(Sender, Binding)>>,
 }
 
 impl std::fmt::Debug for Connections {
@@ -85,6 +87,8 @@ pub(crate) struct Connection {
     sender: Sender,
     /// Whether a handshake authenticated it.
     pub authenticated: bool,
+    /// What authentication on it binds to.
+    pub binding: Binding,
 }
 
 impl Connections {
@@ -114,13 +118,14 @@ impl Connections {
     pub(crate) async fn checkout(&self) -> Result<Connection, ConnectionError> {
         let reused = {
             let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-            idle.retain(|sender| !sender.is_closed());
+            idle.retain(|(sender, _)| !sender.is_closed());
             idle.pop()
         };
-        if let Some(sender) = reused {
+        if let Some((sender, binding)) = reused {
             return Ok(Connection {
                 sender,
                 authenticated: true,
+                binding,
             });
         }
         self.connect().await
@@ -132,7 +137,7 @@ impl Connections {
             self.idle
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .push(connection.sender);
+                .push((connection.sender, connection.binding));
         }
     }
 
@@ -143,19 +148,26 @@ impl Connections {
             .map_err(|e| ConnectionError::Io(Box::new(e)))?;
         tcp.set_nodelay(true)
             .map_err(|e| ConnectionError::Io(Box::new(e)))?;
-        let sender = match &self.tls {
+        let (sender, binding) = match &self.tls {
             Some((connector, name)) => {
                 let stream = connector
                     .connect(name.clone(), tcp)
                     .await
                     .map_err(|e| ConnectionError::Io(Box::new(e)))?;
-                handshake(stream).await?
+                let certificate = stream.get_ref().1.peer_certificates();
+                let binding =
+                    Binding::of_certificate(certificate.and_then(|c| c.first()).map(|c| &c[..]));
+                if let Binding::Unavailable(reason) = &binding {
+                    tracing::debug!(%reason, "no channel binding for this connection");
+                }
+                (handshake(stream).await?, binding)
             }
-            None => handshake(tcp).await?,
+            None => (handshake(tcp).await?, Binding::None),
         };
         Ok(Connection {
             sender,
             authenticated: false,
+            binding,
         })
     }
 }

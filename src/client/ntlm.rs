@@ -95,12 +95,15 @@ pub(crate) fn challenge<'h>(
     }
 }
 
-/// The `Authorization` value answering `challenge` (the AUTHENTICATE message, NTLMv2).
+/// The `Authorization` value answering `challenge` (the AUTHENTICATE message, NTLMv2),
+/// bound to the TLS connection by `binding` (the MD5 hash of its channel bindings, carried
+/// as the `MsvAvChannelBindings` entry of the target information) where there is one.
 pub(crate) fn authenticate(
     scheme: Scheme,
     challenge: &ntlmclient::ChallengeMessage,
     user: &str,
     password: &str,
+    binding: Option<[u8; 16]>,
 ) -> String {
     let (domain, user) = split_user(user);
     let credentials = ntlmclient::Credentials {
@@ -108,11 +111,7 @@ pub(crate) fn authenticate(
         password: password.to_owned(),
         domain: domain.to_owned(),
     };
-    let target_info: Vec<u8> = challenge
-        .target_information
-        .iter()
-        .flat_map(|entry| entry.to_bytes())
-        .collect();
+    let target_info = target_info(&challenge.target_information, binding);
     let response = ntlmclient::respond_challenge_ntlm_v2(
         challenge.challenge,
         &target_info,
@@ -125,6 +124,30 @@ pub(crate) fn authenticate(
         .to_bytes()
         .expect("an authenticate message of short strings always encodes");
     format!("{} {}", scheme.name(), BASE64.encode(bytes))
+}
+
+/// The target information the NTLMv2 response covers: the server's entries, then the channel
+/// bindings' hash if any, then the terminator.
+fn target_info(server: &[ntlmclient::TargetInfoEntry], binding: Option<[u8; 16]>) -> Vec<u8> {
+    use ntlmclient::{TargetInfoEntry, TargetInfoType};
+    let entries = server
+        .iter()
+        .filter(|entry| {
+            !matches!(
+                entry.entry_type,
+                TargetInfoType::Terminator | TargetInfoType::ChannelBindings
+            )
+        })
+        .cloned()
+        .chain(binding.map(|hash| TargetInfoEntry {
+            entry_type: TargetInfoType::ChannelBindings,
+            data: hash.to_vec(),
+        }))
+        .chain([TargetInfoEntry {
+            entry_type: TargetInfoType::Terminator,
+            data: Vec::new(),
+        }]);
+    entries.flat_map(|entry| entry.to_bytes()).collect()
 }
 
 #[cfg(test)]
@@ -154,5 +177,30 @@ mod tests {
             challenge(Scheme::Ntlm, [format!("NTLM {token}").as_str()]).unwrap_err(),
             HandshakeError::BadChallenge(_)
         ));
+    }
+
+    #[test]
+    fn the_binding_goes_before_the_terminator() {
+        use ntlmclient::{TargetInfoEntry, TargetInfoType};
+        let server = [
+            TargetInfoEntry {
+                entry_type: TargetInfoType::NtDomain,
+                data: "C".encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            },
+            TargetInfoEntry {
+                entry_type: TargetInfoType::Terminator,
+                data: Vec::new(),
+            },
+        ];
+        let bound = target_info(&server, Some([7; 16]));
+        let mut expected = vec![2, 0, 2, 0, b'C', 0];
+        expected.extend_from_slice(&[10, 0, 16, 0]);
+        expected.extend_from_slice(&[7; 16]);
+        expected.extend_from_slice(&[0, 0, 0, 0]);
+        assert_eq!(bound, expected);
+        assert_eq!(
+            target_info(&server, None),
+            [2, 0, 2, 0, b'C', 0, 0, 0, 0, 0]
+        );
     }
 }

@@ -139,3 +139,24 @@ pub async fn sample_endpoint_with(config: rustls::ServerConfig) -> (MockServer, 
     let url = https_in_front_of(&backend.url(), config).await;
     (backend, url)
 }
+
+/// A self-signed server certificate for `127.0.0.1` signed with `algorithm`, written as PEM
+/// files `NAME.crt` and `NAME.key` into `dir`: their paths and the certificate's PEM text.
+pub fn certificate_files(
+    algorithm: &'static rcgen::SignatureAlgorithm,
+    dir: &std::path::Path,
+    name: &str,
+) -> (std::path::PathBuf, std::path::PathBuf, String) {
+    let key = KeyPair::generate_for(algorithm).unwrap();
+    let certificate = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let (cert_file, key_file) = (
+        dir.join(format!("{name}.crt")),
+        dir.join(format!("{name}.key")),
+    );
+    std::fs::write(&cert_file, certificate.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    (cert_file, key_file, certificate.pem())
+}
