@@ -344,6 +344,12 @@ async fn discover(args: &Args, email: &str, env: Env<'_>) -> Result<Discovered, 
         (Some(cli::AuthKind::Negotiate), Some(user), Some(password)) => {
             autodiscover = autodiscover.negotiate(user.clone(), password);
         }
+        (Some(cli::AuthKind::Kerberos), Some(user), Some(password)) => {
+            autodiscover = autodiscover.kerberos(user.clone(), password);
+        }
+        (Some(cli::AuthKind::Kerberos), None, _) => {
+            autodiscover = autodiscover.kerberos_from_cache();
+        }
         (None | Some(cli::AuthKind::Bearer), None, _) => {
             if let Some(token) = args.access.token.clone().or_else(|| env("EWS_TOKEN")) {
                 autodiscover = autodiscover.bearer_token(Secret::new(token));

@@ -4,6 +4,9 @@
 
 mod binding;
 mod connection;
+mod der;
+#[cfg(feature = "kerberos")]
+mod kerberos;
 mod ntlm;
 mod tls;
 
@@ -18,10 +21,11 @@ use hyper::body::Bytes;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, USER_AGENT};
 use tracing::Instrument;
 
+use binding::Binding;
 use connection::{Connection, ConnectionError, Connections, RawResponse};
 use ntlm::Scheme;
 
-use crate::error::{Error, EwsError};
+use crate::error::{Error, EwsError, KerberosFailure};
 use crate::operation::{self, ItemResult, Operation, PerItem, Reply, ResponseError};
 use crate::paging::{self, Paged};
 use crate::soap::{self, Impersonation, RequestHeaders, ResponseEnvelope};
@@ -91,7 +95,7 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// How the client authenticates. Kerberos is not supported (Negotiate carries NTLM only).
+/// How the client authenticates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Auth {
     /// No `Authorization` header.
@@ -113,22 +117,85 @@ pub enum Auth {
         /// The password.
         password: Secret,
     },
-    /// Windows authentication offered as `Negotiate`, answered with NTLMv2 messages (no
-    /// Kerberos): see [`ClientBuilder::negotiate`].
+    /// Windows authentication in the `Negotiate` scheme: Kerberos first, NTLM where Kerberos
+    /// cannot be used (with the `kerberos` feature; NTLM only without it): see
+    /// [`ClientBuilder::negotiate`].
     Negotiate {
         /// `DOMAIN\user`, `user@domain` or `user`.
         username: String,
         /// The password.
         password: Secret,
     },
+    /// Windows authentication with Kerberos only, in the `Negotiate` scheme (the `kerberos`
+    /// feature): see [`ClientBuilder::kerberos`].
+    Kerberos {
+        /// `user@REALM`, `REALM\user`, or `user` in krb5.conf's default realm.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+    /// Kerberos with the ticket in the user's credential cache (the `kerberos` feature): see
+    /// [`ClientBuilder::kerberos_from_cache`].
+    KerberosCache,
+}
+
+/// Windows authentication: who, and how a connection's handshake goes.
+#[derive(Clone, Copy)]
+enum Windows<'a> {
+    /// NTLM messages in `scheme`.
+    Ntlm {
+        user: &'a str,
+        password: &'a Secret,
+        scheme: Scheme,
+    },
+    /// SPNEGO in the `Negotiate` scheme: Kerberos as `who`, and NTLM as `ntlm` where
+    /// Kerberos cannot be used, if given.
+    #[cfg(feature = "kerberos")]
+    Spnego {
+        who: kerberos::Who<'a>,
+        ntlm: Option<(&'a str, &'a Secret)>,
+    },
 }
 
 impl Auth {
-    /// The user, password and HTTP scheme of Windows authentication.
-    fn windows(&self) -> Option<(&str, &Secret, Scheme)> {
+    /// How Windows authentication goes, for the Windows schemes.
+    fn windows(&self) -> Option<Windows<'_>> {
         match self {
-            Auth::Ntlm { username, password } => Some((username, password, Scheme::Ntlm)),
-            Auth::Negotiate { username, password } => Some((username, password, Scheme::Negotiate)),
+            Auth::Ntlm { username, password } => Some(Windows::Ntlm {
+                user: username,
+                password,
+                scheme: Scheme::Ntlm,
+            }),
+            #[cfg(feature = "kerberos")]
+            Auth::Negotiate { username, password } => Some(Windows::Spnego {
+                who: kerberos::Who::Password {
+                    user: username,
+                    password: password.expose(),
+                },
+                ntlm: Some((username, password)),
+            }),
+            #[cfg(not(feature = "kerberos"))]
+            Auth::Negotiate { username, password } => Some(Windows::Ntlm {
+                user: username,
+                password,
+                scheme: Scheme::Negotiate,
+            }),
+            #[cfg(feature = "kerberos")]
+            Auth::Kerberos { username, password } => Some(Windows::Spnego {
+                who: kerberos::Who::Password {
+                    user: username,
+                    password: password.expose(),
+                },
+                ntlm: None,
+            }),
+            #[cfg(feature = "kerberos")]
+            Auth::KerberosCache => Some(Windows::Spnego {
+                who: kerberos::Who::Cache,
+                ntlm: None,
+            }),
+            // Without the feature, building a client with Kerberos fails.
+            #[cfg(not(feature = "kerberos"))]
+            Auth::Kerberos { .. } | Auth::KerberosCache => None,
             Auth::None | Auth::Basic { .. } | Auth::Bearer(_) => None,
         }
     }
@@ -188,6 +255,7 @@ pub struct ClientBuilder {
     user_agent: String,
     root_certificates: Vec<Pem>,
     accept_invalid_certificates: bool,
+    spn: Option<String>,
 }
 
 /// PEM text of root certificates, shown in Debug output by its size only.
@@ -214,6 +282,7 @@ impl ClientBuilder {
             user_agent: concat!("ews-bindings/", env!("CARGO_PKG_VERSION")).to_owned(),
             root_certificates: Vec::new(),
             accept_invalid_certificates: false,
+            spn: None,
         }
     }
 
@@ -248,13 +317,55 @@ impl ClientBuilder {
         self
     }
 
-    /// Authenticates as [`ntlm`](Self::ntlm) does, in the `Negotiate` scheme (raw NTLMv2
-    /// messages, which servers offering Negotiate accept; Kerberos is not supported).
+    /// Authenticates in the `Negotiate` scheme as Windows does: with the `kerberos` feature,
+    /// Kerberos first (see [`kerberos`](Self::kerberos)) and NTLMv2 inside SPNEGO only where
+    /// Kerberos cannot be used (no KDC known or reachable for the user's realm, the clocks too
+    /// far apart, a user or service the KDC does not know); without the feature, NTLMv2
+    /// messages only, which servers offering Negotiate accept. A server offering only `NTLM`
+    /// gets NTLM. Connections are authenticated as with [`ntlm`](Self::ntlm).
     pub fn negotiate(mut self, username: impl Into<String>, password: Secret) -> Self {
         self.auth = Auth::Negotiate {
             username: username.into(),
             password,
         };
+        self
+    }
+
+    /// Authenticates with Kerberos only, in the `Negotiate` scheme (SPNEGO), as servers that
+    /// turned NTLM off require; needs the `kerberos` feature ([`build`](Self::build) fails
+    /// without it). The system's GSSAPI (MIT Kerberos or Heimdal) does the Kerberos work, as
+    /// its configuration says (krb5.conf, `KRB5_CONFIG`): which KDCs serve a realm (or the
+    /// realm's DNS SRV records), the default realm, the clock skew allowed. `username` is
+    /// `user@REALM` or `REALM\user` (the realm in capitals: `alice@contoso.com` is
+    /// `alice@CONTOSO.COM`), or a bare `user` in krb5.conf's default realm. The client asks
+    /// the KDC for a ticket-granting ticket with the password at its first handshake and
+    /// keeps it (in memory, not in the credential cache) for its connections, for the
+    /// service `HTTP/<host of the URL>` unless [`spn`](Self::spn) names another. The
+    /// server's final token is checked (mutual authentication), and over HTTPS the
+    /// handshake is bound to the TLS channel (Extended Protection). Failures are
+    /// [`Error::Kerberos`], saying what to change.
+    pub fn kerberos(mut self, username: impl Into<String>, password: Secret) -> Self {
+        self.auth = Auth::Kerberos {
+            username: username.into(),
+            password,
+        };
+        self
+    }
+
+    /// Authenticates as [`kerberos`](Self::kerberos) does, with the ticket-granting ticket in
+    /// the user's credential cache (`KRB5CCNAME`, or the system's default; `kinit` puts it
+    /// there) instead of a password.
+    pub fn kerberos_from_cache(mut self) -> Self {
+        self.auth = Auth::KerberosCache;
+        self
+    }
+
+    /// Sets the service principal name Kerberos asks a ticket for (default
+    /// `HTTP/<host of the URL>`): the name the server is registered under, when the URL
+    /// names it otherwise (an alias, a load balancer, an IP address). `HTTP/host@REALM`
+    /// names the realm too.
+    pub fn spn(mut self, spn: impl Into<String>) -> Self {
+        self.spn = Some(spn.into());
         self
     }
 
@@ -390,6 +501,15 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .user_agent(user_agent.clone())
             .use_preconfigured_tls((*tls).clone());
+        if matches!(self.auth, Auth::Kerberos { .. } | Auth::KerberosCache)
+            && !cfg!(feature = "kerberos")
+        {
+            return Err(Error::Build(KerberosFailure::NotBuilt.to_string()));
+        }
+        #[cfg(feature = "kerberos")]
+        let spn = self
+            .spn
+            .unwrap_or_else(|| format!("HTTP/{}", endpoint.host_str().unwrap_or_default()));
         let connections = match self.auth.windows() {
             Some(_) => {
                 let host = endpoint.host_str().unwrap_or_default().to_owned();
@@ -412,6 +532,10 @@ impl ClientBuilder {
             timeout: self.timeout,
             max_response_bytes: self.max_response_bytes,
             limits: self.limits,
+            #[cfg(feature = "kerberos")]
+            spn,
+            #[cfg(feature = "kerberos")]
+            tickets: Arc::default(),
         })
     }
 }
@@ -421,8 +545,8 @@ impl ClientBuilder {
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
-    /// The connections Windows authentication authenticated, with [`Auth::Ntlm`] and
-    /// [`Auth::Negotiate`].
+    /// The connections Windows authentication authenticated, with [`Auth::Ntlm`],
+    /// [`Auth::Negotiate`], [`Auth::Kerberos`] and [`Auth::KerberosCache`].
     connections: Option<Arc<Connections>>,
     user_agent: HeaderValue,
     endpoint: reqwest::Url,
@@ -432,6 +556,12 @@ pub struct Client {
     timeout: Duration,
     max_response_bytes: usize,
     limits: Limits,
+    /// The service principal name Kerberos asks a ticket for.
+    #[cfg(feature = "kerberos")]
+    spn: String,
+    /// The Kerberos credentials, shared by clones.
+    #[cfg(feature = "kerberos")]
+    tickets: Arc<kerberos::Tickets>,
 }
 
 impl Client {
@@ -726,9 +856,7 @@ impl Client {
         soap_action: &str,
         anchor: Option<&str>,
     ) -> Result<RawResponse, Error> {
-        if let (Some(connections), Some((user, password, scheme))) =
-            (&self.connections, self.auth.windows())
-        {
+        if let (Some(connections), Some(windows)) = (&self.connections, self.auth.windows()) {
             let request = |authorization: Option<&str>| {
                 let mut request = hyper::Request::post(request_target(&self.endpoint))
                     .header(HOST, self.host())
@@ -747,7 +875,7 @@ impl Client {
                         "the request's parts are valid: the URL parsed and the values are ASCII",
                     )
             };
-            let answer = self.windows_exchange(connections, user, password, scheme, request);
+            let answer = self.windows_exchange(connections, windows, request);
             return tokio::time::timeout(self.timeout, answer)
                 .await
                 .map_err(|_| Error::Timeout(self.timeout))?;
@@ -776,7 +904,11 @@ impl Client {
                 request.basic_auth(username, Some(password.expose()))
             }
             Auth::Bearer(token) => request.bearer_auth(token.expose()),
-            Auth::None | Auth::Ntlm { .. } | Auth::Negotiate { .. } => request,
+            Auth::None
+            | Auth::Ntlm { .. }
+            | Auth::Negotiate { .. }
+            | Auth::Kerberos { .. }
+            | Auth::KerberosCache => request,
         }
     }
 
@@ -810,9 +942,7 @@ impl Client {
     async fn windows_exchange(
         &self,
         connections: &Connections,
-        user: &str,
-        password: &Secret,
-        scheme: Scheme,
+        windows: Windows<'_>,
         request: impl Fn(Option<&str>) -> hyper::Request<Full<Bytes>>,
     ) -> Result<RawResponse, Error> {
         let mut connection = connections
@@ -844,9 +974,29 @@ impl Client {
                 }
             }
         }
-        let raw = self
-            .handshake(&mut connection, user, password, scheme, &request)
-            .await?;
+        let raw = match windows {
+            Windows::Ntlm {
+                user,
+                password,
+                scheme,
+            } => {
+                self.ntlm_handshake(&mut connection, user, password, scheme, &request)
+                    .await?
+            }
+            #[cfg(feature = "kerberos")]
+            Windows::Spnego { who, ntlm } => {
+                self.spnego_handshake(&mut connection, who, ntlm, &request)
+                    .await?
+            }
+        };
+        if raw.status == 401 {
+            if let Binding::Unavailable(reason) = &connection.binding {
+                return Err(Error::ChannelBindingUnavailable {
+                    host: self.host(),
+                    reason: reason.clone(),
+                });
+            }
+        }
         if raw.status != 401 {
             connection.authenticated = true;
             connections.give_back(connection);
@@ -856,7 +1006,7 @@ impl Client {
 
     /// The two legs of the NTLM handshake on `connection`: the answer to the second, or to
     /// the first when the server does not ask for authentication.
-    async fn handshake(
+    async fn ntlm_handshake(
         &self,
         connection: &mut Connection,
         user: &str,
@@ -889,6 +1039,123 @@ impl Client {
             .exchange(request(Some(&authenticate)), self.max_response_bytes)
             .await
             .map_err(|e| self.connection_error(e))
+    }
+
+    /// The SPNEGO handshake on `connection`, as many legs as it takes: the answer to the
+    /// last. The server's final token, if it sends one, is checked (mutual authentication).
+    /// With `ntlm`, NTLM stands in where Kerberos cannot be used, and for a server that
+    /// offers only NTLM.
+    #[cfg(feature = "kerberos")]
+    async fn spnego_handshake(
+        &self,
+        connection: &mut Connection,
+        who: kerberos::Who<'_>,
+        ntlm: Option<(&str, &Secret)>,
+        request: &impl Fn(Option<&str>) -> hyper::Request<Full<Bytes>>,
+    ) -> Result<RawResponse, Error> {
+        use base64::engine::general_purpose::STANDARD as BASE64;
+        use base64::Engine;
+        use kerberos::Step;
+
+        /// The most legs a Kerberos handshake takes.
+        const LEGS: usize = 3;
+        tracing::debug!(spn = %self.spn, "authenticating the connection (Kerberos in SPNEGO)");
+        let failed = |failure| Error::Kerberos {
+            host: self.host(),
+            failure,
+        };
+        let started = self.spnego_start(who, &connection.binding).await;
+        let (mut handshake, mut step) = match (started, ntlm) {
+            (Ok(started), _) => started,
+            (Err(failure), Some((user, password))) if failure.allows_ntlm() => {
+                tracing::debug!(%failure, "Kerberos cannot be used; NTLM stands in");
+                let answer = self
+                    .ntlm_handshake(connection, user, password, Scheme::Negotiate, request)
+                    .await?;
+                let offers = |scheme: &str| ntlm::offers(scheme, &answer.challenges);
+                if answer.status == 401 && offers("NTLM") && !offers("Negotiate") {
+                    return self
+                        .ntlm_handshake(connection, user, password, Scheme::Ntlm, request)
+                        .await;
+                }
+                return Ok(answer);
+            }
+            (Err(failure), _) => return Err(failed(failure)),
+        };
+        for _ in 0..LEGS {
+            let (token, done) = match step {
+                Step::Continue(token) => (token, false),
+                Step::Done(Some(token)) => (token, true),
+                Step::Done(None) => break,
+            };
+            let authorization = format!("Negotiate {}", BASE64.encode(token));
+            let answer = connection
+                .exchange(request(Some(&authorization)), self.max_response_bytes)
+                .await
+                .map_err(|e| self.connection_error(e))?;
+            let server_token = match ntlm::token("Negotiate", &answer.challenges) {
+                Some(token) => Some(BASE64.decode(token).map_err(|e| Error::Handshake {
+                    host: self.host(),
+                    reason: format!("the server's Negotiate token is not base64: {e}"),
+                })?),
+                None => None,
+            };
+            if answer.status != 401 {
+                if let Some(token) = server_token {
+                    kerberos_blocking(handshake, move |h| h.finish(&token))
+                        .await
+                        .map_err(failed)?;
+                }
+                return Ok(answer);
+            }
+            let Some(token) = server_token.filter(|_| !done) else {
+                let offers = |scheme: &str| ntlm::offers(scheme, &answer.challenges);
+                if offers("NTLM") && !offers("Negotiate") {
+                    return match ntlm {
+                        Some((user, password)) => {
+                            self.ntlm_handshake(connection, user, password, Scheme::Ntlm, request)
+                                .await
+                        }
+                        None => Err(failed(KerberosFailure::NotOffered {
+                            offered: answer.challenges.join(", "),
+                        })),
+                    };
+                }
+                return Ok(answer);
+            };
+            (handshake, step) = kerberos_blocking(handshake, move |h| h.step(Some(&token)))
+                .await
+                .map_err(failed)?;
+        }
+        Err(Error::Handshake {
+            host: self.host(),
+            reason: "the server's Negotiate handshake does not come to an end".to_owned(),
+        })
+    }
+
+    /// The credentials and the first token of a Kerberos handshake bound to `binding`;
+    /// credentials held that have expired are acquired anew once.
+    #[cfg(feature = "kerberos")]
+    async fn spnego_start(
+        &self,
+        who: kerberos::Who<'_>,
+        binding: &Binding,
+    ) -> Result<(kerberos::Handshake, kerberos::Step), KerberosFailure> {
+        let mut renew = false;
+        loop {
+            let tickets = Arc::clone(&self.tickets);
+            let owned = kerberos::OwnedWho::from(who);
+            let cred = blocking(move || tickets.get(owned.borrow(), renew)).await?;
+            let handshake = kerberos::Handshake::new(cred, who, &self.spn, binding)?;
+            match kerberos_blocking(handshake, |h| h.step(None)).await {
+                Err(KerberosFailure::NoTicket)
+                    if !renew && matches!(who, kerberos::Who::Password { .. }) =>
+                {
+                    renew = true;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Reads an answer with `parse` as a response envelope, or the error it is.
@@ -945,7 +1212,7 @@ impl Client {
             )));
         }
         let raw = match (&self.connections, self.auth.windows()) {
-            (Some(connections), Some((user, password, scheme))) => {
+            (Some(connections), Some(windows)) => {
                 let target = request_target(&url);
                 let request = |authorization: Option<&str>| {
                     let mut request = hyper::Request::get(target.as_str())
@@ -958,7 +1225,7 @@ impl Client {
                         .body(Full::new(Bytes::new()))
                         .expect("the request's parts are valid: the URL parsed")
                 };
-                let answer = self.windows_exchange(connections, user, password, scheme, request);
+                let answer = self.windows_exchange(connections, windows, request);
                 tokio::time::timeout(self.timeout, answer)
                     .await
                     .map_err(|_| Error::Timeout(self.timeout))??
@@ -1074,6 +1341,29 @@ impl Client {
             },
         }
     }
+}
+
+/// Runs `f` on a blocking thread: GSSAPI calls block while they talk to the KDC.
+#[cfg(feature = "kerberos")]
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, KerberosFailure> + Send + 'static,
+) -> Result<T, KerberosFailure> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(KerberosFailure::Other {
+            detail: "the runtime shut down during the handshake".to_owned(),
+        }),
+    }
+}
+
+/// Runs `f` on `handshake` on a blocking thread, and gives the handshake back with the result.
+#[cfg(feature = "kerberos")]
+async fn kerberos_blocking<T: Send + 'static>(
+    mut handshake: kerberos::Handshake,
+    f: impl FnOnce(&mut kerberos::Handshake) -> Result<T, KerberosFailure> + Send + 'static,
+) -> Result<(kerberos::Handshake, T), KerberosFailure> {
+    blocking(move || f(&mut handshake).map(|value| (handshake, value))).await
 }
 
 /// Whether `host` is one of Exchange Online's EWS hosts (worldwide, US government, China).

@@ -156,10 +156,23 @@ impl Autodiscover {
         self
     }
 
-    /// Authenticates SOAP Autodiscover with NTLMv2 in the `Negotiate` scheme, as
-    /// [`ClientBuilder::negotiate`] does.
+    /// Authenticates SOAP Autodiscover in the `Negotiate` scheme, as
+    /// [`ClientBuilder::negotiate`] does (Kerberos first with the `kerberos` feature).
     pub fn negotiate(mut self, username: impl Into<String>, password: Secret) -> Self {
         self.settings = self.settings.negotiate(username, password);
+        self
+    }
+
+    /// Authenticates SOAP Autodiscover with Kerberos, as [`ClientBuilder::kerberos`] does.
+    pub fn kerberos(mut self, username: impl Into<String>, password: Secret) -> Self {
+        self.settings = self.settings.kerberos(username, password);
+        self
+    }
+
+    /// Authenticates SOAP Autodiscover with the ticket in the credential cache, as
+    /// [`ClientBuilder::kerberos_from_cache`] does.
+    pub fn kerberos_from_cache(mut self) -> Self {
+        self.settings = self.settings.kerberos_from_cache();
         self
     }
 
@@ -459,7 +472,10 @@ impl Autodiscover {
         let body = request_envelope(url, email);
         let (status, location, bytes) = match self.settings.auth() {
             // Windows authentication runs on the client's own connections.
-            Auth::Ntlm { .. } | Auth::Negotiate { .. } => {
+            Auth::Ntlm { .. }
+            | Auth::Negotiate { .. }
+            | Auth::Kerberos { .. }
+            | Auth::KerberosCache => {
                 let answer = match self.settings.clone().at(url).build_with(Arc::clone(tls)) {
                     Ok(client) => client.post(&body, ACTION, None).await,
                     Err(e) => Err(e),

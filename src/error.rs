@@ -59,7 +59,7 @@ pub enum Error {
     },
     /// The Windows authentication (NTLM) handshake could not go on: the server's answer to
     /// its first leg is not a challenge the client can read.
-    #[error("the NTLM handshake with {host} failed: {reason}")]
+    #[error("the Windows authentication handshake with {host} failed: {reason}")]
     Handshake {
         /// The endpoint's host and port.
         host: String,
@@ -73,6 +73,24 @@ pub enum Error {
     ExchangeOnlineRefused {
         /// The start of the body (at most 4 KiB, lossily decoded).
         body: String,
+    },
+    /// Kerberos could not authenticate the client: `failure` says why and what to change.
+    #[error("Kerberos authentication with {host} failed: {failure}")]
+    Kerberos {
+        /// The endpoint's host and port.
+        host: String,
+        /// What failed.
+        failure: KerberosFailure,
+    },
+    /// The server refused Windows authentication over HTTPS, and no channel binding could be
+    /// made for its certificate, which a server with Extended Protection set to Require
+    /// demands.
+    #[error("{host} refused the Windows authentication, and no channel binding could be made for its certificate: {reason}; a server whose Extended Protection for Authentication is set to Require refuses clients without one: give the server a certificate signed with RSA or ECDSA and SHA-256 or better, or set its Extended Protection to Accept or Off")]
+    ChannelBindingUnavailable {
+        /// The endpoint's host and port.
+        host: String,
+        /// Why no binding could be made.
+        reason: String,
     },
     /// The server answered with an HTTP error status and no SOAP fault.
     #[error("HTTP status {status}{}", excerpt(body))]
@@ -189,6 +207,105 @@ impl From<ResponseError> for Error {
             ResponseError::Ews(e) => Error::Ews(e),
             ResponseError::UnexpectedMessage(m) => Error::UnexpectedMessage(m),
         }
+    }
+}
+
+/// Why Kerberos could not authenticate the client, each saying which setting to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KerberosFailure {
+    /// The user name names no realm, and krb5.conf names no default realm.
+    #[error("the user name {user:?} names no realm and krb5.conf names no default realm: give it as user@REALM (alice@CONTOSO.COM) or REALM\\user (ClientBuilder::kerberos, --user)")]
+    NoRealm {
+        /// The user name given.
+        user: String,
+    },
+    /// No KDC is known for the realm.
+    #[error("no KDC is known for the realm {realm}: name one in krb5.conf ([realms] {realm} = {{ kdc = HOST }}; KRB5_CONFIG names the file) or in the realm's DNS SRV records (_kerberos._tcp, with dns_lookup_kdc = true), or give it with --kdc HOST[:PORT] in the command line tools")]
+    NoKdc {
+        /// The realm.
+        realm: String,
+    },
+    /// No KDC of the realm could be reached.
+    #[error("no KDC of the realm {realm} could be reached ({detail}): check the KDCs that krb5.conf or DNS name for it (--kdc HOST[:PORT] in the command line tools) and that port 88 is open to them; to let NTLM stand in when Kerberos cannot be used, authenticate with ClientBuilder::negotiate or --auth negotiate")]
+    KdcUnreachable {
+        /// The realm.
+        realm: String,
+        /// What GSSAPI said.
+        detail: String,
+    },
+    /// No valid ticket-granting ticket in the credential cache.
+    #[error("no valid Kerberos ticket in the credential cache (KRB5CCNAME): get one with kinit user@REALM, or give a user and password (ClientBuilder::kerberos; --user and EWS_PASSWORD in the command line tools)")]
+    NoTicket,
+    /// The KDC knows no such user.
+    #[error("the KDC knows no user {user}: check the user name (ClientBuilder::kerberos, --user); with an Active Directory account it is the user principal name (alice@contoso.com) or DOMAIN\\user")]
+    UnknownUser {
+        /// The user name given.
+        user: String,
+    },
+    /// The KDC refused the password (pre-authentication failed).
+    #[error("the KDC refused the password of {user} (pre-authentication failed): check the password (EWS_PASSWORD in the command line tools); repeated tries can lock the account")]
+    WrongPassword {
+        /// The user name given.
+        user: String,
+    },
+    /// The account is disabled or locked out.
+    #[error("the KDC refuses the account {user}: it is disabled or locked out; ask the domain's administrator")]
+    AccountRevoked {
+        /// The user name given.
+        user: String,
+    },
+    /// The password has expired.
+    #[error("the password of {user} has expired: change it (sign in to Windows or Outlook on the web once) and try again")]
+    PasswordExpired {
+        /// The user name given.
+        user: String,
+    },
+    /// This computer's clock differs from the KDC's or the server's by more than they allow.
+    #[error("this computer's clock differs from the domain's by more than the allowed skew (5 minutes by default): set the clock right (NTP) and try again")]
+    ClockSkew,
+    /// The KDC knows no service principal of that name.
+    #[error("the KDC knows no service {spn}: give the name the server is registered under with ClientBuilder::spn or --spn (HTTP/ followed by the server's host name, as in HTTP/mail.contoso.com)")]
+    UnknownService {
+        /// The service principal name asked for.
+        spn: String,
+    },
+    /// The server's final token does not prove that it holds the service's key.
+    #[error("the server's last token does not prove that it is the service the ticket is for ({detail}): the answer is not trusted; check that the URL and the service name (ClientBuilder::spn, --spn) name the real server")]
+    MutualAuthentication {
+        /// What GSSAPI said.
+        detail: String,
+    },
+    /// The server offers no Kerberos (no `Negotiate`), and NTLM is not allowed.
+    #[error("the server does not offer Kerberos (it asks for {offered}); to use NTLM with it, authenticate with ClientBuilder::negotiate or ntlm, or --auth negotiate or ntlm")]
+    NotOffered {
+        /// The schemes the server offers.
+        offered: String,
+    },
+    /// The crate was built without Kerberos.
+    #[error("this build has no Kerberos: turn on the `kerberos` feature of ews-bindings")]
+    NotBuilt,
+    /// Another failure of the handshake.
+    #[error("{detail}")]
+    Other {
+        /// What GSSAPI said.
+        detail: String,
+    },
+}
+
+impl KerberosFailure {
+    /// Whether Negotiate may let NTLM stand in: Kerberos cannot be used here (no KDC known
+    /// or reachable, the clocks apart, a user or service the KDC does not know).
+    pub fn allows_ntlm(&self) -> bool {
+        matches!(
+            self,
+            KerberosFailure::NoKdc { .. }
+                | KerberosFailure::KdcUnreachable { .. }
+                | KerberosFailure::NoRealm { .. }
+                | KerberosFailure::ClockSkew
+                | KerberosFailure::UnknownUser { .. }
+                | KerberosFailure::UnknownService { .. }
+        )
     }
 }
 

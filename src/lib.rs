@@ -51,7 +51,7 @@ pub mod xml;
 
 pub use client::{Auth, Client, ClientBuilder, Response, RetryPolicy, Secret};
 pub use discovery::{Autodiscover, Discovered, DiscoveryError};
-pub use error::Error;
+pub use error::{Error, KerberosFailure};
 pub use im::ImItemListResponse;
 /// The date and time crate of [`xml::DateTime`] and the other temporal values, re-exported
 /// so that its version always matches.

@@ -19,15 +19,24 @@ pub fn process_env(name: &str) -> Option<String> {
 /// how long to wait.
 #[derive(clap::Args, Debug)]
 pub struct Access {
-    /// How to authenticate: basic, ntlm or negotiate with --user (the password comes from
-    /// EWS_PASSWORD), or bearer with --token or EWS_TOKEN. Default: basic with --user,
-    /// else bearer when a token is given.
+    /// How to authenticate: basic, ntlm, negotiate or kerberos with --user (the password
+    /// comes from EWS_PASSWORD), kerberos without --user (the ticket of kinit), or bearer
+    /// with --token or EWS_TOKEN. Default: basic with --user, else bearer when a token is
+    /// given.
     #[arg(long, value_enum)]
     pub auth: Option<AuthKind>,
-    /// The user for --auth basic, ntlm or negotiate (DOMAIN\user, user@domain or user);
-    /// the password comes from EWS_PASSWORD.
+    /// The user for --auth basic, ntlm, negotiate or kerberos (DOMAIN\user, user@domain or
+    /// user); the password comes from EWS_PASSWORD.
     #[arg(long)]
     pub user: Option<String>,
+    /// The service principal name Kerberos asks a ticket for (default HTTP/<host of the
+    /// URL>), as in HTTP/mail.contoso.com.
+    #[arg(long)]
+    pub spn: Option<String>,
+    /// The KDC of the user's realm, HOST or HOST:PORT, tried before those krb5.conf and DNS
+    /// name (for --auth kerberos or negotiate; the realm comes from --user).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub kdc: Option<String>,
     /// An OAuth 2.0 bearer token (without --user, EWS_TOKEN is used when set).
     #[arg(long)]
     pub token: Option<String>,
@@ -47,7 +56,13 @@ pub struct Access {
 impl Access {
     /// `builder` with the credentials, TLS trust and timeout asked for.
     pub fn apply(&self, builder: ClientBuilder, env: Env<'_>) -> Result<ClientBuilder, String> {
-        let builder = builder.timeout(Duration::from_secs(self.timeout));
+        let mut builder = builder.timeout(Duration::from_secs(self.timeout));
+        if let Some(spn) = &self.spn {
+            builder = builder.spn(spn);
+        }
+        if let Some(kdc) = &self.kdc {
+            use_kdc(kdc, self.user.as_deref())?;
+        }
         let builder = with_credentials(
             builder,
             self.auth,
@@ -92,8 +107,12 @@ pub enum AuthKind {
     Bearer,
     /// Windows authentication (NTLMv2), with --user and the password from EWS_PASSWORD.
     Ntlm,
-    /// Windows authentication offered as Negotiate (NTLMv2 inside; no Kerberos).
+    /// Windows authentication as Windows does it: Kerberos first (in a build with the
+    /// `kerberos` feature), NTLMv2 where Kerberos cannot be used; --user and EWS_PASSWORD.
     Negotiate,
+    /// Kerberos only (a build with the `kerberos` feature): with --user and EWS_PASSWORD, or
+    /// without --user the ticket in the credential cache (kinit, KRB5CCNAME).
+    Kerberos,
 }
 
 /// Adds the credentials the command line asks for. `--auth basic|ntlm|negotiate` (and
@@ -125,10 +144,13 @@ fn with_credentials(
         };
     }
     let name = format!("{kind:?}").to_lowercase();
-    let user = user.ok_or_else(|| format!("--auth {name} needs --user"))?;
     if token.is_some() {
         return Err(format!("--auth {name} takes --user, not --token"));
     }
+    if kind == AuthKind::Kerberos && user.is_none() {
+        return Ok(builder.kerberos_from_cache());
+    }
+    let user = user.ok_or_else(|| format!("--auth {name} needs --user"))?;
     // Named as the user asked: `--user` alone means Basic.
     let asked = match auth {
         Some(_) => format!("--auth {name}"),
@@ -141,8 +163,39 @@ fn with_credentials(
     Ok(match kind {
         AuthKind::Ntlm => builder.ntlm(user, password),
         AuthKind::Negotiate => builder.negotiate(user, password),
+        AuthKind::Kerberos => builder.kerberos(user, password),
         AuthKind::Basic | AuthKind::Bearer => builder.basic_auth(user, password),
     })
+}
+
+/// Makes `kdc` the first KDC of the realm of `user` (`REALM\user` or `user@realm`) for the
+/// system's Kerberos: a krb5.conf naming it, put before the ones `KRB5_CONFIG` named (or
+/// /etc/krb5.conf) in the `KRB5_CONFIG` of this process. Kerberos reads its configuration
+/// from the process environment only; a command sets it once, before its first call.
+fn use_kdc(kdc: &str, user: Option<&str>) -> Result<(), String> {
+    let realm = user
+        .and_then(|user| {
+            user.split_once('\\')
+                .map(|(realm, _)| realm)
+                .or_else(|| user.rsplit_once('@').map(|(_, realm)| realm))
+        })
+        .filter(|realm| !realm.is_empty())
+        .ok_or("--kdc needs the realm from --user (user@REALM or REALM\\user)")?
+        .to_uppercase();
+    let file = std::env::temp_dir().join(format!("ews-krb5-{}.conf", std::process::id()));
+    std::fs::write(
+        &file,
+        format!("[realms]\n {realm} = {{\n  kdc = {kdc}\n }}\n"),
+    )
+    .map_err(|e| {
+        format!(
+            "cannot write a krb5.conf for --kdc to {}: {e}",
+            file.display()
+        )
+    })?;
+    let rest = std::env::var("KRB5_CONFIG").unwrap_or_else(|_| "/etc/krb5.conf".to_owned());
+    std::env::set_var("KRB5_CONFIG", format!("{}:{rest}", file.display()));
+    Ok(())
 }
 
 /// Adds the TLS trust the command line asks for: the root certificates of the PEM file

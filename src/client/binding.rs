@@ -6,6 +6,8 @@
 use md5::{Digest, Md5};
 use ring::digest;
 
+use super::der::{element, oid_text};
+
 /// What a connection offers to bind authentication to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Binding {
@@ -112,51 +114,6 @@ fn end_point_hash(certificate: &[u8]) -> Result<Vec<u8>, String> {
     let (oid, parameters) = element(identifier, 0x06).ok_or_else(unreadable)?;
     let hash = hash_for(oid, parameters)?;
     Ok(digest::digest(hash, certificate).as_ref().to_vec())
-}
-
-/// The contents of the DER element at the start of `input` if its tag is `tag`, and what
-/// follows it.
-fn element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
-    let (&first, rest) = input.split_first()?;
-    if first != tag {
-        return None;
-    }
-    let (&length, mut rest) = rest.split_first()?;
-    let length = if length < 0x80 {
-        usize::from(length)
-    } else {
-        let octets = usize::from(length & 0x7F);
-        if octets == 0 || octets > 4 || rest.len() < octets {
-            return None;
-        }
-        let (bytes, after) = rest.split_at(octets);
-        rest = after;
-        bytes.iter().fold(0, |n, &b| (n << 8) | usize::from(b))
-    };
-    (rest.len() >= length).then(|| rest.split_at(length))
-}
-
-/// An OID's contents in dotted form, for messages.
-fn oid_text(contents: &[u8]) -> String {
-    let mut arcs = Vec::new();
-    let mut value: u64 = 0;
-    for &byte in contents {
-        value = (value << 7) | u64::from(byte & 0x7F);
-        if byte & 0x80 == 0 {
-            if arcs.is_empty() {
-                let first = (value / 40).min(2);
-                arcs.push(first);
-                arcs.push(value - first * 40);
-            } else {
-                arcs.push(value);
-            }
-            value = 0;
-        }
-    }
-    arcs.iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use base64::Engine;
 pub(crate) enum Scheme {
     /// `Authorization: NTLM …`.
     Ntlm,
-    /// `Authorization: Negotiate …`, carrying raw NTLM messages (no Kerberos).
+    /// `Authorization: Negotiate …`, carrying raw NTLM messages (which servers offering
+    /// Negotiate accept, as from Windows clients that do not wrap them in SPNEGO).
     Negotiate,
 }
 
@@ -68,20 +69,33 @@ pub(crate) enum HandshakeError {
     BadChallenge(String),
 }
 
+/// The token of the first `WWW-Authenticate` value of `scheme` that carries one.
+pub(crate) fn token<'h, S: AsRef<str> + ?Sized + 'h>(
+    scheme: &str,
+    www_authenticate: impl IntoIterator<Item = &'h S>,
+) -> Option<&'h str> {
+    www_authenticate.into_iter().find_map(|value| {
+        let (name, token) = value.as_ref().trim().split_once(' ')?;
+        (name.eq_ignore_ascii_case(scheme) && !token.trim().is_empty()).then(|| token.trim())
+    })
+}
+
+/// Whether the `WWW-Authenticate` values offer `scheme`.
+#[cfg(feature = "kerberos")]
+pub(crate) fn offers<S: AsRef<str>>(scheme: &str, www_authenticate: &[S]) -> bool {
+    www_authenticate.iter().any(|value| {
+        let name = value.as_ref().trim().split(' ').next().unwrap_or_default();
+        name.eq_ignore_ascii_case(scheme)
+    })
+}
+
 /// The server's CHALLENGE message in the `WWW-Authenticate` values of a 401, if one is for
 /// `scheme`.
 pub(crate) fn challenge<'h>(
     scheme: Scheme,
     www_authenticate: impl IntoIterator<Item = &'h str>,
 ) -> Result<ntlmclient::ChallengeMessage, HandshakeError> {
-    let token = www_authenticate
-        .into_iter()
-        .find_map(|value| {
-            let (name, token) = value.trim().split_once(' ')?;
-            name.eq_ignore_ascii_case(scheme.name())
-                .then(|| token.trim())
-        })
-        .ok_or(HandshakeError::NoChallenge)?;
+    let token = token(scheme.name(), www_authenticate).ok_or(HandshakeError::NoChallenge)?;
     let bytes = BASE64
         .decode(token)
         .map_err(|e| HandshakeError::BadChallenge(format!("not base64: {e}")))?;

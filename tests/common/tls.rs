@@ -160,3 +160,41 @@ pub fn certificate_files(
     std::fs::write(&key_file, key.serialize_pem()).unwrap();
     (cert_file, key_file, certificate.pem())
 }
+
+/// A self-signed server certificate for `localhost` and `127.0.0.1` made by the openssl
+/// command with the key `newkey` (as `openssl req -newkey` takes it: `ed25519`,
+/// `rsa:2048`), written as PEM files `NAME.crt` and `NAME.key` into `dir`: their paths and the
+/// certificate's PEM text. `None`, said on standard error, without an openssl command
+/// (under CI: a failure).
+pub fn openssl_certificate_files(
+    newkey: &str,
+    dir: &std::path::Path,
+    name: &str,
+) -> Option<(std::path::PathBuf, std::path::PathBuf, String)> {
+    let (cert_file, key_file) = (
+        dir.join(format!("{name}.crt")),
+        dir.join(format!("{name}.key")),
+    );
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", newkey, "-nodes", "-days", "2"])
+        .args(["-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key_file)
+        .arg("-out")
+        .arg(&cert_file)
+        .output();
+    match made {
+        Ok(out) if out.status.success() => {}
+        other => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "openssl req failed under CI: {other:?}"
+            );
+            eprintln!("skipped: no openssl command to make a certificate with ({other:?})");
+            return None;
+        }
+    }
+    let pem = std::fs::read_to_string(&cert_file).unwrap();
+    Some((cert_file, key_file, pem))
+}

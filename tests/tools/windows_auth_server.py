@@ -251,6 +251,8 @@ def make_handler(options):
                 user, protocol = self.acceptor.result()
             except Refused as e:
                 return self.refuse(e)
+            except Exception as e:  # a GSSAPI error raised when asked for the outcome
+                return self.refuse(repr(e))
             count("handshakes", user, protocol)
             self.acceptor = None
             self.authenticated_answers = 0
