@@ -8,6 +8,8 @@ mod der;
 #[cfg(feature = "kerberos")]
 mod kerberos;
 mod ntlm;
+#[cfg(feature = "kerberos")]
+mod spnego;
 mod tls;
 
 use std::fmt;
@@ -1082,22 +1084,32 @@ impl Client {
             }
             (Err(failure), _) => return Err(failed(failure)),
         };
-        for _ in 0..LEGS {
+        for leg in 0..LEGS {
             let (token, done) = match step {
                 Step::Continue(token) => (token, false),
                 Step::Done(Some(token)) => (token, true),
                 Step::Done(None) => break,
+            };
+            let token = match leg {
+                0 => spnego::init(&token),
+                _ => spnego::next(&token),
             };
             let authorization = format!("Negotiate {}", BASE64.encode(token));
             let answer = connection
                 .exchange(request(Some(&authorization)), self.max_response_bytes)
                 .await
                 .map_err(|e| self.connection_error(e))?;
+            let unreadable = |reason: String| Error::Handshake {
+                host: self.host(),
+                reason,
+            };
             let server_token = match ntlm::token("Negotiate", &answer.challenges) {
-                Some(token) => Some(BASE64.decode(token).map_err(|e| Error::Handshake {
-                    host: self.host(),
-                    reason: format!("the server's Negotiate token is not base64: {e}"),
-                })?),
+                Some(token) => {
+                    let bytes = BASE64.decode(token).map_err(|e| {
+                        unreadable(format!("the server's Negotiate token is not base64: {e}"))
+                    })?;
+                    spnego::answer(&bytes).map_err(unreadable)?.token
+                }
                 None => None,
             };
             if answer.status != 401 {

@@ -45,3 +45,19 @@ pub(crate) fn oid_text(contents: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join(".")
 }
+
+/// The DER element of `tag` holding `contents`.
+pub(crate) fn write(tag: u8, contents: &[u8]) -> Vec<u8> {
+    let length = contents.len();
+    let mut out = vec![tag];
+    if length < 0x80 {
+        out.push(length as u8);
+    } else {
+        let bytes = length.to_be_bytes();
+        let significant: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
+        out.push(0x80 | significant.len() as u8);
+        out.extend_from_slice(&significant);
+    }
+    out.extend_from_slice(contents);
+    out
+}

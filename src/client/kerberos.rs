@@ -1,9 +1,8 @@
 //! Kerberos for Windows authentication in the `Negotiate` HTTP scheme, through the system's
 //! GSSAPI (MIT Kerberos or Heimdal, by libgssapi): the KDC exchanges, krb5.conf, DNS and the
-//! credential cache are the library's. The tokens are Kerberos GSS-API tokens (RFC 4121)
-//! without SPNEGO's wrapping, which the Negotiate acceptors of Windows and of MIT and Heimdal
-//! take as they are; so the errors GSSAPI reports keep Kerberos's own codes, which SPNEGO's
-//! layer would map away. The client's part: the credentials (from
+//! credential cache are the library's. The context is Kerberos's own (RFC 4121); the client
+//! wraps its tokens in SPNEGO itself (`spnego.rs`), so that the errors GSSAPI reports keep
+//! Kerberos's codes, which its SPNEGO layer would map away. The client's part: the credentials (from
 //! a password, acquired once per client, or the user's credential cache), the service name,
 //! the channel bindings of the TLS connection, and turning what failed into a
 //! [`KerberosFailure`] that says what to change. GSSAPI calls block (they talk to the KDC),

@@ -36,7 +36,8 @@ output, then requests are served until the process is killed:
 - with --bad-final-token, the final Kerberos token is changed, as a server that does not
   hold the service key would send;
 - GET /stats answers, without authentication, with the counts of completed handshakes,
-  failed handshakes and answers served, the users and the protocols, as JSON.
+  failed handshakes, answers served and Kerberos handshakes begun in SPNEGO, the users and
+  the protocols, as JSON.
 """
 
 import base64
@@ -55,7 +56,7 @@ try:
 except ImportError:
     gssapi = None
 
-STATS = {"handshakes": 0, "failed": 0, "answers": 0, "users": [], "protocols": []}
+STATS = {"handshakes": 0, "failed": 0, "answers": 0, "users": [], "protocols": [], "spnego": 0}
 LOCK = threading.Lock()
 
 
@@ -135,6 +136,7 @@ class KerberosAcceptor:
         return str(self.context.initiator_name), "kerberos"
 
 
+SPNEGO_OID = bytes.fromhex("06062b0601050502")
 MECHANISMS = [
     (bytes.fromhex("06092a864886f712010202"), "kerberos"),
     (bytes.fromhex("06092a864882f712010202"), "kerberos"),  # Microsoft's OID of Kerberos
@@ -229,6 +231,8 @@ def make_handler(options):
                 return NtlmAcceptor("negotiate", binding)
             if gssapi is None:
                 raise Refused("no GSSAPI to accept Kerberos with")
+            if token[:1] == b"\x60" and SPNEGO_OID in token[:16]:
+                count("spnego")
             return KerberosAcceptor(binding)
 
         def authenticate(self):
