@@ -47,6 +47,7 @@ pub(crate) fn oid_text(contents: &[u8]) -> String {
 }
 
 /// The DER element of `tag` holding `contents`.
+#[cfg(feature = "kerberos")]
 pub(crate) fn write(tag: u8, contents: &[u8]) -> Vec<u8> {
     let length = contents.len();
     let mut out = vec![tag];
