@@ -74,6 +74,10 @@ async fn call(client: &Client, request: Element) -> (Outcome, &'static [&'static
             GetUserAvailabilityRequest => GetUserAvailability,
             GetUserOofSettingsRequest => GetUserOofSettings,
             SetUserOofSettingsRequest => SetUserOofSettings,
+            Subscribe => Subscribe,
+            GetEvents => GetEvents,
+            GetStreamingEvents => GetStreamingEvents,
+            Unsubscribe => Unsubscribe,
         ]
     )
 }
@@ -84,7 +88,7 @@ fn response_for(request: &str) -> String {
 }
 
 /// Samples that break the schema, and what the bindings do with them.
-const DOCUMENTATION_ERRORS: [(&str, &str); 7] = [
+const DOCUMENTATION_ERRORS: [(&str, &str); 11] = [
     // The HTML body is pasted into `t:Body` unescaped, with unclosed `<meta>` tags: not
     // well-formed XML, refused with a syntax error (the call fails with `Error::Parse`).
     ("GetItem/10-response", "Syntax"),
@@ -106,7 +110,41 @@ const DOCUMENTATION_ERRORS: [(&str, &str); 7] = [
     // (the base's optional sequence carries over), so the message reads, round-trips, and
     // fails the call as the EWS error it reports.
     ("GetPersona/3-error", "reads"),
+    // `Subscribe` in no namespace (the page leaves out its `xmlns`): not a request the
+    // schema has, refused as an unexpected element.
+    ("Subscribe/4-request", "UnexpectedElement"),
+    // `SubscriptionId` in the messages namespace, where the schema has `t:SubscriptionId`:
+    // skipped as unknown, so the request reads without it and is not sent as documented.
+    ("GetStreamingEvents/1-request", "lacks SubscriptionId"),
+    // A SOAP Header and Body without their Envelope, as the page abbreviates the answer:
+    // not an envelope, refused as an unexpected element.
+    ("GetStreamingEvents/2-response", "UnexpectedElement"),
+    // `m:GetStreamingEventsResponseMessage` is never closed: not well-formed, refused with a
+    // syntax error.
+    ("GetStreamingEvents/3-error", "Syntax"),
 ];
+
+/// What a documented request that breaks the schema gives when read, per
+/// [`DOCUMENTATION_ERRORS`]: it is not sent.
+fn check_broken_request(name: &str, xml: &str, what: &str) {
+    let read = Envelope::read(xml.as_bytes());
+    match what.strip_prefix("lacks ") {
+        Some(element) => {
+            let envelope = read.unwrap_or_else(|e| panic!("{name}: {e}"));
+            let d = envelope
+                .diff(tree(xml))
+                .expect("the written envelope differs");
+            assert!(d.contains(element), "{name}: {d}");
+        }
+        None => {
+            let err = read.expect_err(name);
+            assert!(
+                format!("{:?}", err.kind()).starts_with(what),
+                "{name}: {err}"
+            );
+        }
+    }
+}
 
 /// The samples as (`Operation/stem`, path), the SOAP Autodiscover ones left out.
 fn samples(dir: &Path) -> Vec<(String, PathBuf)> {
@@ -134,6 +172,12 @@ async fn requests_go_on_the_wire_as_documented() {
             continue;
         }
         let xml = std::fs::read_to_string(&path).unwrap();
+        if let Some((_, what)) = DOCUMENTATION_ERRORS.iter().find(|(n, _)| *n == name) {
+            if *what != "round-trips" {
+                check_broken_request(&name, &xml, what);
+                continue;
+            }
+        }
         let envelope = Envelope::read(xml.as_bytes()).unwrap_or_else(|e| panic!("{name}: {e}"));
         if let Some(d) = envelope.diff(tree(&xml)) {
             panic!("{name}: does not round-trip: {d}");
@@ -168,7 +212,7 @@ async fn requests_go_on_the_wire_as_documented() {
         sets.insert(expected.join(","));
         sent += 1;
     }
-    assert_eq!(sent, 36, "request samples sent");
+    assert_eq!(sent, 39, "request samples sent");
     assert!(sets.len() >= 4, "header sets covered: {sets:?}");
 }
 
@@ -225,7 +269,7 @@ async fn responses_come_back_typed_and_item_by_item() {
                 assert_eq!(envelope.diff(tree(&xml)), None, "{name}");
                 check_outcome(&name, &xml, outcome);
             }
-            Some(kind @ ("InvalidValue" | "Syntax")) => {
+            Some(kind @ ("InvalidValue" | "Syntax" | "UnexpectedElement")) => {
                 let err = read.expect_err(&name);
                 assert!(
                     format!("{:?}", err.kind()).starts_with(kind),
@@ -262,7 +306,7 @@ async fn responses_come_back_typed_and_item_by_item() {
         }
         checked.push(name);
     }
-    assert_eq!(checked.len(), 49, "{checked:?}");
+    assert_eq!(checked.len(), 58, "{checked:?}");
 }
 
 /// The call's result agrees with the response classes in the sample.
@@ -416,7 +460,9 @@ fn every_sample_that_reads_makes_a_json_round_trip() {
             checked += 1;
         }
     }
-    // All 85 but the two SOAP faults and the two that do not read (GetItem/10-response is
-    // not well-formed, GetPersona/2-response has a value that is not an xs:int).
-    assert_eq!(checked, 81, "samples checked");
+    // All 99 but the two SOAP faults and the five that do not read (GetItem/10-response and
+    // GetStreamingEvents/3-error are not well-formed, GetPersona/2-response has a value that
+    // is not an xs:int, Subscribe/4-request and GetStreamingEvents/2-response have no
+    // request or envelope the schema knows).
+    assert_eq!(checked, 92, "samples checked");
 }
