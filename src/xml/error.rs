@@ -71,6 +71,9 @@ impl fmt::Debug for ParseError {
 pub enum ParseErrorKind {
     /// The bytes are not UTF-8.
     InvalidUtf8,
+    /// The XML declaration names an encoding other than UTF-8, which this reader does not
+    /// read (EWS servers send UTF-8).
+    UnsupportedEncoding(String),
     /// The XML is not well-formed (the message is the scanner's).
     Syntax(String),
     /// The document ended before its root element was closed.
@@ -156,6 +159,10 @@ impl fmt::Display for ParseErrorKind {
             ),
             Self::TrailingContent => f.write_str("content after the root element"),
             Self::InvalidCharacter(c) => write!(f, "character U+{c:04X} is not allowed in XML"),
+            Self::UnsupportedEncoding(name) => write!(
+                f,
+                "the document declares the encoding {name}; only UTF-8 is read (re-encode it as UTF-8)"
+            ),
             Self::ElementNotRead => f.write_str(
                 "an element was neither read nor skipped before the reader went on; \
                  every Start must be handed back to the reader",

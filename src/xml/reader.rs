@@ -166,6 +166,12 @@ impl<'a> XmlReader<'a> {
     pub fn from_bytes(input: &'a [u8]) -> Result<Self, ParseError> {
         match simdutf8::compat::from_utf8(input) {
             Ok(text) => Ok(Self::new(text)),
+            // A character cut off by the end: the document was cut.
+            Err(e) if e.error_len().is_none() => Err(ParseError::new(
+                ParseErrorKind::Truncated,
+                String::new(),
+                e.valid_up_to() as u64,
+            )),
             Err(e) => Err(ParseError::new(
                 ParseErrorKind::InvalidUtf8,
                 String::new(),
@@ -497,14 +503,8 @@ impl<'a> XmlReader<'a> {
     /// The text a token inside an element contributes; fails on the end of the document.
     fn text_of(&self, token: Token<'a>) -> Result<Option<Cow<'a, str>>, ParseError> {
         match token {
-            Token::Text(raw) => {
-                self.check_chars(raw)?;
-                scan::text(raw).map(Some).map_err(|kind| self.error(kind))
-            }
-            Token::CData(raw) => {
-                self.check_chars(raw)?;
-                Ok(Some(scan::cdata(raw)))
-            }
+            Token::Text(raw) => scan::text(raw).map(Some).map_err(|kind| self.error(kind)),
+            Token::CData(raw) => Ok(Some(scan::cdata(raw))),
             Token::Eof => Err(self.error(ParseErrorKind::Truncated)),
             _ => Ok(None),
         }
@@ -516,16 +516,6 @@ impl<'a> XmlReader<'a> {
         scan::check_references(raw).map_err(|kind| self.error(kind))
     }
 
-    /// Fails if `raw` holds a character XML does not allow: a C0 control but tab, LF and
-    /// CR, U+FFFE or U+FFFF (UTF-8 `EF BF BE`, `EF BF BF`).
-    #[inline]
-    fn check_chars(&self, raw: &str) -> Result<(), ParseError> {
-        match forbidden_char(raw.as_bytes()) {
-            Some(c) => Err(self.error(ParseErrorKind::InvalidCharacter(c))),
-            None => Ok(()),
-        }
-    }
-
     /// Skips the element `start` and everything in it.
     pub fn skip(&mut self, start: Start<'a>) -> Result<(), ParseError> {
         if start.empty {
@@ -534,16 +524,13 @@ impl<'a> XmlReader<'a> {
         }
         loop {
             match self.token()? {
-                Token::Start(Tag { empty: false, .. })
-                    if self.scan.open().len() > self.limits.max_depth =>
-                {
-                    let limit = self.limits.max_depth;
-                    return Err(self.error(ParseErrorKind::TooDeep { limit }));
-                }
+                // Opened as any element is, so that its names are checked in their scope.
+                Token::Start(tag) => drop(self.open(tag)?),
                 Token::End if self.scan.open().len() < start.depth => {
                     self.close();
                     return Ok(());
                 }
+                Token::End => self.close(),
                 Token::Text(raw) => self.pass_over(raw)?,
                 _ => {}
             }
@@ -579,7 +566,6 @@ impl<'a> XmlReader<'a> {
             let limit = self.limits.max_attribute_bytes;
             return Err(self.error(ParseErrorKind::AttributeTooLong { limit }));
         }
-        self.check_chars(raw)?;
         scan::attribute_value(raw).map_err(|kind| self.error(kind))
     }
 
@@ -696,13 +682,16 @@ impl<'a> XmlReader<'a> {
         let (ns, local) = match colon {
             None => (self.resolve("").unwrap_or(Ns::None), name),
             Some(colon) => {
-                let (prefix, local) = (&name[..colon], &name[colon + 1..]);
+                let (prefix, local) = self.split_qname(name, colon)?;
                 match self.resolve(prefix) {
                     Some(ns) => (ns, local),
                     None => return Err(self.unbound(prefix)),
                 }
             }
         };
+        if memchr::memchr(b':', attributes.as_bytes()).is_some() {
+            self.check_attribute_names(attributes)?;
+        }
         Ok(Start {
             ns,
             local,
@@ -713,12 +702,59 @@ impl<'a> XmlReader<'a> {
         })
     }
 
+    /// The prefix and local part of the qualified name `name`, whose first colon is at
+    /// `colon`: both must be names without a colon.
+    fn split_qname<'n>(
+        &self,
+        name: &'n str,
+        colon: usize,
+    ) -> Result<(&'n str, &'n str), ParseError> {
+        let (prefix, local) = (&name[..colon], &name[colon + 1..]);
+        if prefix.is_empty() || local.is_empty() || local.contains(':') {
+            return Err(self.error(ParseErrorKind::Syntax(format!(
+                "`{name}` is not a qualified name (prefix:local, one colon)"
+            ))));
+        }
+        Ok((prefix, local))
+    }
+
+    /// Checks the prefixed attribute names of a start tag (its namespace declarations left
+    /// out): each a qualified name whose prefix is bound, no two of them the same name in
+    /// the same namespace.
+    fn check_attribute_names(&self, attributes: &str) -> Result<(), ParseError> {
+        let mut seen: Vec<(Option<String>, &str)> = Vec::new();
+        for (key, _) in scan::checked_attributes(attributes) {
+            let Some(colon) = key.find(':') else {
+                continue;
+            };
+            let (prefix, local) = self.split_qname(key, colon)?;
+            if prefix == "xmlns" {
+                continue;
+            }
+            let ns = self.resolve(prefix).ok_or_else(|| self.unbound(prefix))?;
+            let expanded = (ns.uri().map(str::to_owned), local);
+            if seen.contains(&expanded) {
+                return Err(self.error(ParseErrorKind::Syntax(format!(
+                    "the attribute `{local}` of the namespace {} is given twice",
+                    expanded.0.as_deref().unwrap_or("(none)")
+                ))));
+            }
+            seen.push(expanded);
+        }
+        Ok(())
+    }
+
     /// Brings the namespace declarations among `attributes` into scope at `depth`.
     fn bind(&mut self, attributes: &'a str, depth: usize) -> Result<(), ParseError> {
         for (key, raw) in scan::checked_attributes(attributes) {
             let prefix = if key == "xmlns" {
                 ""
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
+                if prefix.is_empty() || prefix.contains(':') {
+                    return Err(self.error(ParseErrorKind::Syntax(format!(
+                        "`{key}` declares no prefix a name could use"
+                    ))));
+                }
                 prefix
             } else {
                 continue;
@@ -805,35 +841,8 @@ pub(crate) fn expanded(ns: &Ns<'_>, local: &str) -> String {
 }
 
 fn is_blank(text: &str) -> bool {
-    text.bytes().all(|b| b.is_ascii_whitespace())
-}
-
-/// The first character XML forbids in `bytes` (UTF-8), if any. Most text has no byte below
-/// 0x20 and no `EF` (the lead byte of U+FFFE and U+FFFF): one pass without an early exit,
-/// which the compiler vectorizes, rules both out before the exact search runs.
-fn forbidden_char(bytes: &[u8]) -> Option<u32> {
-    let suspect = bytes.iter().fold(0u8, |seen, &b| {
-        seen | u8::from(b < 0x20) | u8::from(b == 0xEF)
-    });
-    if suspect == 0 {
-        return None;
-    }
-    if let Some(&b) = bytes
-        .iter()
-        .find(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-    {
-        return Some(u32::from(b));
-    }
-    bytes.windows(3).find_map(|w| match w {
-        [0xEF, 0xBF, 0xBE] => Some(0xFFFE),
-        [0xEF, 0xBF, 0xBF] => Some(0xFFFF),
-        _ => None,
-    })
-}
-
-/// Whether XML 1.0 allows `c` in a document.
-pub(super) fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{fffd}' | '\u{10000}'..)
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 /// Whether `s` is a name without a colon (a QName's prefix or local part), roughly: not
@@ -848,7 +857,7 @@ pub(crate) fn is_ncname(s: &str) -> bool {
 
 fn push_text(nodes: &mut Vec<AnyNode>, text: Option<Cow<'_, str>>) {
     if let Some(text) = text {
-        if !text.bytes().all(|b| b.is_ascii_whitespace()) {
+        if !is_blank(&text) {
             nodes.push(AnyNode::Text(text.into_owned()));
         }
     }
@@ -863,21 +872,63 @@ fn append<'a>(text: &mut Option<Cow<'a, str>>, part: Cow<'a, str>) {
 
 #[cfg(test)]
 mod tests {
-    use super::forbidden_char;
+    use super::*;
+    use crate::xml::AnyElement;
+
+    /// What reading `xml` as a tree, or with its root skipped, gives.
+    fn read(xml: &str, skip: bool) -> Result<(), ParseError> {
+        let mut reader = XmlReader::from_bytes(xml.as_bytes())?;
+        let root = reader.root()?;
+        if skip {
+            reader.skip(root)?;
+        } else {
+            reader.read::<AnyElement>(root)?;
+        }
+        reader.finish()
+    }
 
     #[test]
-    fn forbidden_characters_are_found_wherever_they_stand() {
-        assert_eq!(forbidden_char(b"plain text, tabs\tand\r\nlines"), None);
-        assert_eq!(forbidden_char("été ☃ \u{fffd}".as_bytes()), None);
-        for at in 0..20 {
-            let mut text = vec![b'a'; 20];
-            text[at] = 0x01;
-            assert_eq!(forbidden_char(&text), Some(1), "at {at}");
-            let mut text = "a".repeat(at).into_bytes();
-            text.extend_from_slice("\u{ffff}b".as_bytes());
-            assert_eq!(forbidden_char(&text), Some(0xffff), "at {at}");
+    fn names_follow_namespaces_read_or_skipped() {
+        for xml in [
+            "<:a/>",
+            "<r><p:a xmlns:p='urn:x'/><q:b/></r>",
+            "<r xmlns:a='urn:x' xmlns:b='urn:x'><e a:n='1' b:n='2'/></r>",
+            "<r xmlns:='urn:x'/>",
+            "<r><e q:n='1'/></r>",
+            "<a:b:c xmlns:a='urn:x'/>",
+            "<r><a: xmlns:a='urn:x'/></r>",
+        ] {
+            for skip in [false, true] {
+                let err = read(xml, skip).unwrap_err();
+                assert!(
+                    matches!(err.kind(), ParseErrorKind::Syntax(_)),
+                    "{xml} (skipped: {skip}): {err}"
+                );
+            }
         }
-        assert_eq!(forbidden_char("x\u{fffe}".as_bytes()), Some(0xfffe));
-        assert_eq!(forbidden_char(b"\x7f\x80"), None);
+        let fine = "<r xmlns:a='urn:x' xmlns:b='urn:y'><e a:n='1' b:n='2' n='3'/><a:s/></r>";
+        read(fine, false).unwrap();
+        read(fine, true).unwrap();
+    }
+
+    #[test]
+    fn a_document_cut_anywhere_is_truncated() {
+        let xml = "<r a='&amp;'>caf\u{e9} &amp; th\u{e9} <b>x</b></r>";
+        for cut in 1..xml.len() {
+            let bytes = &xml.as_bytes()[..cut];
+            let err = XmlReader::from_bytes(bytes)
+                .and_then(|mut r| {
+                    let root = r.root()?;
+                    r.read::<AnyElement>(root).map(drop)
+                })
+                .unwrap_err();
+            assert_eq!(err.kind(), &ParseErrorKind::Truncated, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn only_xml_whitespace_is_blank_outside_the_root() {
+        assert!(read("<r/>\u{c}", false).is_err());
+        read("<r/> \t\r\n", false).unwrap();
     }
 }

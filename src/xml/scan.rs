@@ -87,8 +87,15 @@ impl<'a> Scanner<'a> {
             [b'<', b'?', ..] => self.processing_instruction(),
             [b'<', ..] => self.start_tag(),
             _ => {
-                let len = memchr(b'<', rest).unwrap_or(rest.len());
+                let len = match memchr(b'<', rest) {
+                    Some(len) => len,
+                    // Text running to the end inside an element was cut off, wherever it
+                    // ends (inside a reference, say).
+                    None if !self.open.is_empty() => return Err(ParseErrorKind::Truncated),
+                    None => rest.len(),
+                };
                 let text = &self.input[self.pos..self.pos + len];
+                check_text(text)?;
                 self.pos += len;
                 Ok(Token::Text(text))
             }
@@ -176,11 +183,19 @@ impl<'a> Scanner<'a> {
         }
         if rest.starts_with("<!--") {
             let end = self.find("-->", 4)?;
+            let content = &self.input[self.pos + 4..end];
+            if content.contains("--") || content.ends_with('-') {
+                return Err(ParseErrorKind::Syntax(
+                    "a comment may not hold `--` nor end with `-`".into(),
+                ));
+            }
+            check_chars(content)?;
             self.pos = end + 3;
             Ok(Token::Ignorable)
         } else if rest.starts_with("<![CDATA[") {
             let end = self.find("]]>", 9)?;
             let content = &self.input[self.pos + 9..end];
+            check_chars(content)?;
             self.pos = end + 3;
             Ok(Token::CData(content))
         } else if rest.starts_with("<!DOCTYPE") {
@@ -192,25 +207,36 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// `<?target ...?>`; the XML declaration may only open the document.
+    /// `<?target ...?>`; the XML declaration (`<?xml`, in lower case) may only open the
+    /// document, and no other target may be `xml` in any case, nor hold a colon.
     fn processing_instruction(&mut self) -> Result<Token<'a>, ParseErrorKind> {
         let end = self.find("?>", 2)?;
         let content = &self.input[self.pos + 2..end];
         let target_len = content.bytes().position(is_space).unwrap_or(content.len());
-        let target = &content[..target_len];
-        if target.eq_ignore_ascii_case("xml") {
+        let (target, rest) = content.split_at(target_len);
+        if target == "xml" {
             if self.pos != 0 {
                 return Err(ParseErrorKind::Syntax(
                     "an XML declaration may only open the document".into(),
                 ));
             }
-            declaration(&content[target_len..])?;
+            declaration(rest)?;
+        } else if target.eq_ignore_ascii_case("xml") {
+            return Err(ParseErrorKind::Syntax(format!(
+                "`<?{target}` is reserved: the XML declaration is written `<?xml`"
+            )));
         }
-        if !is_name(target) {
+        if !is_name(target) || target.contains(':') {
             return Err(ParseErrorKind::Syntax(
-                "a processing instruction must start with a name".into(),
+                "a processing instruction must start with a name without a colon".into(),
             ));
         }
+        if !rest.is_empty() && !rest.starts_with(|c: char| is_space(c as u8) && c.is_ascii()) {
+            return Err(ParseErrorKind::Syntax(
+                "a processing instruction's target must be followed by whitespace".into(),
+            ));
+        }
+        check_chars(rest)?;
         self.pos = end + 2;
         Ok(Token::Ignorable)
     }
@@ -280,6 +306,7 @@ impl<'a> Attributes<'a> {
         if value.contains('<') {
             return Err(malformed("an attribute value may not contain `<`"));
         }
+        check_chars(value)?;
         check_references(value)?;
         self.rest = &rest[len + 2..];
         if self.seen(name) {
@@ -358,12 +385,11 @@ fn declaration(attributes: &str) -> Result<(), ParseErrorKind> {
             "version" => value.strip_prefix("1.").is_some_and(|minor| {
                 !minor.is_empty() && minor.bytes().all(|b| b.is_ascii_digit())
             }),
-            "encoding" => {
-                value.starts_with(|c: char| c.is_ascii_alphabetic())
-                    && value
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            "encoding" if value.eq_ignore_ascii_case("utf-8") => true,
+            "encoding" if is_encoding_name(value) => {
+                return Err(ParseErrorKind::UnsupportedEncoding(value.to_owned()))
             }
+            "encoding" => false,
             _ => value == "yes" || value == "no",
         };
         if !valid {
@@ -374,6 +400,63 @@ fn declaration(attributes: &str) -> Result<(), ParseErrorKind> {
         return Err(bad("it must give `version`"));
     }
     Ok(())
+}
+
+/// Whether `value` is an encoding name as the XML declaration spells one.
+fn is_encoding_name(value: &str) -> bool {
+    value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Fails on a character XML forbids in `text`.
+#[inline]
+fn check_chars(text: &str) -> Result<(), ParseErrorKind> {
+    match forbidden_char(text.as_bytes()) {
+        Some(c) => Err(ParseErrorKind::InvalidCharacter(c)),
+        None => Ok(()),
+    }
+}
+
+/// Fails on what character data may not hold: a character XML forbids, or `]]>`.
+#[inline]
+fn check_text(text: &str) -> Result<(), ParseErrorKind> {
+    check_chars(text)?;
+    if memchr(b']', text.as_bytes()).is_some() && text.contains("]]>") {
+        return Err(ParseErrorKind::Syntax(
+            "`]]>` may not stand in text: write `]]&gt;`".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The first character XML forbids in `bytes` (UTF-8), if any. Most text has no byte below
+/// 0x20 and no `EF` (the lead byte of U+FFFE and U+FFFF): one pass without an early exit,
+/// which the compiler vectorizes, rules both out before the exact search runs.
+fn forbidden_char(bytes: &[u8]) -> Option<u32> {
+    let suspect = bytes.iter().fold(0u8, |seen, &b| {
+        seen | u8::from(b < 0x20) | u8::from(b == 0xEF)
+    });
+    if suspect == 0 {
+        return None;
+    }
+    if let Some(&b) = bytes
+        .iter()
+        .find(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return Some(u32::from(b));
+    }
+    bytes.windows(3).find_map(|w| match w {
+        [0xEF, 0xBF, 0xBE] => Some(0xFFFE),
+        [0xEF, 0xBF, 0xBF] => Some(0xFFFF),
+        _ => None,
+    })
+}
+
+/// Whether XML 1.0 allows `c` in a document.
+pub(super) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{fffd}' | '\u{10000}'..)
 }
 
 fn malformed(what: &str) -> ParseErrorKind {
@@ -484,7 +567,7 @@ fn reference(name: &str) -> Result<char, ParseErrorKind> {
         )));
     };
     match char::from_u32(code) {
-        Some(c) if super::reader::is_xml_char(c) => Ok(c),
+        Some(c) if is_xml_char(c) => Ok(c),
         _ => Err(ParseErrorKind::InvalidCharacter(code)),
     }
 }
@@ -519,16 +602,45 @@ fn leading_name(content: &str) -> Option<(usize, Option<usize>)> {
         _ => return None,
     }
     let mut colon = None;
+    let mut ascii = true;
+    let mut len = bytes.len();
     for (i, &b) in bytes.iter().enumerate() {
         if b == b':' {
             colon.get_or_insert(i);
         } else if is_space(b) {
-            return Some((i, colon));
-        } else if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.') || b >= 0x80) {
+            len = i;
+            break;
+        } else if b >= 0x80 {
+            ascii = false;
+        } else if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
             return None;
         }
     }
-    Some((bytes.len(), colon))
+    if !ascii && !is_unicode_name(&content[..len]) {
+        return None;
+    }
+    Some((len, colon))
+}
+
+/// Whether `name`, which holds characters above ASCII, is an XML name (XML 1.0 fifth
+/// edition, productions 4 and 4a).
+fn is_unicode_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(is_name_start_char) && chars.all(is_name_char)
+}
+
+fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+        | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{EFFFF}')
+}
+
+fn is_name_char(c: char) -> bool {
+    is_name_start_char(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
 #[cfg(test)]
@@ -721,5 +833,88 @@ mod tests {
             check_references("&amp;&lol;"),
             Err(ParseErrorKind::UnknownEntity("lol".into()))
         );
+    }
+
+    #[test]
+    fn forbidden_characters_are_found_wherever_they_stand() {
+        assert_eq!(forbidden_char(b"plain text, tabs\tand\r\nlines"), None);
+        assert_eq!(forbidden_char("été ☃ \u{fffd}".as_bytes()), None);
+        for at in 0..20 {
+            let mut text = vec![b'a'; 20];
+            text[at] = 0x01;
+            assert_eq!(forbidden_char(&text), Some(1), "at {at}");
+            let mut text = "a".repeat(at).into_bytes();
+            text.extend_from_slice("\u{ffff}b".as_bytes());
+            assert_eq!(forbidden_char(&text), Some(0xffff), "at {at}");
+        }
+        assert_eq!(forbidden_char("x\u{fffe}".as_bytes()), Some(0xfffe));
+        assert_eq!(forbidden_char(b"\x7f\x80"), None);
+    }
+
+    /// The error of the first token of `xml` that fails, as its Debug text.
+    fn first_error(xml: &str) -> String {
+        format!("{:?}", tokens(xml).unwrap_err())
+    }
+
+    #[test]
+    fn comments_processing_instructions_and_text_hold_only_what_xml_allows() {
+        for (xml, error) in [
+            ("<a><!-- a -- b --></a>", "Syntax"),
+            ("<a><!-- a ---></a>", "Syntax"),
+            ("<a><!-- \u{c} --></a>", "InvalidCharacter(12)"),
+            ("<a><?pi \u{ffff}?></a>", "InvalidCharacter(65535)"),
+            ("<a>x ]]> y</a>", "Syntax"),
+            ("<a>x \u{1} y</a>", "InvalidCharacter(1)"),
+            ("<a><![CDATA[\u{2}]]></a>", "InvalidCharacter(2)"),
+            ("<a x='\u{b}'/>", "InvalidCharacter(11)"),
+            ("<?XML version='1.0'?><a/>", "Syntax"),
+            ("<a><?xMl x?></a>", "Syntax"),
+            ("<a><?p:i x?></a>", "Syntax"),
+            ("<a><?pi?x?></a>", "Syntax"),
+        ] {
+            assert!(
+                first_error(xml).starts_with(error),
+                "{xml}: {}",
+                first_error(xml)
+            );
+        }
+        assert!(tokens("<a><!-- a - b --><?pi x?>]] ]> ]</a>").is_ok());
+    }
+
+    #[test]
+    fn names_above_ascii_follow_xml_s_name_characters() {
+        assert!(tokens("<\u{e9}l\u{e8}ve \u{300}b='1'>x</\u{e9}l\u{e8}ve>").is_err());
+        assert!(tokens("<\u{e9}l\u{e8}ve \u{3b1}\u{300}='1'>x</\u{e9}l\u{e8}ve>").is_ok());
+        for xml in [
+            "<\u{300}a/>",
+            "<\u{b7}a/>",
+            "<\u{d7}/>",
+            "<a\u{d7}/>",
+            "<a \u{2070}\u{d7}='1'/>",
+        ] {
+            assert!(first_error(xml).starts_with("Syntax"), "{xml}");
+        }
+        assert!(tokens("<a\u{b7}\u{203f}/>").is_ok());
+    }
+
+    #[test]
+    fn only_utf_8_may_be_declared() {
+        assert!(tokens("<?xml version='1.0' encoding='UTF-8'?><a/>").is_ok());
+        assert!(tokens("<?xml version='1.0' encoding='utf-8'?><a/>").is_ok());
+        for name in ["ISO-8859-1", "UTF-16", "us-ascii"] {
+            let xml = format!("<?xml version='1.0' encoding='{name}'?><a/>");
+            assert_eq!(
+                tokens(&xml).unwrap_err(),
+                ParseErrorKind::UnsupportedEncoding(name.to_owned())
+            );
+        }
+        assert!(first_error("<?xml version='1.0' encoding='8bit'?><a/>").starts_with("Syntax"));
+    }
+
+    #[test]
+    fn text_cut_off_inside_an_element_is_truncated() {
+        for xml in ["<a>x &am", "<a>x &#x4", "<a>text", "<a><b/>x"] {
+            assert_eq!(tokens(xml).unwrap_err(), ParseErrorKind::Truncated, "{xml}");
+        }
     }
 }
