@@ -667,6 +667,8 @@ impl<'a> XmlReader<'a> {
             colon,
             attributes,
             empty,
+            prefixed,
+            declares,
         } = tag;
         if empty {
             self.pending_empty = Some(name);
@@ -676,20 +678,20 @@ impl<'a> XmlReader<'a> {
             let limit = self.limits.max_depth;
             return Err(self.error(ParseErrorKind::TooDeep { limit }));
         }
-        if attributes.contains("xmlns") {
+        if declares {
             self.bind(attributes, depth)?;
         }
         let (ns, local) = match colon {
             None => (self.resolve("").unwrap_or(Ns::None), name),
             Some(colon) => {
-                let (prefix, local) = self.split_qname(name, colon)?;
+                let (prefix, local) = (&name[..colon], &name[colon + 1..]);
                 match self.resolve(prefix) {
                     Some(ns) => (ns, local),
                     None => return Err(self.unbound(prefix)),
                 }
             }
         };
-        if memchr::memchr(b':', attributes.as_bytes()).is_some() {
+        if prefixed {
             self.check_attribute_names(attributes)?;
         }
         Ok(Start {
@@ -702,32 +704,15 @@ impl<'a> XmlReader<'a> {
         })
     }
 
-    /// The prefix and local part of the qualified name `name`, whose first colon is at
-    /// `colon`: both must be names without a colon.
-    fn split_qname<'n>(
-        &self,
-        name: &'n str,
-        colon: usize,
-    ) -> Result<(&'n str, &'n str), ParseError> {
-        let (prefix, local) = (&name[..colon], &name[colon + 1..]);
-        if prefix.is_empty() || local.is_empty() || local.contains(':') {
-            return Err(self.error(ParseErrorKind::Syntax(format!(
-                "`{name}` is not a qualified name (prefix:local, one colon)"
-            ))));
-        }
-        Ok((prefix, local))
-    }
-
     /// Checks the prefixed attribute names of a start tag (its namespace declarations left
-    /// out): each a qualified name whose prefix is bound, no two of them the same name in
-    /// the same namespace.
+    /// out; the scanner checked that they are qualified names): each prefix bound, no two of
+    /// them the same name in the same namespace.
     fn check_attribute_names(&self, attributes: &str) -> Result<(), ParseError> {
         let mut seen: Vec<(Option<String>, &str)> = Vec::new();
         for (key, _) in scan::checked_attributes(attributes) {
-            let Some(colon) = key.find(':') else {
+            let Some((prefix, local)) = key.split_once(':') else {
                 continue;
             };
-            let (prefix, local) = self.split_qname(key, colon)?;
             if prefix == "xmlns" {
                 continue;
             }
@@ -750,11 +735,6 @@ impl<'a> XmlReader<'a> {
             let prefix = if key == "xmlns" {
                 ""
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
-                if prefix.is_empty() || prefix.contains(':') {
-                    return Err(self.error(ParseErrorKind::Syntax(format!(
-                        "`{key}` declares no prefix a name could use"
-                    ))));
-                }
                 prefix
             } else {
                 continue;

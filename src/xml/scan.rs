@@ -44,6 +44,10 @@ pub(super) struct Tag<'a> {
     pub(super) attributes: &'a str,
     /// Whether the tag closes itself (`/>`).
     pub(super) empty: bool,
+    /// Whether an attribute name other than a namespace declaration has a colon.
+    pub(super) prefixed: bool,
+    /// Whether an attribute is a namespace declaration (`xmlns` or `xmlns:prefix`).
+    pub(super) declares: bool,
 }
 
 /// The tokenizer's state: the input, how far it has read, and the open elements.
@@ -126,15 +130,21 @@ impl<'a> Scanner<'a> {
         if empty {
             content = &content[..content.len() - 1];
         }
-        let Some((name_len, colon)) = leading_name(content) else {
+        let Some((name_len, colon, qualified)) = leading_name(content) else {
             return Err(ParseErrorKind::Syntax(format!(
                 "`<{}` does not start an element: a name must follow `<`",
                 content.chars().take(20).collect::<String>()
             )));
         };
         let (name, attributes) = content.split_at(name_len);
+        if !qualified {
+            return Err(not_qualified(name));
+        }
+        let (mut prefixed, mut declares) = (false, false);
         if !attributes.bytes().all(is_space) {
-            Attributes::new(attributes).try_for_each(|attr| attr.map(drop))?;
+            let mut checked = Attributes::new(attributes);
+            checked.try_for_each(|attr| attr.map(drop))?;
+            (prefixed, declares) = (checked.prefixed, checked.declares);
         }
         self.pos = close + 1;
         if !empty {
@@ -145,6 +155,8 @@ impl<'a> Scanner<'a> {
             colon,
             attributes,
             empty,
+            prefixed,
+            declares,
         }))
     }
 
@@ -259,6 +271,10 @@ pub(super) struct Attributes<'a> {
     first: [&'a str; 8],
     count: usize,
     more: Option<HashSet<&'a str>>,
+    /// Whether a name read so far, other than a namespace declaration's, has a prefix.
+    pub(super) prefixed: bool,
+    /// Whether a namespace declaration was read so far.
+    pub(super) declares: bool,
 }
 
 impl<'a> Attributes<'a> {
@@ -268,6 +284,8 @@ impl<'a> Attributes<'a> {
             first: [""; 8],
             count: 0,
             more: None,
+            prefixed: false,
+            declares: false,
         }
     }
 
@@ -285,8 +303,14 @@ impl<'a> Attributes<'a> {
             .position(|b| b == b'=' || is_space(b))
             .unwrap_or(trimmed.len());
         let (name, rest) = trimmed.split_at(name_len);
-        if !is_name(name) {
-            return Err(malformed("an attribute must start with a name"));
+        match leading_name(name) {
+            Some((len, colon, true)) if len == name.len() => {
+                let declaration = name == "xmlns" || name.starts_with("xmlns:");
+                self.prefixed |= colon.is_some() && !declaration;
+                self.declares |= declaration;
+            }
+            Some((len, _, false)) if len == name.len() => return Err(not_qualified(name)),
+            _ => return Err(malformed("an attribute must start with a name")),
         }
         let Some(rest) = rest
             .trim_start_matches(super::is_xml_space)
@@ -419,11 +443,19 @@ fn check_chars(text: &str) -> Result<(), ParseErrorKind> {
     }
 }
 
-/// Fails on what character data may not hold: a character XML forbids, or `]]>`.
+/// Fails on what character data may not hold: a character XML forbids, or `]]>`. One
+/// vectorized pass rules out the three suspects (control characters, the lead byte of
+/// U+FFFE and U+FFFF, `]`) before the exact checks run.
 #[inline]
 fn check_text(text: &str) -> Result<(), ParseErrorKind> {
+    let suspect = text
+        .bytes()
+        .fold(0u8, |seen, b| seen | u8::from(is_suspect(b) | (b == b']')));
+    if suspect == 0 {
+        return Ok(());
+    }
     check_chars(text)?;
-    if memchr(b']', text.as_bytes()).is_some() && text.contains("]]>") {
+    if text.contains("]]>") {
         return Err(ParseErrorKind::Syntax(
             "`]]>` may not stand in text: write `]]&gt;`".into(),
         ));
@@ -431,13 +463,22 @@ fn check_text(text: &str) -> Result<(), ParseErrorKind> {
     Ok(())
 }
 
-/// The first character XML forbids in `bytes` (UTF-8), if any. Most text has no byte below
-/// 0x20 and no `EF` (the lead byte of U+FFFE and U+FFFF): one pass without an early exit,
-/// which the compiler vectorizes, rules both out before the exact search runs.
+/// Whether `b` may start a character XML forbids: a control character but tab, LF and CR,
+/// or `EF`, the lead byte of U+FFFE and U+FFFF.
+#[inline(always)]
+fn is_suspect(b: u8) -> bool {
+    ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF)
+}
+
+/// The first character XML forbids in `bytes` (UTF-8), if any. Most text has no control
+/// character but tab, LF and CR, and no `EF` (the lead byte of U+FFFE and U+FFFF): one pass
+/// without an early exit or a branch, which the compiler vectorizes, rules both out before
+/// the exact search runs (also for the whitespace between indented elements).
+#[inline]
 fn forbidden_char(bytes: &[u8]) -> Option<u32> {
-    let suspect = bytes.iter().fold(0u8, |seen, &b| {
-        seen | u8::from(b < 0x20) | u8::from(b == 0xEF)
-    });
+    let suspect = bytes
+        .iter()
+        .fold(0u8, |seen, &b| seen | u8::from(is_suspect(b)));
     if suspect == 0 {
         return None;
     }
@@ -457,6 +498,12 @@ fn forbidden_char(bytes: &[u8]) -> Option<u32> {
 /// Whether XML 1.0 allows `c` in a document.
 pub(super) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+fn not_qualified(name: &str) -> ParseErrorKind {
+    ParseErrorKind::Syntax(format!(
+        "`{name}` is not a qualified name (a name without a colon, or prefix:local)"
+    ))
 }
 
 fn malformed(what: &str) -> ParseErrorKind {
@@ -589,41 +636,81 @@ fn is_space(b: u8) -> bool {
 /// character and goes on with those, digits, `-` and `.`.
 #[inline]
 fn is_name(name: &str) -> bool {
-    leading_name(name).is_some_and(|(len, _)| len == name.len())
+    leading_name(name).is_some_and(|(len, _, _)| len == name.len())
 }
 
-/// The name that opens `content` (up to whitespace or the end), in one pass: its length
-/// and the offset of its first colon, or `None` if what opens `content` is not a name.
-#[inline]
-fn leading_name(content: &str) -> Option<(usize, Option<usize>)> {
+/// What a byte is to a name: one of the classes below, looked up in one load.
+const NAME_BYTES: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' {
+            NAME
+        } else if c == b':' {
+            COLON
+        } else if c == b' ' || c == b'\t' || c == b'\n' || c == b'\r' {
+            SPACE
+        } else if c >= 0x80 {
+            ABOVE_ASCII
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    table
+};
+/// An ASCII name character other than the colon.
+const NAME: u8 = 0;
+/// The colon.
+const COLON: u8 = 1;
+/// XML whitespace, which ends a name.
+const SPACE: u8 = 2;
+/// A byte of a character above ASCII, checked with the whole name.
+const ABOVE_ASCII: u8 = 3;
+/// Anything else, which no name holds.
+const OTHER: u8 = 4;
+
+/// The name that opens `content` (up to whitespace or the end), in one pass: its length,
+/// the offset of its first colon, and whether it is a qualified name (no colon, or one
+/// between a prefix and a local part), or `None` if what opens `content` is not a name.
+#[inline(always)]
+fn leading_name(content: &str) -> Option<(usize, Option<usize>, bool)> {
     let bytes = content.as_bytes();
     match bytes.first() {
         Some(&b) if b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80 => {}
         _ => return None,
     }
     let mut colon = None;
+    let mut qualified = true;
     let mut ascii = true;
     let mut len = bytes.len();
     for (i, &b) in bytes.iter().enumerate() {
-        if b == b':' {
-            colon.get_or_insert(i);
-        } else if is_space(b) {
-            len = i;
-            break;
-        } else if b >= 0x80 {
-            ascii = false;
-        } else if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
-            return None;
+        match NAME_BYTES[usize::from(b)] {
+            NAME => {}
+            COLON => {
+                qualified &= colon.is_none();
+                colon.get_or_insert(i);
+            }
+            SPACE => {
+                len = i;
+                break;
+            }
+            ABOVE_ASCII => ascii = false,
+            _ => return None,
         }
     }
     if !ascii && !is_unicode_name(&content[..len]) {
         return None;
     }
-    Some((len, colon))
+    qualified &= colon.is_none_or(|c| c > 0 && c + 1 < len);
+    Some((len, colon, qualified))
 }
 
 /// Whether `name`, which holds characters above ASCII, is an XML name (XML 1.0 fifth
 /// edition, productions 4 and 4a).
+#[cold]
+#[inline(never)]
 fn is_unicode_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(is_name_start_char) && chars.all(is_name_char)
@@ -665,9 +752,9 @@ mod tests {
         assert_eq!(
             t,
             [
-                r#"Start(Tag { name: "a", colon: None, attributes: " x='>' y=\"/>\"", empty: false })"#,
-                r#"Start(Tag { name: "p:b", colon: Some(1), attributes: "", empty: true })"#,
-                r#"Start(Tag { name: "c", colon: None, attributes: " z=\"1\" ", empty: true })"#,
+                r#"Start(Tag { name: "a", colon: None, attributes: " x='>' y=\"/>\"", empty: false, prefixed: false, declares: false })"#,
+                r#"Start(Tag { name: "p:b", colon: Some(1), attributes: "", empty: true, prefixed: false, declares: false })"#,
+                r#"Start(Tag { name: "c", colon: None, attributes: " z=\"1\" ", empty: true, prefixed: false, declares: false })"#,
                 "End",
             ]
         );
