@@ -320,11 +320,12 @@ impl ClientBuilder {
     }
 
     /// Authenticates in the `Negotiate` scheme as Windows does: with the `kerberos` feature,
-    /// Kerberos first (see [`kerberos`](Self::kerberos)) and NTLMv2 inside SPNEGO only where
-    /// Kerberos cannot be used (no KDC known or reachable for the user's realm, the clocks too
-    /// far apart, a user or service the KDC does not know); without the feature, NTLMv2
-    /// messages only, which servers offering Negotiate accept. A server offering only `NTLM`
-    /// gets NTLM. Connections are authenticated as with [`ntlm`](Self::ntlm).
+    /// Kerberos first (see [`kerberos`](Self::kerberos)) and NTLMv2 only where Kerberos
+    /// cannot be used (no KDC known or reachable for the user's realm, the clocks too far
+    /// apart, a user or service the KDC does not know); without the feature, NTLMv2 only.
+    /// NTLM goes as raw NTLM messages in the `Negotiate` scheme, which servers offering
+    /// Negotiate accept; a server offering only `NTLM` gets them in that scheme.
+    /// Connections are authenticated as with [`ntlm`](Self::ntlm).
     pub fn negotiate(mut self, username: impl Into<String>, password: Secret) -> Self {
         self.auth = Auth::Negotiate {
             username: username.into(),
