@@ -97,12 +97,14 @@ async fn fetch(args: &Args, env: Env<'_>) -> Result<String, String> {
         .operations()
         .map_err(|e| format!("Services.wsdl does not read: {e}"))?;
     let newest = newest_version(&args.out.join("types.xsd"))?;
+    let bound = operations.iter().filter(|o| o.in_wsdl).count();
     Ok(format!(
-        "saved {} in {}: {} operations; newest ExchangeVersionType value {newest}\n\
+        "saved {} in {}: {bound} operations, and {} more that only messages.xsd defines; \
+         newest ExchangeVersionType value {newest}\n\
          generate with: EWS_SCHEMA_DIR={} cargo build --features all-operations",
         FILES.join(", "),
         args.out.display(),
-        operations.len(),
+        operations.len() - bound,
         std::path::absolute(&args.out)
             .unwrap_or_else(|_| args.out.clone())
             .display()

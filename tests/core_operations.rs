@@ -434,12 +434,19 @@ async fn partial_failure_gives_one_result_per_item() {
     );
 }
 
-/// Every operation of the official WSDL has a marker.
+/// Every operation of the official WSDL has a marker, and so has every one only
+/// messages.xsd defines.
 #[test]
 fn every_operation_has_a_marker() {
-    assert_eq!(operation::OPERATIONS.len(), 123);
+    assert_eq!(operation::OPERATIONS.len(), 123 + 13);
     assert!(operation::OPERATIONS.contains(&"SyncFolderItems"));
     assert!(operation::OPERATIONS.contains(&"GetImItemList"));
+    assert!(operation::OPERATIONS.contains(&"GetReminders"));
+    assert!(operation::OPERATIONS.contains(&"MarkAsPhishing"));
+    assert_eq!(
+        <operation::GetReminders as Operation>::SOAP_ACTION,
+        "http://schemas.microsoft.com/exchange/services/2006/messages/GetReminders"
+    );
 }
 
 /// What is saved as JSON reads back as the same value, for every sample that reads.

@@ -161,7 +161,7 @@ pub struct Config {
 /// Which elements are generated.
 #[derive(Debug, Clone)]
 enum Roots {
-    /// Every operation of the WSDL and the header elements.
+    /// Every operation (see [`Config::operations`]) and the header elements.
     Operations,
     /// The listed elements.
     Listed(Vec<Root>),
@@ -171,7 +171,7 @@ enum Roots {
 
 impl Config {
     /// Generates from `types.xsd`, `messages.xsd` and `Services.wsdl` in `schema_dir`, for
-    /// every operation of the WSDL and the [`HEADER_ELEMENTS`], with the doc-sample aliases
+    /// every operation ([`Config::operations`]) and the [`HEADER_ELEMENTS`], with the doc-sample aliases
     /// of [`Config::doc_aliases`].
     pub fn new(schema_dir: impl Into<PathBuf>) -> Self {
         Config {
@@ -264,10 +264,17 @@ impl Config {
         ]
     }
 
-    /// Reads the operations of `Services.wsdl`.
+    /// Reads the operations of `Services.wsdl`, then those only messages.xsd defines: a
+    /// global request element `X` with a global response element `XResponse` that the
+    /// binding does not name (the official schema has GetReminders, MarkAsPhishing and eleven
+    /// more). These take the SOAPAction `<messages namespace>/X` and the header sets most
+    /// operations of the binding take; their `in_wsdl` is `false`.
     pub fn operations(&self) -> Result<Vec<wsdl::Operation>, Error> {
-        let [.., file] = self.existing_schema_files()?;
-        wsdl::read(&file)
+        let [_, messages, wsdl] = self.existing_schema_files()?;
+        let mut operations = wsdl::read(&wsdl)?;
+        let elements = global_elements(&messages)?;
+        operations.extend(schema_only_operations(&elements, &operations));
+        Ok(operations)
     }
 
     /// The schema files, or an error naming the first that is missing.
@@ -465,6 +472,103 @@ pub fn generate_schema(
         render::module(&model, 0, &runtime),
         &file,
     )
+}
+
+/// The names of the global elements of the schema file `path` (its `xs:element` children).
+fn global_elements(path: &Path) -> Result<Vec<String>, Error> {
+    use quick_xml::events::Event;
+    let text = fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let unreadable = |message: String| Error::Wsdl {
+        path: path.to_owned(),
+        message,
+    };
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let mut depth = 0usize;
+    let mut names = Vec::new();
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| unreadable(format!("at byte {}: {e}", reader.buffer_position())))?;
+        let (tag, empty) = match event {
+            Event::Start(tag) => (tag, false),
+            Event::Empty(tag) => (tag, true),
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                continue;
+            }
+            Event::Eof => return Ok(names),
+            _ => continue,
+        };
+        if depth == 1 && tag.local_name().as_ref() == b"element" {
+            let name = tag
+                .try_get_attribute("name")
+                .map_err(|e| unreadable(e.to_string()))?
+                .map(|a| String::from_utf8_lossy(&a.value).into_owned());
+            names.extend(name);
+        }
+        if !empty {
+            depth += 1;
+        }
+    }
+}
+
+/// The operations that the global elements `elements` of messages.xsd define (`X` and
+/// `XResponse`) and `bound` (the binding's) do not: with the SOAPAction of the messages
+/// namespace and the request and response header sets most bound operations take.
+fn schema_only_operations(elements: &[String], bound: &[wsdl::Operation]) -> Vec<wsdl::Operation> {
+    let most_common = |sets: Vec<&Vec<wsdl::ElementName>>| {
+        let mut counts: Vec<(&Vec<wsdl::ElementName>, usize)> = Vec::new();
+        for set in sets {
+            match counts.iter_mut().find(|(s, _)| *s == set) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((set, 1)),
+            }
+        }
+        // The first of the most frequent, in binding order.
+        let top = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        counts
+            .into_iter()
+            .find(|(_, n)| *n == top)
+            .map(|(s, _)| s.clone())
+            .unwrap_or_default()
+    };
+    let request_headers = most_common(bound.iter().map(|o| &o.request_headers).collect());
+    let response_headers = most_common(bound.iter().map(|o| &o.response_headers).collect());
+    let named = |local: &str| {
+        bound
+            .iter()
+            .any(|o| o.name == local || o.request.local == local || o.response.local == local)
+    };
+    let element = |local: &str| wsdl::ElementName {
+        namespace: NS_MESSAGES.to_owned(),
+        local: local.to_owned(),
+    };
+    let mut names: Vec<&String> = elements
+        .iter()
+        .filter(|x| {
+            let response = format!("{x}Response");
+            !x.ends_with("Response")
+                && elements.contains(&response)
+                && !named(x)
+                && !named(&response)
+        })
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|x| wsdl::Operation {
+            name: x.clone(),
+            soap_action: format!("{NS_MESSAGES}/{x}"),
+            request: element(x),
+            response: element(&format!("{x}Response")),
+            request_headers: request_headers.clone(),
+            response_headers: response_headers.clone(),
+            in_wsdl: false,
+        })
+        .collect()
 }
 
 /// The request and response elements of `operations`, and the [`HEADER_ELEMENTS`].

@@ -7,7 +7,8 @@
 //! ```
 //!
 //! `--roots` names global elements of the messages namespace (or `t:Name` for the types
-//! namespace); the default is the operations the WSDL binds and the SOAP headers.
+//! namespace); the default is the operations (those the WSDL binds and those only
+//! messages.xsd defines) and the SOAP headers.
 //! `--polymorphic` names concrete types whose elements are read by `xsi:type`
 //! ([`Config::polymorphic`]).
 
@@ -19,8 +20,8 @@ use ews_codegen::{Config, Root, NS_MESSAGES, NS_TYPES};
 const HELP: &str =
     "Writes the Rust bindings of an EWS schema (types.xsd, messages.xsd and Services.wsdl in \
 the --schema directory) as types.rs, messages.rs and operations.rs in the --out directory, \
-as the ews-bindings build script does. Without --all or --roots, the operations the WSDL \
-binds and the SOAP headers are generated. With --runtime ews_bindings, the files use the \
+as the ews-bindings build script does. Without --all or --roots, the operations (those the \
+WSDL binds, and those only messages.xsd defines) and the SOAP headers are generated. With --runtime ews_bindings, the files use the \
 runtime of the ews-bindings crate, for a crate of your own that includes them as its types, \
 messages and operation modules. With --polymorphic t:TYPE,… the elements of those concrete \
 types are read by their xsi:type, as elements of abstract types always are: each becomes an \

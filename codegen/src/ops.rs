@@ -1,4 +1,4 @@
-//! The operations to generate markers for: the WSDL's operations whose request and response
+//! The operations to generate markers for: the operations (see `Config::operations`) whose request and response
 //! elements are both generated, each with the Rust types of its body elements, the request
 //! headers its binding declares, and the shape of its response.
 
@@ -32,6 +32,8 @@ pub struct OperationDef {
     pub headers: Vec<String>,
     /// What the response holds.
     pub shape: Shape,
+    /// Whether `Services.wsdl` binds it.
+    pub in_wsdl: bool,
 }
 
 /// The shape of an operation's response.
@@ -109,6 +111,7 @@ pub fn operations(model: &Model, wsdl: &[wsdl::Operation]) -> Result<Vec<Operati
             response,
             headers,
             shape,
+            in_wsdl: op.in_wsdl,
         });
     }
     Ok(out)

@@ -1007,10 +1007,17 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                 " The response has a shape of its own, returned as it is.".to_owned()
             }
         };
-        let doc = format!(
+        let mut doc = format!(
             " The `{}` operation: request `m:{}`, response `m:{}`.",
             op.name, op.request_element, op.response_element
         );
+        if !op.in_wsdl {
+            doc.push_str(
+                " Services.wsdl does not bind it (messages.xsd alone defines it): it is sent \
+                 with the SOAPAction of the messages namespace and the request headers most \
+                 operations of the binding take.",
+            );
+        }
         let (output, body, methods) = match &op.shape {
             Shape::Single => (response.clone(), quote!(op::single(response)), None),
             Shape::Messages {

@@ -43,6 +43,9 @@ pub struct Operation {
     pub request_headers: Vec<ElementName>,
     /// The response header elements, in binding order, each once.
     pub response_headers: Vec<ElementName>,
+    /// Whether `Services.wsdl` binds it; `false` for an operation only messages.xsd
+    /// defines (see [`Config::operations`](crate::Config::operations)).
+    pub in_wsdl: bool,
 }
 
 /// What the binding says of one direction of an operation.
@@ -195,6 +198,7 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, String> {
                 response,
                 request_headers,
                 response_headers,
+                in_wsdl: true,
             })
         })
         .collect()
@@ -319,6 +323,7 @@ mod tests {
                 response: name("urn:m", "AResponse"),
                 request_headers: vec![name("urn:t", "Version")],
                 response_headers: vec![],
+                in_wsdl: true,
             }]
         );
     }
