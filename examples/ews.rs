@@ -174,19 +174,60 @@ async fn call(
     let call = operation::with_operation(&args.operation, visit);
     match call {
         Some(call) => call.await,
-        None => Err(format!(
-            "unknown operation {:?}; this build knows {}: {}{}",
-            args.operation,
-            operation::OPERATIONS.len(),
-            operation::OPERATIONS.join(", "),
-            if cfg!(feature = "all-operations") {
-                ""
-            } else {
-                " (build with the all-operations feature and EWS_SCHEMA_DIR set to the \
-                 whole schema for every operation)"
-            }
-        )),
+        None => Err(unknown_operation(&args.operation)),
     }
+}
+
+/// The message for an operation this build does not know: the one meant, when the name
+/// differs only in letter case or by a letter or two, else the ones it knows.
+fn unknown_operation(name: &str) -> String {
+    let close = operation::OPERATIONS
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(name))
+        .or_else(|| {
+            operation::OPERATIONS
+                .iter()
+                .map(|known| {
+                    (
+                        edit_distance(&known.to_lowercase(), &name.to_lowercase()),
+                        known,
+                    )
+                })
+                .filter(|(distance, _)| *distance <= 2)
+                .min()
+                .map(|(_, known)| known)
+        });
+    let whole = if cfg!(feature = "all-operations") {
+        String::new()
+    } else {
+        " (a build with the all-operations feature and EWS_SCHEMA_DIR set to the whole \
+         schema knows every operation)"
+            .to_owned()
+    };
+    match close {
+        Some(known) => format!("unknown operation {name:?}: did you mean {known}?{whole}"),
+        None => format!(
+            "unknown operation {name:?}; this build knows {}:\n  {}{whole}",
+            operation::OPERATIONS.len(),
+            operation::OPERATIONS.join("\n  ")
+        ),
+    }
+}
+
+/// The number of single-letter insertions, deletions and substitutions from `a` to `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 fn read_request(file: &str, input: &mut dyn Read) -> Result<Vec<u8>, String> {

@@ -490,6 +490,13 @@ impl ClientBuilder {
     /// Builds the client with the TLS configuration `tls` (made by [`tls`](Self::tls)
     /// once for several clients).
     pub(crate) fn build_with(self, tls: Arc<rustls::ClientConfig>) -> Result<Client, Error> {
+        if !self.endpoint.contains("://") {
+            return Err(Error::Build(format!(
+                "the endpoint {:?} has no scheme: write the whole URL, as https://{}",
+                self.endpoint,
+                self.endpoint.trim_start_matches('/')
+            )));
+        }
         let endpoint = reqwest::Url::parse(&self.endpoint)
             .map_err(|e| Error::Build(format!("endpoint {:?}: {e}", self.endpoint)))?;
         if !matches!(endpoint.scheme(), "http" | "https") {
@@ -1343,12 +1350,15 @@ impl Client {
     /// The error of a request that did not reach the server or whose answer did not come
     /// back: a refused certificate, or another transport failure.
     fn unreachable(&self, e: Box<dyn std::error::Error + Send + Sync>) -> Error {
-        match certificate_error(&*e) {
-            Some(reason) => Error::UntrustedCertificate {
+        match tls_error(&*e) {
+            Some(rustls::Error::InvalidCertificate(reason)) => Error::UntrustedCertificate {
                 host: self.host(),
-                reason,
+                reason: certificate_reason(reason),
             },
-            None => Error::Transport {
+            Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) => {
+                Error::NotTls { host: self.host() }
+            }
+            _ => Error::Transport {
                 host: self.host(),
                 source: e,
             },
@@ -1401,8 +1411,8 @@ fn request_target(url: &reqwest::Url) -> String {
     }
 }
 
-/// Why the server's certificate was refused, when that is what failed.
-fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+/// The TLS error among the causes of `e`, if TLS is what failed.
+fn tls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
     let mut cause = Some(e);
     while let Some(e) = cause {
         // An I/O error shows the error it wraps through `get_ref`, not `source`.
@@ -1411,8 +1421,8 @@ fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<String> {
             .and_then(|io| io.get_ref())
             .map(|inner| inner as &(dyn std::error::Error + 'static));
         for e in [Some(e), inner].into_iter().flatten() {
-            if let Some(rustls::Error::InvalidCertificate(reason)) = e.downcast_ref() {
-                return Some(certificate_reason(reason));
+            if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+                return Some(tls);
             }
         }
         cause = inner.or_else(|| e.source());

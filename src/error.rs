@@ -41,6 +41,13 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+    /// The server does not answer with TLS: an `https` URL for a port that serves plain HTTP
+    /// (or another protocol).
+    #[error("{host} does not answer with TLS: if the server serves plain HTTP on that port, write the URL with http://; else check the port (HTTPS is usually 443)")]
+    NotTls {
+        /// The endpoint's host and port.
+        host: String,
+    },
     /// No complete answer came within the request timeout.
     #[error(
         "no complete answer within {0:?}; large answers (ExportItems, GetItem with MIME \
@@ -93,7 +100,7 @@ pub enum Error {
         reason: String,
     },
     /// The server answered with an HTTP error status and no SOAP fault.
-    #[error("HTTP status {status}{}", excerpt(body))]
+    #[error("HTTP status {status}{}{}", status_hint(*status), excerpt(body))]
     Http {
         /// The status code.
         status: u16,
@@ -306,6 +313,14 @@ impl KerberosFailure {
                 | KerberosFailure::UnknownUser { .. }
                 | KerberosFailure::UnknownService { .. }
         )
+    }
+}
+
+/// What a status says to check, for the statuses that point at a setting.
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        404 => ": nothing answers at that path; check the URL (the EWS endpoint is usually https://host/EWS/Exchange.asmx)",
+        _ => "",
     }
 }
 

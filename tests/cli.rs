@@ -159,25 +159,38 @@ async fn a_request_of_another_operation_exits_1_naming_both() {
 
 #[tokio::test]
 async fn an_unknown_operation_exits_1_naming_the_known_ones() {
-    let run = ews(
-        &[
-            "GetImItem",
-            "--request",
-            "-",
-            "--url",
-            "http://127.0.0.1:9/",
-        ],
-        "",
-    )
-    .await;
-    assert_eq!(run.code, ews::FAILED);
+    let run = |operation: &'static str| {
+        let args = [operation, "--request", "-", "--url", "http://127.0.0.1:9/"];
+        async move { ews(&args, "").await }
+    };
+    // A name far from every known one: the known ones, one a line.
+    let far = run("SubscribeToEverything").await;
+    assert_eq!(far.code, ews::FAILED);
     assert!(
-        run.err.contains(r#"unknown operation "GetImItem""#),
+        far.err
+            .contains(r#"unknown operation "SubscribeToEverything"; this build knows"#),
         "{}",
-        run.err
+        far.err
     );
     for op in ews_bindings::operation::OPERATIONS {
-        assert!(run.err.contains(op), "{op} is not named: {}", run.err);
+        assert!(
+            far.err.contains(&format!("\n  {op}")),
+            "{op} is not named: {}",
+            far.err
+        );
+    }
+    // A name off by its letter case or a letter or two: the one meant.
+    for (typed, meant) in [
+        ("getimitemlist", "GetImItemList"),
+        ("GetImItem", "GetImItems"),
+    ] {
+        let near = run(typed).await;
+        assert_eq!(near.code, ews::FAILED);
+        assert!(
+            near.err.contains(&format!("did you mean {meant}?")),
+            "{typed}: {}",
+            near.err
+        );
     }
 }
 

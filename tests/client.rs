@@ -593,6 +593,46 @@ fn bad_settings_fail_when_building() {
         .build()
         .unwrap_err();
     assert!(matches!(err, Error::Build(_)), "{err:?}");
+    let err = Client::builder("mail.contoso.com/EWS/Exchange.asmx")
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "has no scheme: write the whole URL, as https://mail.contoso.com/EWS/Exchange.asmx"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_404_says_to_check_the_path() {
+    let server = MockServer::start(vec![MockResponse::xml("").with_status(404)])
+        .await
+        .unwrap();
+    let err = Client::builder(server.url())
+        .build()
+        .unwrap()
+        .get_im_item_list()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http { status: 404, .. }), "{err:?}");
+    assert!(err.to_string().contains("/EWS/Exchange.asmx"), "{err}");
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_port_says_so() {
+    let server = MockServer::start(vec![MockResponse::xml(fixture("response.xml"))])
+        .await
+        .unwrap();
+    let url = server.url().replace("http://", "https://");
+    let err = Client::builder(url)
+        .build()
+        .unwrap()
+        .get_im_item_list()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotTls { .. }), "{err:?}");
+    assert!(err.to_string().contains("http://"), "{err}");
 }
 
 #[test]
