@@ -1116,7 +1116,7 @@ impl Client {
                     let bytes = BASE64.decode(token).map_err(|e| {
                         unreadable(format!("the server's Negotiate token is not base64: {e}"))
                     })?;
-                    spnego::answer(&bytes).map_err(unreadable)?.token
+                    spnego::answer(&bytes).map_err(unreadable)?
                 }
                 None => None,
             };

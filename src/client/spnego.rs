@@ -28,50 +28,33 @@ pub(crate) fn next(kerberos_token: &[u8]) -> Vec<u8> {
     )
 }
 
-/// What the server's token says.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Answer {
-    /// Whether the server rejected the handshake (negState reject).
-    pub rejected: bool,
-    /// Kerberos's token in it, if any.
-    pub token: Option<Vec<u8>>,
-}
-
-/// Reads the server's token: a NegTokenResp, or a bare Kerberos token (which some servers
-/// send back to a client that wrapped its own).
-pub(crate) fn answer(token: &[u8]) -> Result<Answer, String> {
+/// The Kerberos token in the server's token, a NegTokenResp or a bare Kerberos token (which
+/// some servers send back to a client that wrapped its own), if it holds one. The state a
+/// NegTokenResp gives is not needed: the client's GSSAPI context reads the token, an error
+/// token (a KRB-ERROR) included, and a refusal without a token is the server's 401.
+pub(crate) fn answer(token: &[u8]) -> Result<Option<Vec<u8>>, String> {
     if token.first() == Some(&0x60) {
-        return Ok(Answer {
-            rejected: false,
-            token: Some(token.to_vec()),
-        });
+        return Ok(Some(token.to_vec()));
     }
     let unreadable = || "the server's Negotiate token is neither SPNEGO nor Kerberos".to_owned();
     let (response, _) = element(token, 0xA1).ok_or_else(unreadable)?;
     let (mut fields, _) = element(response, 0x30).ok_or_else(unreadable)?;
-    let mut answer = Answer {
-        rejected: false,
-        token: None,
-    };
+    let mut kerberos_token = None;
     while let Some(&tag) = fields.first() {
         let (contents, rest) = element(fields, tag).ok_or_else(unreadable)?;
         match tag {
-            0xA0 => {
-                let (state, _) = element(contents, 0x0A).ok_or_else(unreadable)?;
-                answer.rejected = state == [2];
-            }
             0xA1 if element(contents, 0x06).map(|(oid, _)| oid) != Some(KERBEROS) => {
                 return Err("the server chose another mechanism than Kerberos".to_owned());
             }
             0xA2 => {
                 let (inner, _) = element(contents, 0x04).ok_or_else(unreadable)?;
-                answer.token = Some(inner.to_vec());
+                kerberos_token = Some(inner.to_vec());
             }
             _ => {}
         }
         fields = rest;
     }
-    Ok(answer)
+    Ok(kerberos_token)
 }
 
 #[cfg(test)]
@@ -124,23 +107,11 @@ mod tests {
         ]
         .concat();
         let token = write(0xA1, &write(0x30, &fields));
-        assert_eq!(
-            answer(&token),
-            Ok(Answer {
-                rejected: false,
-                token: Some(b"AP-REP".to_vec())
-            })
-        );
+        assert_eq!(answer(&token), Ok(Some(b"AP-REP".to_vec())));
         let reject = write(0xA1, &write(0x30, &write(0xA0, &write(0x0A, &[2]))));
-        assert_eq!(
-            answer(&reject),
-            Ok(Answer {
-                rejected: true,
-                token: None
-            })
-        );
+        assert_eq!(answer(&reject), Ok(None));
         let raw = [0x60, 0x03, 0x06, 0x01, 0x00];
-        assert_eq!(answer(&raw).unwrap().token.as_deref(), Some(&raw[..]));
+        assert_eq!(answer(&raw), Ok(Some(raw.to_vec())));
         let ntlm = write(
             0xA1,
             &write(0x30, &write(0xA1, &write(0x06, &[0x2B, 0x06, 0x01, 0x04]))),
