@@ -9,13 +9,26 @@ fn main() {
     // A relative directory is taken from this package's directory (where build scripts
     // run), and named absolute in every error.
     let here = std::env::current_dir().expect("the build script runs in the package directory");
+    let all_operations = std::env::var_os("CARGO_FEATURE_ALL_OPERATIONS").is_some();
+    if all_operations && std::env::var_os("EWS_SCHEMA_DIR").is_none() {
+        // schema/ holds the IM operations only: building every operation from it would
+        // quietly give 13, and code using the others would fail with errors that say nothing
+        // of the schema.
+        eprintln!(
+            "error: the all-operations feature generates the whole EWS schema, which this \
+             package does not ship (its schema/ holds the IM operations only): set \
+             EWS_SCHEMA_DIR to the absolute path of a directory with your server's types.xsd, \
+             messages.xsd and Services.wsdl (cargo run --example fetch_schema saves them)"
+        );
+        std::process::exit(1);
+    }
     let dir = here.join(
         std::env::var_os("EWS_SCHEMA_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("schema")),
     );
     let mut config = ews_codegen::Config::new(&dir);
-    if std::env::var_os("CARGO_FEATURE_ALL_OPERATIONS").is_some() {
+    if all_operations {
         config = config.all_roots();
     }
     for file in config.schema_files() {
