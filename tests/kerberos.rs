@@ -18,7 +18,7 @@ mod tls;
 #[path = "common/windows_auth.rs"]
 mod windows_auth;
 
-use ews_bindings::{Client, ClientBuilder, Error, KerberosFailure, Secret};
+use ews_bindings::{Client, ClientBuilder, Error, ImItemListResponse, KerberosFailure, Secret};
 use kerberos::{realms, Realms};
 use windows_auth::{tmp, Endpoint};
 
@@ -29,6 +29,26 @@ const PASSWORD: &str = "Summer-2026!";
 /// HTTP/localhost, which the realms know).
 fn client(endpoint: &Endpoint) -> ClientBuilder {
     Client::builder(endpoint.url_on("localhost"))
+}
+
+/// Builds a client and calls GetImItemList with it.
+trait Get {
+    async fn get(self) -> Result<ImItemListResponse, Error>;
+}
+
+impl Get for ClientBuilder {
+    async fn get(self) -> Result<ImItemListResponse, Error> {
+        self.build()?.get_im_item_list().await
+    }
+}
+
+/// The error of GetImItemList on `endpoint` (on localhost) with Kerberos as `user`.
+async fn refused(endpoint: &Endpoint, user: &str, password: &str) -> Error {
+    client(endpoint)
+        .kerberos(user, Secret::new(password))
+        .get()
+        .await
+        .unwrap_err()
 }
 
 /// The failure of a Kerberos error, or a panic.
@@ -78,9 +98,7 @@ async fn a_user_at_domain_name_is_the_principal_in_the_realm_of_the_domain() {
     };
     client(&endpoint)
         .kerberos("alice@ews.test", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .get()
         .await
         .unwrap();
     let stats = endpoint.stats().await;
@@ -117,13 +135,7 @@ async fn a_wrong_password_is_a_failed_pre_authentication() {
     let Some((_, endpoint)) = setup("Negotiate", &[]) else {
         return;
     };
-    let err = client(&endpoint)
-        .kerberos(r"EWS.TEST\alice", Secret::new("Autumn-2026!"))
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = refused(&endpoint, r"EWS.TEST\alice", "Autumn-2026!").await;
     let message = err.to_string();
     assert_eq!(
         failure(err),
@@ -140,13 +152,7 @@ async fn an_unknown_user_says_so() {
     let Some((_, endpoint)) = setup("Negotiate", &[]) else {
         return;
     };
-    let err = client(&endpoint)
-        .kerberos(r"EWS.TEST\mallory", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = refused(&endpoint, r"EWS.TEST\mallory", PASSWORD).await;
     assert_eq!(
         failure(err),
         KerberosFailure::UnknownUser {
@@ -192,13 +198,7 @@ async fn a_kdc_that_does_not_answer_says_where_to_set_it() {
         return;
     };
     // DOWN.TEST's KDC, in krb5.conf, does not listen.
-    let err = client(&endpoint)
-        .kerberos(r"DOWN.TEST\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = refused(&endpoint, r"DOWN.TEST\alice", PASSWORD).await;
     let message = err.to_string();
     let KerberosFailure::KdcUnreachable { realm, .. } = failure(err) else {
         panic!("{message}")
@@ -214,13 +214,7 @@ async fn a_realm_with_no_known_kdc_says_how_to_name_one() {
     let Some((_, endpoint)) = setup("Negotiate", &[]) else {
         return;
     };
-    let err = client(&endpoint)
-        .kerberos(r"NOWHERE.TEST\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = refused(&endpoint, r"NOWHERE.TEST\alice", PASSWORD).await;
     assert_eq!(
         failure(err),
         KerberosFailure::NoKdc {
@@ -236,9 +230,7 @@ async fn a_bare_user_name_is_in_the_default_realm() {
     };
     client(&endpoint)
         .kerberos("alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .get()
         .await
         .unwrap();
     assert_eq!(
@@ -252,13 +244,7 @@ async fn a_server_that_cannot_prove_itself_is_not_trusted() {
     let Some((_, endpoint)) = setup("Negotiate", &["--no-ntlm", "--bad-final-token"]) else {
         return;
     };
-    let err = client(&endpoint)
-        .kerberos(r"EWS.TEST\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = refused(&endpoint, r"EWS.TEST\alice", PASSWORD).await;
     let failure = failure(err);
     assert!(
         matches!(failure, KerberosFailure::MutualAuthentication { .. }),
@@ -277,9 +263,7 @@ async fn a_clock_too_far_from_the_kdcs_says_so() {
     let err = client(&endpoint)
         .spn("HTTP/localhost@SKEW.TEST")
         .kerberos(r"SKEW.TEST\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .get()
         .await
         .unwrap_err();
     let message = err.to_string();
@@ -330,9 +314,7 @@ async fn negotiate_prefers_kerberos() {
     };
     client(&endpoint)
         .negotiate(r"EWS.TEST\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .get()
         .await
         .unwrap();
     assert_eq!(
@@ -349,9 +331,7 @@ async fn negotiate_falls_back_to_ntlm_inside_spnego_where_kerberos_cannot_be_use
     // CONTOSO has no KDC anywhere: NTLM stands in, for a user the NTLM acceptor knows.
     Client::builder(endpoint.url_on("localhost"))
         .negotiate(r"CONTOSO\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .get()
         .await
         .unwrap();
     let stats = endpoint.stats().await;
@@ -370,9 +350,7 @@ async fn without_the_fallback_ntlm_is_never_sent() {
     };
     let err = Client::builder(endpoint.url_on("localhost"))
         .kerberos(r"CONTOSO\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .get()
         .await
         .unwrap_err();
     assert!(
@@ -389,9 +367,7 @@ async fn a_server_with_ntlm_turned_off_refuses_the_fallback() {
     };
     let err = Client::builder(endpoint.url_on("localhost"))
         .negotiate(r"CONTOSO\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .get()
         .await
         .unwrap_err();
     assert!(
@@ -411,13 +387,7 @@ async fn a_server_offering_only_ntlm_gets_ntlm_from_negotiate_and_an_error_from_
     let Some((_, endpoint)) = setup("NTLM", &[]) else {
         return;
     };
-    let err = client(&endpoint)
-        .kerberos(r"EWS.TEST\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = refused(&endpoint, r"EWS.TEST\alice", PASSWORD).await;
     let message = err.to_string();
     assert_eq!(
         failure(err),
@@ -428,9 +398,7 @@ async fn a_server_offering_only_ntlm_gets_ntlm_from_negotiate_and_an_error_from_
     assert!(message.contains("--auth negotiate"), "{message}");
     client(&endpoint)
         .negotiate(r"CONTOSO\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
+        .get()
         .await
         .unwrap();
     assert_eq!(
@@ -469,8 +437,7 @@ async fn kerberos_over_https(endpoint: &Endpoint, certificate: &str) -> Result<(
     client(endpoint)
         .root_certificates_pem(certificate)
         .kerberos(r"EWS.TEST\alice", Secret::new(PASSWORD))
-        .build()?
-        .get_im_item_list()
+        .get()
         .await
         .map(drop)
 }
@@ -522,13 +489,7 @@ async fn a_ticket_without_a_binding_is_refused_where_one_is_required() {
         "Negotiate",
         &["--no-ntlm", "--binding-of", cert.to_str().unwrap()],
     );
-    let err = client(&endpoint)
-        .kerberos(r"EWS.TEST\alice", Secret::new(PASSWORD))
-        .build()
-        .unwrap()
-        .get_im_item_list()
-        .await
-        .unwrap_err();
+    let err = refused(&endpoint, r"EWS.TEST\alice", PASSWORD).await;
     assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
     assert_eq!(endpoint.stats().await["failed"], 1);
     std::fs::remove_dir_all(dir).unwrap();
