@@ -35,6 +35,23 @@
 //! - [`xml`] is the runtime they are written against; [`soap`] the envelope, headers and
 //!   faults; [`operation`] what an operation is; [`client`] the transport; [`error`] the one
 //!   error type.
+//!
+//! Calling:
+//! - [`Client::call`] sends any generated operation (`client.call::<operation::AddImGroup>(&request)`)
+//!   and gives its output: one response message, or one [`ItemResult`] per requested item.
+//! - [`Client::call_each`] hands out the items of a large answer one at a time as they are
+//!   read; [`Client::call_per_item`] each response message of a batch operation.
+//! - [`Client::pages`] pages FindItem, FindFolder, FindPeople, SyncFolderItems and
+//!   SyncFolderHierarchy as a stream.
+//! - Authentication: Basic, bearer tokens, NTLM, and with the `kerberos` feature Kerberos
+//!   ([`ClientBuilder::kerberos`], [`ClientBuilder::negotiate`]), bound to the TLS channel.
+//! - [`Autodiscover`] finds a mailbox's EWS URL.
+//!
+//! Features: `all-operations` generates every operation of the schema `EWS_SCHEMA_DIR` names
+//! (see them with `EWS_SCHEMA_DIR=… cargo doc --features all-operations --open`); `mock` adds
+//! `ews_bindings::mock`, a loopback EWS endpoint for tests; `deserialize` reads saved
+//! JSON back; `kerberos` adds Kerberos through the system's GSSAPI. The README has the
+//! details.
 
 #![warn(missing_docs)]
 

@@ -9,6 +9,14 @@ pub struct ValueError {
     pub expected: &'static str,
 }
 
+impl std::fmt::Display for ValueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the value is not a valid {}", self.expected)
+    }
+}
+
+impl std::error::Error for ValueError {}
+
 /// A simple-typed value: element text or an attribute value.
 pub trait XmlValue: Sized {
     /// Parses the (unescaped) text.
@@ -171,6 +179,14 @@ mod tests {
             assert_eq!(borrowed.is_heap_allocated(), text.len() > 24, "{text:?}");
         }
         assert_eq!(Text::from("x").to_text(), "x");
+    }
+
+    #[test]
+    fn a_value_error_says_what_was_expected() {
+        let err = bool::from_text("maybe").unwrap_err();
+        assert_eq!(err.to_string(), "the value is not a valid xs:boolean");
+        let boxed: Box<dyn std::error::Error> = Box::new(err);
+        assert!(boxed.source().is_none());
     }
 
     #[test]
