@@ -417,17 +417,10 @@ fn https_endpoint(
 ) -> (Endpoint, String, std::path::PathBuf) {
     let dir = tmp("kerberos-tls");
     std::fs::create_dir_all(&dir).unwrap();
-    let (cert, key, pem) = tls::certificate_files(algorithm, &dir, "served");
-    let (other, _, _) = tls::certificate_files(&rcgen::PKCS_ECDSA_P256_SHA256, &dir, "other");
-    let bound = if bound_to == "served" { &cert } else { &other };
-    let args = [
-        "--no-ntlm",
-        "--tls",
-        cert.to_str().unwrap(),
-        key.to_str().unwrap(),
-        "--binding-of",
-        bound.to_str().unwrap(),
-    ];
+    let (options, pem) = tls::https_options(&dir, algorithm, Some(bound_to));
+    let args: Vec<&str> = std::iter::once("--no-ntlm")
+        .chain(options.iter().map(String::as_str))
+        .collect();
     let endpoint = realms.endpoint(&realms.main, "Negotiate", &args);
     (endpoint, pem, dir)
 }

@@ -11,33 +11,12 @@ mod windows_auth;
 
 use ews_bindings::{Client, Secret};
 
-/// Collects what `tracing` writes, at every level.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn kerberos_calls_log_no_password_ticket_or_token() {
     let Some(realms) = kerberos::realms() else {
         return;
     };
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs();
     let endpoint = realms.endpoint(&realms.main, "Negotiate", &["--no-ntlm"]);
     let url = endpoint.url_on("localhost");
     let password = "Summer-2026!";
@@ -52,7 +31,7 @@ async fn kerberos_calls_log_no_password_ticket_or_token() {
         .await
         .unwrap_err();
     tracing::error!("call failed: {refused} / {refused:?}");
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("ews.call"), "the calls were traced: {logs}");
     assert!(
         logs.contains("Kerberos"),

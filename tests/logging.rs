@@ -25,30 +25,9 @@ fn client(server: &MockServer) -> ews_bindings::ClientBuilder {
     })
 }
 
-/// Collects what `tracing` writes, at every level.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn logs_at_every_level_never_show_credentials() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_logs();
     let server = MockServer::start(vec![
         MockResponse::xml(busy_message()),
         MockResponse::xml("").with_status(401),
@@ -68,7 +47,7 @@ async fn logs_at_every_level_never_show_credentials() {
             .unwrap_err();
         tracing::error!("call failed: {err} / {err:?}");
     }
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("ews.call"), "the calls were traced: {logs}");
     assert!(
         !logs.contains("hunter2-password") && !logs.contains("eyJ0eXAi-token"),

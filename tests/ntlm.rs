@@ -317,28 +317,19 @@ async fn soap_autodiscover_authenticates_with_ntlm() {
 }
 
 /// An endpoint speaking HTTPS with a certificate signed with `algorithm`, offering `scheme`,
-/// with `options` besides; `binding` names whose certificate's channel binding it requires
-/// (`Some("served")`: its own, `Some("other")`: another certificate's). Returns the endpoint
-/// and its certificate (PEM), and the files to remove.
+/// requiring the channel binding `binding` names (see [`tls::https_options`]). Returns the
+/// endpoint, its certificate (PEM), and the directory of its files.
 fn https_endpoint(
     scheme: &str,
     algorithm: &'static rcgen::SignatureAlgorithm,
     binding: Option<&str>,
-    options: &[&str],
-) -> Option<(Endpoint, String, Vec<std::path::PathBuf>)> {
+) -> Option<(Endpoint, String, std::path::PathBuf)> {
     let dir = tmp("tls");
     std::fs::create_dir_all(&dir).unwrap();
-    let (cert, key, pem) = tls::certificate_files(algorithm, &dir, "served");
-    let (other, _, _) = tls::certificate_files(&rcgen::PKCS_ECDSA_P256_SHA256, &dir, "other");
-    let mut args = vec!["--tls", cert.to_str().unwrap(), key.to_str().unwrap()];
-    match binding {
-        Some("served") => args.extend(["--binding-of", cert.to_str().unwrap()]),
-        Some(_) => args.extend(["--binding-of", other.to_str().unwrap()]),
-        None => {}
-    }
-    args.extend(options);
-    let endpoint = Endpoint::start(scheme, &args)?;
-    Some((endpoint, pem, vec![dir]))
+    let (options, pem) = tls::https_options(&dir, algorithm, binding);
+    let options: Vec<&str> = options.iter().map(String::as_str).collect();
+    let endpoint = Endpoint::start(scheme, &options)?;
+    Some((endpoint, pem, dir))
 }
 
 /// Calls GetImItemList on `endpoint` with NTLM in `scheme`, trusting `certificate`.
@@ -363,8 +354,7 @@ async fn a_server_requiring_channel_binding_accepts_the_bound_ntlm_handshake() {
         ("NTLM", &rcgen::PKCS_ECDSA_P384_SHA384),
         ("Negotiate", &rcgen::PKCS_ECDSA_P256_SHA256),
     ] {
-        let Some((endpoint, certificate, dirs)) =
-            https_endpoint(scheme, algorithm, Some("served"), &[])
+        let Some((endpoint, certificate, dir)) = https_endpoint(scheme, algorithm, Some("served"))
         else {
             return;
         };
@@ -373,16 +363,14 @@ async fn a_server_requiring_channel_binding_accepts_the_bound_ntlm_handshake() {
             .unwrap_or_else(|e| panic!("{scheme} {algorithm:?}: {e}"));
         let stats = endpoint.stats().await;
         assert_eq!(stats["handshakes"], 1, "{stats}");
-        for dir in dirs {
-            std::fs::remove_dir_all(dir).unwrap();
-        }
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }
 
 #[tokio::test]
 async fn a_binding_to_another_certificate_is_refused() {
-    let Some((endpoint, certificate, dirs)) =
-        https_endpoint("NTLM", &rcgen::PKCS_ECDSA_P256_SHA256, Some("other"), &[])
+    let Some((endpoint, certificate, dir)) =
+        https_endpoint("NTLM", &rcgen::PKCS_ECDSA_P256_SHA256, Some("other"))
     else {
         return;
     };
@@ -400,9 +388,7 @@ async fn a_binding_to_another_certificate_is_refused() {
         "{err:?}"
     );
     assert_eq!(endpoint.stats().await["failed"], 1);
-    for dir in dirs {
-        std::fs::remove_dir_all(dir).unwrap();
-    }
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[tokio::test]
@@ -426,15 +412,13 @@ async fn a_handshake_without_a_binding_is_refused_where_one_is_required() {
 
 #[tokio::test]
 async fn a_server_not_asking_for_a_binding_accepts_the_bound_handshake() {
-    let Some((endpoint, certificate, dirs)) =
-        https_endpoint("NTLM", &rcgen::PKCS_ECDSA_P256_SHA256, None, &[])
+    let Some((endpoint, certificate, dir)) =
+        https_endpoint("NTLM", &rcgen::PKCS_ECDSA_P256_SHA256, None)
     else {
         return;
     };
     call_over_https(&endpoint, "NTLM", &certificate)
         .await
         .unwrap();
-    for dir in dirs {
-        std::fs::remove_dir_all(dir).unwrap();
-    }
+    std::fs::remove_dir_all(dir).unwrap();
 }

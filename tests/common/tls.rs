@@ -195,3 +195,24 @@ pub fn openssl_certificate_files(
         name,
     )
 }
+
+/// The options of the Windows authentication endpoint (`tests/tools/windows_auth_server.py`)
+/// for HTTPS with a certificate signed with `algorithm`, written into `dir`, requiring the
+/// channel binding of `binding` (`Some("served")`: its own certificate's, `Some("other")`:
+/// another certificate's; `None`: none): the options, and the certificate's PEM text.
+pub fn https_options(
+    dir: &std::path::Path,
+    algorithm: &'static rcgen::SignatureAlgorithm,
+    binding: Option<&str>,
+) -> (Vec<String>, String) {
+    let (cert, key, pem) = certificate_files(algorithm, dir, "served");
+    let (other, _, _) = certificate_files(&rcgen::PKCS_ECDSA_P256_SHA256, dir, "other");
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    let mut options = vec!["--tls".to_owned(), path(&cert), path(&key)];
+    match binding {
+        Some("served") => options.extend(["--binding-of".to_owned(), path(&cert)]),
+        Some(_) => options.extend(["--binding-of".to_owned(), path(&other)]),
+        None => {}
+    }
+    (options, pem)
+}
