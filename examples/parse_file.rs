@@ -61,13 +61,9 @@ impl Each {
         match self {
             Each::Persona => count::<GetImItemList, types::Persona>(xml),
             #[cfg(feature = "all-operations")]
-            Each::FindItem => {
-                count::<ews_bindings::operation::FindItem, types::ArrayOfRealItemsChoice>(xml)
-            }
+            Each::FindItem => count::<ews_bindings::operation::FindItem, types::AnyItem>(xml),
             #[cfg(feature = "all-operations")]
-            Each::GetItem => {
-                count::<ews_bindings::operation::GetItem, types::ArrayOfRealItemsChoice>(xml)
-            }
+            Each::GetItem => count::<ews_bindings::operation::GetItem, types::AnyItem>(xml),
         }
     }
 }

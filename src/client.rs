@@ -638,7 +638,7 @@ impl Client {
     /// answer one item at a time. Memory then holds the answer as received and one `T`,
     /// where `call` holds the answer and every item read from it.
     ///
-    /// For FindItem and GetItem, `T` = `types::ArrayOfRealItemsChoice` takes the items and
+    /// For FindItem and GetItem, `T` = `types::AnyItem` takes the items and
     /// leaves the response messages, with their classes and per-item errors, in the output;
     /// a GetItem message whose class is `Success` held one item, handed out in its turn. A
     /// busy server is retried only while nothing has been handed out, so that no item comes
@@ -652,8 +652,8 @@ impl Client {
     ///
     /// let mut subjects = Vec::new();
     /// let response = client
-    ///     .call_each::<operation::FindItem, _>(&request, |item: types::ArrayOfRealItemsChoice| {
-    ///         if let types::ArrayOfRealItemsChoice::Message(message) = item {
+    ///     .call_each::<operation::FindItem, _>(&request, |item: types::AnyItem| {
+    ///         if let types::AnyItem::Message(message) = item {
     ///             subjects.extend(message.subject);
     ///         }
     ///     })

@@ -47,6 +47,33 @@
 //!   ([`ClientBuilder::kerberos`], [`ClientBuilder::negotiate`]), bound to the TLS channel.
 //! - [`Autodiscover`] finds a mailbox's EWS URL.
 //!
+//! Writing requests: every generated struct has `new` (the members the schema requires,
+//! each as anything that converts into it) or `Default`, the rest set by name with `..`;
+//! choices convert from their kinds with `.into()` (a `DistinguishedFolderIdName` is a
+//! folder id); an enum of a base type's kinds (`types::AnyItem`) has a method per member
+//! they all have (`item.subject()`, `item.mime_content()`). With `all-operations`:
+//!
+//! ```
+//! # #[cfg(feature = "all-operations")]
+//! # fn main() {
+//! use ews_bindings::messages::FindItem;
+//! use ews_bindings::types::{DefaultShapeNames, DistinguishedFolderIdName, ItemQueryTraversal};
+//!
+//! let find = FindItem::new(
+//!     ItemQueryTraversal::Shallow,
+//!     DefaultShapeNames::IdOnly,
+//!     vec![DistinguishedFolderIdName::Inbox.into()],
+//! );
+//! # let _ = find;
+//! # }
+//! # #[cfg(not(feature = "all-operations"))]
+//! # fn main() {}
+//! ```
+//!
+//! Testing: `mock::MockServer` (feature `mock`) is a loopback endpoint that answers by
+//! operation (`mock::Routes`: the typed request in, the typed response out), from a script
+//! of answers, or by a function of the raw request, and records what it received.
+//!
 //! Features: `all-operations` generates every operation of the schema `EWS_SCHEMA_DIR` names
 //! (see them with `EWS_SCHEMA_DIR=… cargo doc --features all-operations --open`); `mock` adds
 //! `ews_bindings::mock`, a loopback EWS endpoint for tests; `deserialize` reads saved
@@ -55,6 +82,8 @@
 
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+pub mod __private;
 pub mod client;
 pub mod discovery;
 pub mod error;

@@ -324,6 +324,7 @@ impl<T> IntoIterator for ItemResults<T> {
 
 /// The output of an operation answering with one response message: the message, unless
 /// its class is `Error`.
+#[doc(hidden)]
 pub fn single<M: ResponseMessage>(message: M) -> Result<Reply<M>, ResponseError> {
     status(&message.response_class(), message.problem())?;
     let warning = message.problem();
@@ -335,6 +336,7 @@ pub fn single<M: ResponseMessage>(message: M) -> Result<Reply<M>, ResponseError>
 
 /// The output of an operation whose response holds a response message standing for the
 /// call (found by `message`).
+#[doc(hidden)]
 pub fn with_status<R, M: ResponseMessage>(
     response: R,
     message: impl FnOnce(&R) -> Option<&M>,
@@ -360,6 +362,7 @@ fn status(class: &ResponseClass, problem: Option<EwsError>) -> Result<(), Respon
 /// The output of an operation answering item by item: each message of `messages` taken
 /// by `item` (which returns `None` for a message of another kind, named `expected`). A
 /// first message saying `ErrorServerBusy` fails the call, so that it is retried.
+#[doc(hidden)]
 pub fn item_results<C, T: ResponseMessage>(
     messages: Vec<C>,
     expected: &'static str,

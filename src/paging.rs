@@ -242,33 +242,31 @@ mod operations {
 
         fn start(request: &messages::FindItem) -> Result<Position, PagingError> {
             one_folder(Self::NAME, request.parent_folder_ids.len())?;
-            match &request.choice {
+            match &request.paging {
                 None => Ok(Position::Offset(0)),
-                Some(messages::FindItemChoice::IndexedPageItemView(v)) => {
-                    Ok(Position::Offset(v.offset))
-                }
-                Some(messages::FindItemChoice::FractionalPageItemView(_)) => {
+                Some(messages::AnyPaging::IndexedPageItemView(v)) => Ok(Position::Offset(v.offset)),
+                Some(messages::AnyPaging::FractionalPageItemView(_)) => {
                     Err(other_view(Self::NAME, "FractionalPageItemView"))
                 }
-                Some(messages::FindItemChoice::SeekToConditionPageItemView(_)) => {
+                Some(messages::AnyPaging::SeekToConditionPageItemView(_)) => {
                     Err(other_view(Self::NAME, "SeekToConditionPageItemView"))
                 }
-                Some(messages::FindItemChoice::CalendarView(_)) => {
+                Some(messages::AnyPaging::CalendarView(_)) => {
                     Err(other_view(Self::NAME, "CalendarView"))
                 }
-                Some(messages::FindItemChoice::ContactsView(_)) => {
+                Some(messages::AnyPaging::ContactsView(_)) => {
                     Err(other_view(Self::NAME, "ContactsView"))
                 }
             }
         }
 
         fn seek(request: &mut messages::FindItem, at: &Position, page_size: u32) {
-            let old = match &request.choice {
-                Some(messages::FindItemChoice::IndexedPageItemView(v)) => Some(v),
+            let old = match &request.paging {
+                Some(messages::AnyPaging::IndexedPageItemView(v)) => Some(v),
                 _ => None,
             };
             let view = view(old, at, page_size);
-            request.choice = Some(messages::FindItemChoice::IndexedPageItemView(view));
+            request.paging = Some(messages::AnyPaging::IndexedPageItemView(view));
         }
 
         fn page(
@@ -289,24 +287,24 @@ mod operations {
 
         fn start(request: &messages::FindFolder) -> Result<Position, PagingError> {
             one_folder(Self::NAME, request.parent_folder_ids.len())?;
-            match &request.choice {
+            match &request.paging {
                 None => Ok(Position::Offset(0)),
-                Some(messages::FindFolderChoice::IndexedPageFolderView(v)) => {
+                Some(messages::FindFolderPaging::IndexedPageFolderView(v)) => {
                     Ok(Position::Offset(v.offset))
                 }
-                Some(messages::FindFolderChoice::FractionalPageFolderView(_)) => {
+                Some(messages::FindFolderPaging::FractionalPageFolderView(_)) => {
                     Err(other_view(Self::NAME, "FractionalPageFolderView"))
                 }
             }
         }
 
         fn seek(request: &mut messages::FindFolder, at: &Position, page_size: u32) {
-            let old = match &request.choice {
-                Some(messages::FindFolderChoice::IndexedPageFolderView(v)) => Some(v),
+            let old = match &request.paging {
+                Some(messages::FindFolderPaging::IndexedPageFolderView(v)) => Some(v),
                 _ => None,
             };
             let view = view(old, at, page_size);
-            request.choice = Some(messages::FindFolderChoice::IndexedPageFolderView(view));
+            request.paging = Some(messages::FindFolderPaging::IndexedPageFolderView(view));
         }
 
         fn page(

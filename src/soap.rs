@@ -253,7 +253,7 @@ pub fn read_response_with<O: Operation>(
 /// [`XmlReader::each`]): the response's lists of `T` read empty. The way to go through a
 /// large answer one item at a time, holding one item in memory besides the document: a
 /// FindItem page or a GetItem answer item by item with `T` =
-/// [`types::ArrayOfRealItemsChoice`](crate::types) (the response messages, with their
+/// [`types::AnyItem`](crate::types) (the response messages, with their
 /// classes and errors, stay in the response), a GetImItemList answer with
 /// [`types::Persona`].
 ///

@@ -179,25 +179,25 @@ async fn a_busy_answer_after_items_were_handed_out_is_not_retried() {
 #[cfg(feature = "all-operations")]
 mod per_item {
     use base64::prelude::{Engine, BASE64_STANDARD};
-    use ews_bindings::messages::ArrayOfResponseMessagesChoice as M;
+    use ews_bindings::messages::AnyResponseMessage as M;
     use ews_bindings::messages::ExportItemsResponseMessage;
     use ews_bindings::messages::ResponseCode;
     use ews_bindings::mock::workload::{find_item_response, get_item_response};
     use ews_bindings::mock::{MockResponse, MockServer};
     use ews_bindings::operation::{ExportItems, FindItem, GetItem, Operation, PerItem};
     use ews_bindings::soap::{read_request, read_response, read_response_each};
-    use ews_bindings::types::{ArrayOfRealItemsChoice, FindItemParentChoice};
+    use ews_bindings::types::{AnyItem, ItemsOrGroups};
     use ews_bindings::xml::Limits;
     use ews_bindings::{Error, ItemResult, Response};
 
     /// The items of a FindItem or GetItem answer, each message's `Items` in turn.
-    fn items(messages: &[M]) -> Vec<ArrayOfRealItemsChoice> {
+    fn items(messages: &[M]) -> Vec<AnyItem> {
         let mut out = Vec::new();
         for m in messages {
             match m {
                 M::FindItemResponseMessage(m) => {
-                    if let Some(FindItemParentChoice::Items(items)) =
-                        m.root_folder.as_ref().map(|f| &f.choice)
+                    if let Some(ItemsOrGroups::Items(items)) =
+                        m.root_folder.as_ref().map(|f| &f.items_or_groups)
                     {
                         out.extend(items.iter().cloned());
                     }
@@ -274,18 +274,15 @@ mod per_item {
     fn check<O: Operation>(xml: &[u8], messages: fn(O::Response) -> Vec<M>) -> usize {
         let mut whole = messages(read_response::<O>(xml).unwrap().body);
         let mut handed = Vec::new();
-        let rest =
-            read_response_each::<O, _>(xml, &Limits::default(), |i: ArrayOfRealItemsChoice| {
-                handed.push(i)
-            })
+        let rest = read_response_each::<O, _>(xml, &Limits::default(), |i: AnyItem| handed.push(i))
             .unwrap()
             .body;
         assert_eq!(handed, items(&whole));
         for m in &mut whole {
             match m {
                 M::FindItemResponseMessage(m) => {
-                    if let Some(FindItemParentChoice::Items(items)) =
-                        m.root_folder.as_mut().map(|f| &mut f.choice)
+                    if let Some(ItemsOrGroups::Items(items)) =
+                        m.root_folder.as_mut().map(|f| &mut f.items_or_groups)
                     {
                         items.clear();
                     }

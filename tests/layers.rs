@@ -11,6 +11,8 @@ const LAYERS: &[(&str, u32)] = &[
     ("messages", 1),
     ("autodiscover", 1),
     ("operation", 2),
+    // The names generated code uses, gathered from the runtime and `operation`.
+    ("__private", 3),
     ("paging", 3),
     ("soap", 3),
     ("error", 4),
@@ -46,7 +48,7 @@ fn modules_in(line: &str) -> Vec<&str> {
                 .unwrap_or(rest.len());
             &rest[..end]
         })
-        .filter(|name| name.starts_with(|c: char| c.is_ascii_lowercase()))
+        .filter(|name| name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_'))
         .collect()
 }
 

@@ -92,7 +92,7 @@ fn find_item_server(request: &RecordedRequest) -> MockResponse {
     let Element::FindItem(find) = request_element(request) else {
         panic!("not a FindItem");
     };
-    let Some(messages::FindItemChoice::IndexedPageItemView(view)) = find.choice else {
+    let Some(messages::AnyPaging::IndexedPageItemView(view)) = find.paging else {
         panic!("no indexed view was sent");
     };
     MockResponse::xml(find_item_answer(slice(
@@ -113,8 +113,8 @@ fn find_item_views(server: &MockServer) -> Vec<(i32, Option<i32>)> {
         .requests()
         .iter()
         .map(|r| match request_element(r) {
-            Element::FindItem(f) => match f.choice {
-                Some(messages::FindItemChoice::IndexedPageItemView(v)) => {
+            Element::FindItem(f) => match f.paging {
+                Some(messages::AnyPaging::IndexedPageItemView(v)) => {
                     (v.offset, v.max_entries_returned)
                 }
                 other => panic!("no indexed view: {other:?}"),
@@ -156,7 +156,7 @@ async fn find_item_starts_where_the_request_says() {
     let server = MockServer::start_with(find_item_server).await.unwrap();
     let client = Client::builder(server.url()).build().unwrap();
     let mut request = find_item_request();
-    request.choice = Some(messages::FindItemChoice::IndexedPageItemView(
+    request.paging = Some(messages::AnyPaging::IndexedPageItemView(
         ews_bindings::types::IndexedPageView {
             max_entries_returned: Some(1),
             offset: 20,
@@ -174,7 +174,7 @@ async fn find_folder_yields_every_folder_once() {
         let Element::FindFolder(find) = request_element(request) else {
             panic!("not a FindFolder");
         };
-        let Some(messages::FindFolderChoice::IndexedPageFolderView(view)) = find.choice else {
+        let Some(messages::FindFolderPaging::IndexedPageFolderView(view)) = find.paging else {
             panic!("no indexed view was sent");
         };
         let range = slice(view.offset, view.max_entries_returned);

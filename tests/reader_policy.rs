@@ -73,7 +73,10 @@ fn order_is_not_enforced_and_writing_restores_schema_order() {
 fn a_repeated_single_element_is_an_error() {
     let err =
         group(r#"<t:DisplayName>A</t:DisplayName><t:DisplayName>B</t:DisplayName>"#).unwrap_err();
-    assert_eq!(*err.kind(), ParseErrorKind::DuplicateElement("DisplayName"));
+    assert_eq!(
+        *err.kind(),
+        ParseErrorKind::DuplicateElement("DisplayName".into())
+    );
 }
 
 #[test]

@@ -130,7 +130,15 @@ fn every_operations_request_is_valid_per_the_official_schema() {
         .iter()
         .map(|name| operation::with_operation(name, RequestElement).unwrap())
         .collect();
-    let mut args = vec!["instances", &schema, instances.to_str().unwrap()];
+    // The texts the generator reads as base64 (MIME content) get base64 in the instances.
+    let base64_texts = ews_codegen::Config::base64_text_types().join(",");
+    let mut args = vec![
+        "instances",
+        "--base64-text",
+        &base64_texts,
+        &schema,
+        instances.to_str().unwrap(),
+    ];
     args.extend(&elements);
     let (ok, report) = tool(&python, &args);
     assert!(ok, "building the requests failed:\n{report}");

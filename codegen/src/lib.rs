@@ -15,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+mod choices;
 mod flat;
 mod model;
 mod naming;
@@ -53,6 +54,9 @@ pub const HEADER_ELEMENTS: [&str; 7] = [
     "ServerVersionInfo",
     "TimeZoneContext",
 ];
+
+/// The cfg under which generated types derive `Deserialize` unless configured otherwise.
+const DESERIALIZE_CFG: &str = "feature = \"deserialize\"";
 
 /// The `xml:` namespace's one attribute that EWS uses, for schemas that import the
 /// namespace without a location (as the official `types.xsd` does).
@@ -156,6 +160,8 @@ pub struct Config {
     aliases: Vec<Alias>,
     runtime: String,
     polymorphic: Vec<String>,
+    deserialize: Option<String>,
+    base64_texts: Vec<String>,
 }
 
 /// Which elements are generated.
@@ -180,7 +186,48 @@ impl Config {
             aliases: Self::doc_aliases(),
             runtime: "crate".to_owned(),
             polymorphic: Vec::new(),
+            deserialize: Some(DESERIALIZE_CFG.to_owned()),
+            base64_texts: Self::base64_text_types(),
         }
+    }
+
+    /// The cfg predicate under which the generated types derive serde's `Deserialize`
+    /// (`feature = "deserialize"` by default: the feature of the crate that includes the
+    /// files), as Rust writes it in `#[cfg(…)]`; `all()` for always. `Serialize` is always
+    /// derived. serde is reached through the runtime, so the including crate needs no
+    /// serde dependency of its own.
+    pub fn deserialize_when(mut self, cfg: &str) -> Self {
+        self.deserialize = Some(cfg.to_owned());
+        self
+    }
+
+    /// Generates no `Deserialize` implementations.
+    pub fn without_deserialize(mut self) -> Self {
+        self.deserialize = None;
+        self
+    }
+
+    /// Reads and writes the text of the simple-content type `type_name` (`t:Name`) as
+    /// `xs:base64Binary`, decoded to bytes, where the schema types it `xs:string` but the
+    /// protocol defines its text as base64 (see [`Config::base64_text_types`]). A type the
+    /// schema does not define is passed over (the IM slice has no MIME content); one that
+    /// is not of text content fails the generation.
+    pub fn base64_text(mut self, type_name: &str) -> Self {
+        self.base64_texts.push(type_name.to_owned());
+        self
+    }
+
+    /// Keeps the schema's types for every text (no [`Config::base64_text`] override).
+    pub fn without_base64_texts(mut self) -> Self {
+        self.base64_texts.clear();
+        self
+    }
+
+    /// The EWS types whose text the protocol defines as base64 though types.xsd says
+    /// `xs:string`: an item's MIME content (`t:MimeContentType`, the ASCII MIME stream, and
+    /// `t:MimeContentUTF8Type`, the UTF-8 one). They are read as bytes.
+    pub fn base64_text_types() -> Vec<String> {
+        vec!["t:MimeContentType".into(), "t:MimeContentUTF8Type".into()]
     }
 
     /// Reads the elements of the concrete complex type `type_name` (`t:Name` or `m:Name`,
@@ -329,22 +376,31 @@ impl Config {
             Roots::Listed(roots) => roots.clone(),
             Roots::Operations => operation_roots(operations),
         };
-        let chosen = self
-            .polymorphic
-            .iter()
-            .map(|name| {
-                let (prefix, local) = name.split_once(':').unwrap_or(("", name));
-                match namespaces.iter().find(|(_, _, p)| p == prefix) {
-                    Some((uri, _, _)) => Ok((uri.clone(), local.to_owned())),
-                    None => Err(Error::Unsupported(format!(
-                        "type {name:?} to read by xsi:type: name it t:Name or m:Name"
-                    ))),
-                }
-            })
-            .collect::<Result<TypeNames, Error>>()?;
+        let type_names = |names: &[String], what: &str| {
+            names
+                .iter()
+                .map(|name| {
+                    let (prefix, local) = name.split_once(':').unwrap_or(("", name));
+                    match namespaces.iter().find(|(_, _, p)| p == prefix) {
+                        Some((uri, _, _)) => Ok((uri.clone(), local.to_owned())),
+                        None => Err(Error::Unsupported(format!(
+                            "type {name:?} {what}: name it t:Name or m:Name"
+                        ))),
+                    }
+                })
+                .collect::<Result<TypeNames, Error>>()
+        };
+        let chosen = type_names(&self.polymorphic, "to read by xsi:type")?;
+        let base64_texts = type_names(&self.base64_texts, "to read as base64")?;
         // Every type of the schema is named; the closure of the roots is built.
-        let mut builder =
-            model::Builder::new(&types, &namespaces, &self.aliases, &abstract_types, &chosen);
+        let mut builder = model::Builder::new(
+            &types,
+            &namespaces,
+            &self.aliases,
+            &abstract_types,
+            &chosen,
+            &base64_texts,
+        );
         builder.check_chosen(&chosen)?;
         for root in &roots {
             builder.add_root(root)?;
@@ -357,20 +413,15 @@ impl Config {
         let operations = self.operations()?;
         let model = self.model_with(&operations)?;
         let ops = ops::operations(&model, &operations)?;
-        let runtime: syn::Path = syn::parse_str(&self.runtime).map_err(|_| {
-            Error::Unsupported(format!(
-                "runtime path {:?} is not a Rust path",
-                self.runtime
-            ))
-        })?;
+        let options = render_options(&self.runtime, self.deserialize.as_deref())?;
         let mut modules = Vec::new();
         for i in 0..model.modules.len() {
             let name = model.modules[i].name.clone();
-            modules.push(format_module(name, render::module(&model, i, &runtime))?);
+            modules.push(format_module(name, render::module(&model, i, &options))?);
         }
         modules.push(format_module(
             "operations".to_owned(),
-            render::operations(&model, &ops, &runtime),
+            render::operations(&model, &ops, &options),
         )?);
         Ok(modules)
     }
@@ -396,6 +447,28 @@ impl Config {
         }
         Ok(written)
     }
+}
+
+/// How generated code reaches the runtime at `runtime`, deriving `Deserialize` under
+/// `deserialize`.
+fn render_options(runtime: &str, deserialize: Option<&str>) -> Result<render::Options, Error> {
+    let runtime: syn::Path = syn::parse_str(runtime)
+        .map_err(|_| Error::Unsupported(format!("runtime path {runtime:?} is not a Rust path")))?;
+    let deserialize = deserialize
+        .map(|cfg| {
+            syn::parse_str::<syn::Meta>(cfg)
+                .map(|meta| quote::quote!(#meta))
+                .map_err(|_| {
+                    Error::Unsupported(format!(
+                        "deserialize cfg {cfg:?} is not a cfg predicate (feature = \"deserialize\")"
+                    ))
+                })
+        })
+        .transpose()?;
+    Ok(render::Options {
+        runtime,
+        deserialize,
+    })
 }
 
 /// Reads and interprets the schema `files` (of the directory `dir`, for errors): the types,
@@ -455,21 +528,26 @@ pub fn generate_schema(
     let dir = xsd.parent().unwrap_or(Path::new("."));
     let (types, abstract_types) = interpret_files(&[xsd.to_owned()], dir)?;
     let namespaces = [(namespace.to_owned(), module.to_owned(), prefix.to_owned())];
-    let mut builder =
-        model::Builder::new(&types, &namespaces, &[], &abstract_types, &TypeNames::new());
+    let mut builder = model::Builder::new(
+        &types,
+        &namespaces,
+        &[],
+        &abstract_types,
+        &TypeNames::new(),
+        &TypeNames::new(),
+    );
     for root in model::global_elements(&types, &[namespace]) {
         builder.add_root(&root)?;
     }
     let model = builder.finish();
-    let runtime: syn::Path = syn::parse_str(runtime)
-        .map_err(|_| Error::Unsupported(format!("runtime path {runtime:?} is not a Rust path")))?;
+    let options = render_options(runtime, Some(DESERIALIZE_CFG))?;
     let file = xsd.file_name().map_or_else(
         || xsd.display().to_string(),
         |f| f.to_string_lossy().into_owned(),
     );
     format_module_from(
         module.to_owned(),
-        render::module(&model, 0, &runtime),
+        render::module(&model, 0, &options),
         &file,
     )
 }

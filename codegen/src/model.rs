@@ -236,6 +236,27 @@ pub struct ChoiceDef {
     pub variants: Vec<VariantDef>,
     /// Whether a list holds it (see [`ListDef`]): it then reads and writes such lists.
     pub listed: bool,
+    /// The Rust name of the type whose content it is (the list's wrapping type for a list),
+    /// or for a substitution group the head's element name.
+    pub owner_name: String,
+    /// The nearest type every variant's type is or derives from, if there is one.
+    pub base: Option<BaseType>,
+    /// A word for what each variant is: the common base's name without `Base`, or the
+    /// words every element's name ends with (`SubscriptionRequest`).
+    pub stem: Option<String>,
+    /// Whether it is a substitution group's (whose name says so and is kept).
+    pub substitution: bool,
+}
+
+/// The nearest common base of a choice's variants (see [`ChoiceDef::base`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseType {
+    /// The module of the type.
+    pub module: usize,
+    /// Its Rust name.
+    pub name: String,
+    /// Its schema name, `prefix:Name`.
+    pub xsd: String,
 }
 
 /// A variant of a choice enum.
@@ -513,6 +534,12 @@ pub(crate) struct Builder<'t> {
     aliases: &'t [Alias],
     /// The XML Schema namespace's id.
     xs: Option<NamespaceId>,
+    /// The simple-content types whose text is read as base64 ([`crate::Config::base64_text`]).
+    base64_texts: HashSet<TypeIdent>,
+    /// The base type of each named complex type derived from another, by Rust name.
+    parents: HashMap<(usize, String), (usize, String)>,
+    /// The schema name (`prefix:Name`) of each named type, by Rust name.
+    xsd_names: HashMap<(usize, String), String>,
 }
 
 impl<'t> Builder<'t> {
@@ -523,6 +550,7 @@ impl<'t> Builder<'t> {
         aliases: &'t [Alias],
         abstract_types: &crate::TypeNames,
         chosen: &crate::TypeNames,
+        base64_texts: &crate::TypeNames,
     ) -> Self {
         let xs = types
             .modules
@@ -573,9 +601,70 @@ impl<'t> Builder<'t> {
             polymorphic_queue: Vec::new(),
             aliases,
             xs,
+            base64_texts: type_idents(types, base64_texts),
+            parents: HashMap::new(),
+            xsd_names: HashMap::new(),
         };
         builder.assign_names();
+        builder.parents = builder.parent_names();
+        builder.xsd_names = builder
+            .names
+            .iter()
+            .map(|(ident, (m, name))| {
+                let prefix = &builder.modules[*m].prefix;
+                (
+                    (*m, name.clone()),
+                    format!("{prefix}:{}", ident.name.as_str()),
+                )
+            })
+            .collect();
         builder
+    }
+
+    /// The nearest type that the type of every variant of `variants` is or derives from;
+    /// `None` if a variant is not an element of a named complex type or they have none.
+    fn common_base(&self, variants: &[VariantDef]) -> Option<BaseType> {
+        let chain = |v: &VariantDef| -> Option<Vec<(usize, String)>> {
+            let e = v.element.as_ref()?;
+            let TypeRef::Named {
+                module,
+                name,
+                value: false,
+            } = &e.ty
+            else {
+                return None;
+            };
+            let mut out = vec![(*module, name.clone())];
+            while let Some(parent) = self.parents.get(out.last()?) {
+                out.push(parent.clone());
+            }
+            Some(out)
+        };
+        let chains: Vec<Vec<(usize, String)>> =
+            variants.iter().map(chain).collect::<Option<_>>()?;
+        let (first, rest) = chains.split_first()?;
+        let (module, name) = first
+            .iter()
+            .find(|t| rest.iter().all(|c| c.contains(t)))?
+            .clone();
+        let xsd = self.xsd_names.get(&(module, name.clone()))?.clone();
+        Some(BaseType { module, name, xsd })
+    }
+
+    /// The base type of every named complex type derived from another, by Rust name.
+    fn parent_names(&self) -> HashMap<(usize, String), (usize, String)> {
+        let mut out = HashMap::new();
+        for (base, derived) in &self.derived {
+            let Some(base) = self.names.get(base) else {
+                continue;
+            };
+            for d in derived {
+                if let Some(d) = self.names.get(d) {
+                    out.insert(d.clone(), base.clone());
+                }
+            }
+        }
+        out
     }
 
     /// Names every complex and enumeration type of the schema, whatever the roots reach, so
@@ -749,6 +838,7 @@ impl<'t> Builder<'t> {
             modules: self.modules,
         };
         crate::flat::flatten(&mut model);
+        crate::choices::name(&mut model, &self.taken);
         crate::sizes::box_large(&mut model);
         model
     }
@@ -927,6 +1017,15 @@ impl<'t> Builder<'t> {
             MetaTypeVariant::ComplexType(c) => {
                 let mut def = self.complex(module, &name, xsd, c)?;
                 def.doc = ty.documentation.clone();
+                if self.base64_texts.contains(ident) {
+                    if def.text != Some(TypeRef::Prim(Prim::String)) {
+                        return Err(Error::Unsupported(format!(
+                            "base64 text was asked for {}, which is not a type of text content",
+                            def.xsd
+                        )));
+                    }
+                    def.text = Some(TypeRef::Prim(Prim::Base64Binary));
+                }
                 Item::Struct(def)
             }
             _ => unreachable!("only complex and enumeration types are queued"),
@@ -1160,7 +1259,9 @@ impl<'t> Builder<'t> {
         } else {
             Occurs::from_bounds(outer.0, outer.1)
         };
-        let field = self.field_name(def, "choice");
+        let base = self.common_base(&variants);
+        let stem = choice_stem(&variants, base.as_ref());
+        let field = self.field_name(def, &choice_field_name(&variants, stem.as_deref(), occurs));
         def.fields.push(FieldDef {
             name: field,
             occurs,
@@ -1177,6 +1278,10 @@ impl<'t> Builder<'t> {
                 owner: format!("[`{}`]", def.name),
                 variants,
                 listed: false,
+                owner_name: def.name.clone(),
+                base,
+                stem,
+                substitution: false,
             }),
         );
         Ok(())
@@ -1229,13 +1334,19 @@ impl<'t> Builder<'t> {
             "the substitution group of `{}:{name}`",
             self.modules[module].prefix
         );
+        let base = self.common_base(&variants);
+        let stem = choice_stem(&variants, base.as_ref());
         self.items[module].insert(
             choice_name.clone(),
             Item::Choice(ChoiceDef {
                 name: choice_name,
                 owner,
+                base,
+                stem,
                 variants,
                 listed: false,
+                owner_name: pascal(name),
+                substitution: true,
             }),
         );
         Ok(r)
@@ -1453,6 +1564,38 @@ fn anonymous_names(generated: &str) -> (String, String) {
             pascal(&format!("{}{}", &generated[..end - 4], &generated[end..])),
         ),
         None => (pascal(generated), format!("{}Element", pascal(generated))),
+    }
+}
+
+/// A word for what each of `variants` is (see [`ChoiceDef::stem`]).
+fn choice_stem(variants: &[VariantDef], base: Option<&BaseType>) -> Option<String> {
+    if let Some(base) = base {
+        return Some(crate::naming::base_stem(&base.name));
+    }
+    let names: Option<Vec<&str>> = variants
+        .iter()
+        .map(|v| v.element.as_ref().map(|e| e.xml.as_str()))
+        .collect();
+    crate::naming::common_suffix(names?)
+}
+
+/// The name of a field holding a choice of `variants`: by their stem (`paging` for
+/// FindItem's views, plural when repeated), or by both elements when there are two
+/// (`items_or_groups`), or `choice`.
+fn choice_field_name(variants: &[VariantDef], stem: Option<&str>, occurs: Occurs) -> String {
+    if let Some(stem) = stem {
+        let name = snake(stem);
+        return match occurs {
+            Occurs::Repeated => crate::naming::plural(&name),
+            _ => name,
+        };
+    }
+    match variants {
+        [a, b] => match (&a.element, &b.element) {
+            (Some(a), Some(b)) => format!("{}_or_{}", snake(&a.xml), snake(&b.xml)),
+            _ => "choice".to_owned(),
+        },
+        _ => "choice".to_owned(),
     }
 }
 

@@ -110,9 +110,89 @@ pub fn unique(base: String, taken: impl Fn(&str) -> bool) -> String {
         .expect("an unbounded range always yields a free name")
 }
 
+/// A base type's name as a word for what derives from it: `Base` taken off either end
+/// (`BaseFolder` → `Folder`, `RecurrencePatternBase` → `RecurrencePattern`).
+pub fn base_stem(name: &str) -> String {
+    let stem = name
+        .strip_prefix("Base")
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+        .unwrap_or(name);
+    stem.strip_suffix("Base")
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(stem)
+        .to_owned()
+}
+
+/// The words two or more PascalCase names end with, when they share at least two
+/// (`PullSubscriptionRequest`, `PushSubscriptionRequest` → `SubscriptionRequest`).
+pub fn common_suffix<'a>(names: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let words: Vec<Vec<String>> = names.into_iter().map(pascal_words).collect();
+    let (first, rest) = words.split_first()?;
+    if rest.is_empty() {
+        return None;
+    }
+    let shared = (0..first.len())
+        .take_while(|&i| {
+            let word = &first[first.len() - 1 - i];
+            rest.iter()
+                .all(|w| w.len() > i && w[w.len() - 1 - i] == *word)
+        })
+        .count();
+    (shared >= 2).then(|| first[first.len() - shared..].concat())
+}
+
+/// The words of a PascalCase name; a run of capitals is one word (`SID`, `URIValue` →
+/// `URI`, `Value`).
+fn pascal_words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words: Vec<String> = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let starts = i == 0
+            || (c.is_ascii_uppercase()
+                && (chars[i - 1].is_ascii_lowercase()
+                    || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())));
+        match words.last_mut() {
+            Some(word) if !starts => word.push(c),
+            _ => words.push(c.to_string()),
+        }
+    }
+    words
+}
+
+/// The plural of a snake_case name (`event` → `events`, `address` → `addresses`).
+pub fn plural(name: &str) -> String {
+    if name.ends_with('s') || name.ends_with('x') {
+        format!("{name}es")
+    } else {
+        format!("{name}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn choices_are_named_by_the_words_their_elements_share() {
+        assert_eq!(
+            common_suffix([
+                "PullSubscriptionRequest",
+                "PushSubscriptionRequest",
+                "StreamingSubscriptionRequest"
+            ])
+            .as_deref(),
+            Some("SubscriptionRequest")
+        );
+        // One shared word says too little.
+        assert_eq!(common_suffix(["FolderId", "ItemId"]), None);
+        assert_eq!(common_suffix(["PrincipalName", "SID"]), None);
+        assert_eq!(common_suffix(["RuleOperation"]), None);
+        assert_eq!(base_stem("BaseFolderId"), "FolderId");
+        assert_eq!(base_stem("RecurrencePatternBase"), "RecurrencePattern");
+        assert_eq!(base_stem("Baseline"), "Baseline");
+        assert_eq!(plural("notification_event"), "notification_events");
+        assert_eq!(plural("address"), "addresses");
+    }
 
     #[test]
     fn type_names_drop_the_type_suffix_once() {

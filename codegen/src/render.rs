@@ -1,6 +1,9 @@
-//! Renders the model as Rust: types with serde `Serialize` (and `Deserialize` with the
-//! `deserialize` feature of the crate that includes them), and for each a reader
-//! (recursive descent over `XmlReader`) and a writer (`XmlWriter`).
+//! Renders the model as Rust: types with serde `Serialize` (and `Deserialize` where the
+//! configured cfg holds), and for each a reader (recursive descent over `XmlReader`) and a
+//! writer (`XmlWriter`). Generated code names everything through the runtime's hidden
+//! `__private` module (`rt::`), the standard library's names included, so that a schema
+//! type called `Option` or `Result` cannot change what the code means and the including
+//! crate needs no dependency of its own.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -12,12 +15,50 @@ use crate::model::{
 use crate::naming::ident_source;
 use crate::ops::{OperationDef, Shape};
 
-/// Renders module `index` of `model`, using the `xml` runtime of the crate `runtime`.
-pub fn module(model: &Model, index: usize, runtime: &syn::Path) -> TokenStream {
+/// How generated code reaches its runtime.
+pub struct Options {
+    /// The crate of the `__private` module (`crate` inside ews-bindings).
+    pub runtime: syn::Path,
+    /// The cfg predicate under which the types derive `Deserialize` (`feature =
+    /// "deserialize"`), or `None` for never.
+    pub deserialize: Option<TokenStream>,
+}
+
+impl Options {
+    /// The derives every generated type has, `extra` among them, with serde pointed at the
+    /// runtime's re-export.
+    fn derives(&self, extra: TokenStream) -> TokenStream {
+        let serde_crate = format!("{}::__private::serde", path_string(&self.runtime));
+        let deserialize = self
+            .deserialize
+            .as_ref()
+            .map(|cfg| quote!(#[cfg_attr(#cfg, derive(rt::serde::Deserialize))]));
+        quote! {
+            #[derive(Debug, Clone, #extra PartialEq, rt::serde::Serialize)]
+            #deserialize
+            #[serde(crate = #serde_crate)]
+        }
+    }
+}
+
+/// `path` as source text (`crate`, `::ews_bindings`).
+fn path_string(path: &syn::Path) -> String {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let lead = if path.leading_colon.is_some() {
+        "::"
+    } else {
+        ""
+    };
+    format!("{lead}{}", segments.join("::"))
+}
+
+/// Renders module `index` of `model`.
+pub fn module(model: &Model, index: usize, options: &Options) -> TokenStream {
     let r = Renderer {
         model,
         index,
-        runtime,
+        options,
+        uses_n: std::cell::Cell::new(false),
     };
     r.module()
 }
@@ -25,8 +66,16 @@ pub fn module(model: &Model, index: usize, runtime: &syn::Path) -> TokenStream {
 struct Renderer<'m> {
     model: &'m Model,
     index: usize,
-    /// The crate of the `xml` and `operation` modules.
-    runtime: &'m syn::Path,
+    options: &'m Options,
+    /// Whether the writer being rendered names its module's namespace as `n`.
+    uses_n: std::cell::Cell<bool>,
+}
+
+/// A match arm of a reader: the element names it takes, their namespace, and what it does.
+struct Arm {
+    names: TokenStream,
+    ns: Option<NsRef>,
+    body: TokenStream,
 }
 
 /// The reader's local variable for field `name`; reader locals (`r`, `start`, `child`,
@@ -96,9 +145,9 @@ impl Renderer<'_> {
         });
         let roots = self.roots();
         let ns_doc = format!(" The namespace `{uri}`, written with the prefix `{prefix}`.");
-        let runtime = self.runtime;
+        let runtime = &self.options.runtime;
         quote! {
-            use #runtime::xml as rt;
+            use #runtime::__private as rt;
 
             #[doc = #ns_doc]
             pub static NAMESPACE: rt::Namespace = rt::Namespace { uri: #uri, prefix: #prefix };
@@ -132,20 +181,44 @@ impl Renderer<'_> {
             TypeRef::Any => quote!(rt::AnyElement),
             TypeRef::List(item) => {
                 let item = self.type_tokens(item);
-                quote!(Vec<#item>)
+                quote!(rt::Vec<#item>)
             }
         }
     }
 
-    fn ns_tokens(&self, ns: &Option<NsRef>) -> TokenStream {
+    /// The namespace argument of a runtime call (`&NAMESPACE`, or none).
+    fn ns_arg(&self, ns: &Option<NsRef>) -> TokenStream {
         match ns {
-            None => quote!(None),
-            Some(NsRef::Xml) => quote!(Some(&rt::XML)),
-            Some(NsRef::Module(m)) if *m == self.index => quote!(Some(&NAMESPACE)),
+            None => quote!(rt::NO_NAMESPACE),
+            Some(NsRef::Xml) => quote!(&rt::XML),
+            Some(NsRef::Module(m)) if *m == self.index => quote!(&NAMESPACE),
             Some(NsRef::Module(m)) => {
                 let m = ident(&self.model.modules[*m].name);
-                quote!(Some(&super::#m::NAMESPACE))
+                quote!(&super::#m::NAMESPACE)
             }
+        }
+    }
+
+    /// The namespace argument of a writer's call: `n`, which the writer binds to
+    /// `&NAMESPACE`, for the module's own namespace (see [`Renderer::with_n`]).
+    fn writer_ns(&self, ns: &Option<NsRef>) -> TokenStream {
+        match ns {
+            Some(NsRef::Module(m)) if *m == self.index => {
+                self.uses_n.set(true);
+                quote!(n)
+            }
+            other => self.ns_arg(other),
+        }
+    }
+
+    /// `body`, a writer's statements, with `n` bound first if they use it.
+    fn with_n(&self, body: impl FnOnce() -> TokenStream) -> TokenStream {
+        self.uses_n.set(false);
+        let body = body();
+        if self.uses_n.replace(false) {
+            quote!(let n = &NAMESPACE; #body)
+        } else {
+            body
         }
     }
 
@@ -177,7 +250,7 @@ impl Renderer<'_> {
             None => self.type_tokens(&e.ty),
             Some(list) => {
                 let item = self.kind_type(&list.item);
-                quote!(Vec<#item>)
+                quote!(rt::Vec<#item>)
             }
         }
     }
@@ -192,11 +265,15 @@ impl Renderer<'_> {
 
     fn field_type(&self, f: &FieldDef) -> TokenStream {
         let inner = self.kind_type(&f.kind);
-        let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
+        let inner = if f.boxed {
+            quote!(rt::Box<#inner>)
+        } else {
+            inner
+        };
         match f.occurs {
             Occurs::Required => inner,
-            Occurs::Optional => quote!(Option<#inner>),
-            Occurs::Repeated => quote!(Vec<#inner>),
+            Occurs::Optional => quote!(rt::Option<#inner>),
+            Occurs::Repeated => quote!(rt::Vec<#inner>),
         }
     }
 
@@ -216,8 +293,8 @@ impl Renderer<'_> {
             } else {
                 decls.push(quote! {
                     #doc
-                    #[serde(skip_serializing_if = "Option::is_none")]
-                    pub #f: Option<#ty>
+                    #[serde(skip_serializing_if = "rt::Option::is_none")]
+                    pub #f: rt::Option<#ty>
                 });
             }
         }
@@ -236,9 +313,9 @@ impl Renderer<'_> {
             };
             let skip = match f.occurs {
                 Occurs::Required => quote!(),
-                Occurs::Optional => quote!(#[serde(skip_serializing_if = "Option::is_none")]),
+                Occurs::Optional => quote!(#[serde(skip_serializing_if = "rt::Option::is_none")]),
                 Occurs::Repeated => {
-                    quote!(#[serde(default, skip_serializing_if = "Vec::is_empty")])
+                    quote!(#[serde(default, skip_serializing_if = "rt::Vec::is_empty")])
                 }
             };
             decls.push(quote! { #doc #skip pub #fname: #ty });
@@ -248,29 +325,28 @@ impl Renderer<'_> {
             decls.push(quote! { #[doc = " The element's text."] pub value: #ty });
         }
         let reader = self.struct_reader(s);
-        let writer = self.struct_writer(s);
+        let writer = self.with_n(|| self.struct_writer(s));
         // A struct with nothing required has an empty default, handy for requests.
-        let all_optional = s.attributes.iter().all(|a| !a.required)
-            && s.fields.iter().all(|f| f.occurs != Occurs::Required)
-            && s.text
-                .as_ref()
-                .is_none_or(|t| matches!(t, TypeRef::Prim(p) if p.has_default()));
-        let default = if all_optional {
+        let all_optional = has_default(s);
+        let derives = self.options.derives(if all_optional {
             quote!(Default,)
         } else {
             quote!()
-        };
+        });
+        // A type of text content takes its text even when it has a default.
+        let constructors = (!all_optional || s.text.is_some()).then(|| self.constructors(s));
         quote! {
             #doc
-            #[derive(Debug, Clone, #default PartialEq, serde::Serialize)]
-            #[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
+            #derives
             pub struct #name { #(#decls,)* }
+
+            #constructors
 
             impl rt::FromXml for #name {
                 fn from_xml<'a>(
                     r: &mut rt::XmlReader<'a>,
                     start: rt::Start<'a>,
-                ) -> Result<Self, rt::ParseError> {
+                ) -> rt::Result<Self, rt::ParseError> {
                     #reader
                 }
             }
@@ -279,12 +355,100 @@ impl Renderer<'_> {
                 fn to_xml(
                     &self,
                     w: &mut rt::XmlWriter,
-                    ns: Option<&'static rt::Namespace>,
+                    ns: rt::Option<&'static rt::Namespace>,
                     local: &str,
                 ) {
                     #writer
                 }
             }
+        }
+    }
+
+    /// `new`, taking the members `s` requires (each as anything that converts into it) and
+    /// leaving the others absent; and `From` the one value of an enum a struct requires
+    /// (`DistinguishedFolderIdName` → `DistinguishedFolderId`).
+    fn constructors(&self, s: &StructDef) -> TokenStream {
+        let name = ident(&s.name);
+        let mut params = Vec::new();
+        let mut inits = Vec::new();
+        for a in &s.attributes {
+            let f = ident(&a.field);
+            if a.required {
+                let ty = self.type_tokens(&a.ty);
+                params.push(quote!(#f: impl rt::Into<#ty>));
+                inits.push(quote!(#f: #f.into()));
+            } else {
+                inits.push(quote!(#f: rt::None));
+            }
+        }
+        for f in &s.fields {
+            let fname = ident(&f.name);
+            match f.occurs {
+                Occurs::Required => {
+                    let ty = self.kind_type(&f.kind);
+                    params.push(quote!(#fname: impl rt::Into<#ty>));
+                    inits.push(if f.boxed {
+                        quote!(#fname: rt::Box::new(#fname.into()))
+                    } else {
+                        quote!(#fname: #fname.into())
+                    });
+                }
+                Occurs::Optional => inits.push(quote!(#fname: rt::None)),
+                Occurs::Repeated => inits.push(quote!(#fname: rt::Vec::new())),
+            }
+        }
+        if let Some(text) = &s.text {
+            let ty = self.type_tokens(text);
+            params.push(quote!(value: impl rt::Into<#ty>));
+            inits.push(quote!(value: value.into()));
+        }
+        let doc = format!(
+            " `{}` with the members the schema requires; the others are absent (set them \
+             by name with `..{}::new(…)`).",
+            s.name, s.name
+        );
+        let from = self.required_enum(s).map(|e| {
+            let e = self.type_tokens(&e);
+            quote! {
+                impl rt::From<#e> for #name {
+                    fn from(value: #e) -> Self {
+                        Self::new(value)
+                    }
+                }
+            }
+        });
+        // The schema decides how many members a type requires.
+        let many = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        quote! {
+            impl #name {
+                #[doc = #doc]
+                #many
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#inits,)* }
+                }
+            }
+
+            #from
+        }
+    }
+
+    /// The enum of values `s` requires when it requires nothing else (`DistinguishedFolderId`
+    /// requires a `DistinguishedFolderIdName`): a value of it makes an `s`.
+    fn required_enum(&self, s: &StructDef) -> Option<TypeRef> {
+        let attrs = s.attributes.iter().filter(|a| a.required).map(|a| &a.ty);
+        let fields = s
+            .fields
+            .iter()
+            .filter(|f| f.occurs == Occurs::Required)
+            .map(|f| match &f.kind {
+                FieldKind::Element(e) if e.list.is_none() && !f.boxed => Some(&e.ty),
+                _ => None,
+            });
+        let mut required: Vec<Option<&TypeRef>> = attrs.map(Some).chain(fields).collect();
+        required.extend(s.text.iter().map(Some));
+        match required.as_slice() {
+            [Some(ty @ TypeRef::Named { value: true, .. })] => Some((*ty).clone()),
+            _ => None,
         }
     }
 
@@ -302,8 +466,9 @@ impl Renderer<'_> {
             let acc = slot(&a.field);
             let xml = &a.xml;
             let guard = self.ns_guard(&var, &a.ns);
-            lets.push(quote!(let mut #acc = None;));
-            arms.push(quote!(#xml if #guard => #acc = Some(r.attr_value(&attr)?),));
+            let ty = self.type_tokens(&a.ty);
+            lets.push(quote!(let mut #acc: rt::Option<#ty> = rt::None;));
+            arms.push(quote!(#xml if #guard => #acc = rt::Some(r.attr_value(&attr)?),));
             if a.required {
                 checks.push(quote!(let #acc = r.required_attr(#acc, #xml, &start)?;));
             }
@@ -324,37 +489,33 @@ impl Renderer<'_> {
     }
 
     fn struct_reader(&self, s: &StructDef) -> TokenStream {
+        if s.text.is_none() && has_default(s) {
+            return self.default_reader(s);
+        }
+        if s.text.is_none() && s.fields.iter().all(|f| f.occurs != Occurs::Required) {
+            return self.attributes_first_reader(s);
+        }
         let (attrs, mut inits) = self.attr_reader(&s.attributes);
         if s.text.is_some() {
             return quote! {
                 #attrs
                 let value = r.read_value(start)?;
-                Ok(Self { #(#inits,)* value })
+                rt::Ok(Self { #(#inits,)* value })
             };
         }
-        let child = quote!(child);
+        let child = quote!(c);
         let mut lets = Vec::new();
         let mut arms = Vec::new();
-        let mut any_field = None;
+        let mut fallback = None;
         for f in &s.fields {
             let fname = ident(&f.name);
             let acc = slot(&f.name);
             lets.push(match f.occurs {
-                Occurs::Repeated => quote!(let mut #acc = rt::ListBuilder::new();),
-                _ => quote!(let mut #acc = None;),
+                Occurs::Repeated => quote!(let mut #acc = rt::Vec::new();),
+                _ => quote!(let mut #acc = rt::None;),
             });
-            let store = |value: TokenStream, what: &str| match f.occurs {
-                Occurs::Repeated => quote!({
-                    let value = #value;
-                    r.keep(&mut #acc, value)
-                }),
-                _ => quote!({
-                    let value = #value;
-                    r.set_once(&mut #acc, value, #what)?
-                }),
-            };
-            let fallback = self.kind_arms(&f.kind, f.boxed, &child, &store, &mut arms);
-            any_field = fallback.or(any_field);
+            let any = self.kind_arms(&f.kind, &child, &quote!(#acc), &mut arms);
+            fallback = any.or(fallback);
             let what = match &f.kind {
                 FieldKind::Element(e) => e.xml.clone(),
                 FieldKind::Choice(c) => self
@@ -368,48 +529,174 @@ impl Renderer<'_> {
             };
             inits.push(match f.occurs {
                 Occurs::Required => quote!(#fname: r.required(#acc, #what, &start)?),
-                Occurs::Repeated => quote!(#fname: #acc.finish()),
+                Occurs::Repeated => quote!(#fname: #acc),
                 _ => quote!(#fname: #acc),
             });
         }
-        let fallback = any_field.unwrap_or_else(|| quote!(r.skip(#child)?));
-        let body = if arms.is_empty() {
-            quote!(while let Some(child) = r.next_child(&start)? { #fallback; })
-        } else {
-            quote! {
-                while let Some(child) = r.next_child(&start)? {
-                    match child.local {
-                        #(#arms)*
-                        _ => #fallback,
-                    }
-                }
-            }
-        };
+        let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)?));
+        let each = self.dispatch(&child, &arms, fallback);
         quote! {
             #attrs
             #(#lets)*
-            #body
-            Ok(Self { #(#inits,)* })
+            while let rt::Some(c) = r.next_child(&start)? {
+                #each
+            }
+            rt::Ok(Self { #(#inits,)* })
         }
     }
 
-    /// The match arms reading the element or choice `kind` from `child` and handing the
-    /// value to `store`; returns the arm body for `xs:any`, which matches any other element.
+    /// The reader of a struct with nothing required: it reads into its default value.
+    fn default_reader(&self, s: &StructDef) -> TokenStream {
+        if s.attributes.is_empty() && s.fields.is_empty() {
+            return quote! {
+                r.skip(start)?;
+                rt::Ok(Self::default())
+            };
+        }
+        let attrs = (!s.attributes.is_empty()).then(|| {
+            let var = quote!(attr);
+            let arms = s.attributes.iter().map(|a| {
+                let f = ident(&a.field);
+                let xml = &a.xml;
+                let guard = self.ns_guard(&var, &a.ns);
+                quote!(#xml if #guard => this.#f = rt::Some(r.attr_value(&attr)?),)
+            });
+            quote! {
+                for attr in r.attributes(&start) {
+                    let attr = attr?;
+                    match attr.local {
+                        #(#arms)*
+                        _ => {}
+                    }
+                }
+            }
+        });
+        let child = quote!(c);
+        let mut arms = Vec::new();
+        let mut fallback = None;
+        for f in &s.fields {
+            let fname = ident(&f.name);
+            let any = self.kind_arms(&f.kind, &child, &quote!(this.#fname), &mut arms);
+            fallback = any.or(fallback);
+        }
+        let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)?));
+        let each = self.dispatch(&child, &arms, fallback);
+        let read = (!s.fields.is_empty()).then(|| {
+            quote! {
+                while let rt::Some(c) = r.next_child(&start)? {
+                    #each
+                }
+            }
+        });
+        let unread = s.fields.is_empty().then(|| quote!(r.skip(start)?;));
+        quote! {
+            let mut this = Self::default();
+            #attrs
+            #read
+            #unread
+            rt::Ok(this)
+        }
+    }
+
+    /// The reader of a struct that requires attributes only (a response message its
+    /// `ResponseClass`, an `ItemId` its `Id`): the attributes read, it reads its elements
+    /// into `new` of the required ones.
+    fn attributes_first_reader(&self, s: &StructDef) -> TokenStream {
+        let (attrs, _) = self.attr_reader(&s.attributes);
+        let required = s
+            .attributes
+            .iter()
+            .filter(|a| a.required)
+            .map(|a| slot(&a.field));
+        let optional = s.attributes.iter().filter(|a| !a.required).map(|a| {
+            let f = ident(&a.field);
+            let acc = slot(&a.field);
+            quote!(this.#f = #acc;)
+        });
+        let child = quote!(c);
+        let mut arms = Vec::new();
+        let mut fallback = None;
+        for f in &s.fields {
+            let fname = ident(&f.name);
+            let any = self.kind_arms(&f.kind, &child, &quote!(this.#fname), &mut arms);
+            fallback = any.or(fallback);
+        }
+        let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)?));
+        let each = self.dispatch(&child, &arms, fallback);
+        let (binding, read) = if s.fields.is_empty() {
+            (quote!(let this), quote!(r.skip(start)?;))
+        } else {
+            (
+                quote!(let mut this),
+                quote! {
+                    while let rt::Some(c) = r.next_child(&start)? {
+                        #each
+                    }
+                },
+            )
+        };
+        let binding = if s.attributes.iter().any(|a| !a.required) {
+            quote!(let mut this)
+        } else {
+            binding
+        };
+        quote! {
+            #attrs
+            #binding = Self::new(#(#required),*);
+            #(#optional)*
+            #read
+            rt::Ok(this)
+        }
+    }
+
+    /// The statement that hands the element `child` to the arm its name selects, or to
+    /// `fallback`. When every arm's element is in one namespace, the namespace is checked
+    /// once, before the name is matched.
+    fn dispatch(&self, child: &TokenStream, arms: &[Arm], fallback: TokenStream) -> TokenStream {
+        let Some(first) = arms.first() else {
+            return quote!(#fallback;);
+        };
+        if arms.iter().all(|a| a.ns == first.ns) {
+            let ns = self.ns_arg(&first.ns);
+            let arms = arms
+                .iter()
+                .map(|Arm { names, body, .. }| quote!(#names => #body,));
+            quote! {
+                match #child.local_in(#ns) {
+                    #(#arms)*
+                    _ => #fallback,
+                }
+            }
+        } else {
+            let arms = arms.iter().map(|Arm { names, ns, body }| {
+                let guard = self.ns_guard(child, ns);
+                quote!(#names if #guard => #body,)
+            });
+            quote! {
+                match #child.local {
+                    #(#arms)*
+                    _ => #fallback,
+                }
+            }
+        }
+    }
+
+    /// The arms reading the element or choice `kind` from `child` into `slot` (an `Option`
+    /// or a `Vec`); returns the reading of `xs:any`, which takes any other element.
     fn kind_arms(
         &self,
         kind: &FieldKind,
-        boxed: bool,
         child: &TokenStream,
-        store: &dyn Fn(TokenStream, &str) -> TokenStream,
-        arms: &mut Vec<TokenStream>,
+        slot: &TokenStream,
+        arms: &mut Vec<Arm>,
     ) -> Option<TokenStream> {
         match kind {
             FieldKind::Element(e) => {
-                let read = self.read_element(e, boxed, child);
-                let pattern = pattern(e);
-                let guard = self.ns_guard(child, &e.ns);
-                let body = store(read, &e.xml);
-                arms.push(quote!(#pattern if #guard => #body,));
+                arms.push(Arm {
+                    names: pattern(e),
+                    ns: e.ns.clone(),
+                    body: self.read_into(e, child, slot, None),
+                });
                 None
             }
             FieldKind::Choice(c) => {
@@ -418,111 +705,151 @@ impl Renderer<'_> {
                 let mut any = None;
                 for v in &def.variants {
                     let vname = ident(&v.name);
+                    let variant = quote!(#cname::#vname);
                     match &v.element {
-                        Some(e) => {
-                            let read = self.read_element(e, v.boxed, child);
-                            let pattern = pattern(e);
-                            let guard = self.ns_guard(child, &e.ns);
-                            let body = store(quote!(#cname::#vname(#read)), &e.xml);
-                            arms.push(quote!(#pattern if #guard => #body,));
-                        }
-                        None => any = Some(store(quote!(#cname::#vname(r.read(#child)?)), "any")),
+                        Some(e) => arms.push(Arm {
+                            names: pattern(e),
+                            ns: e.ns.clone(),
+                            body: self.read_into(e, child, slot, Some(variant)),
+                        }),
+                        None => any = Some(quote!(r.field_as(#child, &mut #slot, #variant)?)),
                     }
                 }
                 any
             }
-            FieldKind::Any => Some(store(quote!(r.read(#child)?), "any")),
+            FieldKind::Any => Some(quote!(r.field(#child, &mut #slot)?)),
         }
     }
 
-    fn read_element(&self, e: &ElementDef, boxed: bool, child: &TokenStream) -> TokenStream {
+    /// Reads the element `e` from `child` into `slot`, as the choice `variant` if given:
+    /// one runtime call.
+    fn read_into(
+        &self,
+        e: &ElementDef,
+        child: &TokenStream,
+        slot: &TokenStream,
+        variant: Option<TokenStream>,
+    ) -> TokenStream {
         if let Some(list) = &e.list {
-            // A list of one plain element reads through the runtime's helper.
-            if let FieldKind::Element(ie) = &list.item {
-                if ie.list.is_none() && ie.aliases.is_empty() {
-                    let ns = self.ns_tokens(&ie.ns);
+            let plain = match &list.item {
+                FieldKind::Element(ie) if ie.list.is_none() && ie.aliases.is_empty() => Some(ie),
+                _ => None,
+            };
+            return match (plain, &list.item, variant) {
+                (Some(ie), _, None) => {
+                    let ns = self.ns_arg(&ie.ns);
                     let xml = &ie.xml;
-                    return if ie.ty.is_value() {
-                        quote!(r.read_value_list(#child, #ns, #xml)?)
+                    if ie.ty.is_value() {
+                        quote!(r.value_list(#child, &mut #slot, #ns, #xml)?)
                     } else {
-                        quote!(r.read_list(#child, #ns, #xml)?)
-                    };
+                        quote!(r.list(#child, &mut #slot, #ns, #xml)?)
+                    }
                 }
-            }
-            // A list of a choice reads through the choice's own list reader.
-            return match &list.item {
-                FieldKind::Choice(c) => {
+                (_, FieldKind::Choice(c), None) => {
                     let cname = self.choice_path(c);
-                    quote!(#cname::read_list(r, #child)?)
+                    quote!(r.field_with(#child, &mut #slot, #cname::read_list)?)
                 }
-                other => {
-                    let mut arms = Vec::new();
-                    let item = quote!(item);
-                    let push = |value: TokenStream, _: &str| {
-                        quote!({
-                            let value = #value;
-                            r.keep(&mut items, value)
-                        })
+                (_, _, variant) => {
+                    let read = self.read_expr(e, child);
+                    let value = match variant {
+                        Some(variant) => quote!(#variant(#read)),
+                        None => read,
                     };
-                    let fallback = self
-                        .kind_arms(other, false, &item, &push, &mut arms)
-                        .unwrap_or_else(|| quote!(r.skip(#item)?));
-                    quote!({
-                        let list = #child;
-                        let mut items = rt::ListBuilder::new();
-                        while let Some(item) = r.next_child(&list)? {
-                            match item.local {
-                                #(#arms)*
-                                _ => #fallback,
-                            }
-                        }
-                        items.finish()
-                    })
+                    quote!(r.field_with(#child, &mut #slot, |r, #child| rt::Ok(#value))?)
                 }
             };
         }
-        let read = if e.ty.is_value() {
-            quote!(r.read_value(#child)?)
-        } else {
-            quote!(r.read(#child)?)
-        };
-        if boxed {
-            quote!(Box::new(#read))
-        } else {
-            read
+        match (e.ty.is_value(), variant) {
+            (true, None) => quote!(r.value(#child, &mut #slot)?),
+            (false, None) => quote!(r.field(#child, &mut #slot)?),
+            (true, Some(v)) => quote!(r.value_as(#child, &mut #slot, #v)?),
+            (false, Some(v)) => quote!(r.field_as(#child, &mut #slot, #v)?),
         }
     }
 
-    fn write_element(&self, e: &ElementDef, value: TokenStream) -> TokenStream {
-        let ns = self.ns_tokens(&e.ns);
-        let xml = &e.xml;
-        if let Some(list) = &e.list {
-            if let FieldKind::Element(ie) = &list.item {
-                if ie.list.is_none() {
-                    let item_ns = self.ns_tokens(&ie.ns);
-                    let item_xml = &ie.xml;
-                    return if ie.ty.is_value() {
-                        quote!(w.value_list(#ns, #xml, #item_ns, #item_xml, #value);)
-                    } else {
-                        quote!(w.list(#ns, #xml, #item_ns, #item_xml, #value);)
-                    };
+    /// An expression reading the element `e` from `child` (its value, for a list the
+    /// `Vec`), for the rare shapes [`read_into`](Self::read_into) has no call for.
+    fn read_expr(&self, e: &ElementDef, child: &TokenStream) -> TokenStream {
+        let Some(list) = &e.list else {
+            return if e.ty.is_value() {
+                quote!(r.read_value(#child)?)
+            } else {
+                quote!(r.read(#child)?)
+            };
+        };
+        match &list.item {
+            FieldKind::Element(ie) if ie.list.is_none() && ie.aliases.is_empty() => {
+                let ns = self.ns_arg(&ie.ns);
+                let xml = &ie.xml;
+                if ie.ty.is_value() {
+                    quote!(r.read_value_list(#child, #ns, #xml)?)
+                } else {
+                    quote!(r.read_list(#child, #ns, #xml)?)
                 }
             }
-            if let FieldKind::Choice(c) = &list.item {
+            FieldKind::Choice(c) => {
                 let cname = self.choice_path(c);
-                return quote!(#cname::write_list(#value, w, #ns, #xml););
+                quote!(#cname::read_list(r, #child)?)
             }
-            let one = self.write_kind(&list.item, quote!(v));
-            return quote! {
-                w.start(#ns, #xml);
-                for v in #value { #one }
-                w.end(#ns, #xml);
-            };
+            other => {
+                let item = quote!(item);
+                let mut arms = Vec::new();
+                let fallback = self
+                    .kind_arms(other, &item, &quote!(items), &mut arms)
+                    .unwrap_or_else(|| quote!(r.skip(#item)?));
+                let each = self.dispatch(&item, &arms, fallback);
+                quote!({
+                    let list = #child;
+                    let mut items = rt::Vec::new();
+                    while let rt::Some(item) = r.next_child(&list)? {
+                        #each
+                    }
+                    items
+                })
+            }
         }
-        if e.ty.is_value() {
-            quote!(w.value_element(#ns, #xml, #value);)
-        } else {
-            quote!(w.element(#ns, #xml, #value);)
+    }
+
+    /// The statement writing `value` (a field's value: the type, an `Option` or a `Vec` of
+    /// it as `occurs` says) as the element `e`: one runtime call.
+    fn write_element(&self, e: &ElementDef, occurs: Occurs, value: TokenStream) -> TokenStream {
+        let ns = self.writer_ns(&e.ns);
+        let xml = &e.xml;
+        let Some(list) = &e.list else {
+            return match (e.ty.is_value(), occurs) {
+                (true, Occurs::Required) => quote!(w.value_element(#ns, #xml, #value);),
+                (true, Occurs::Optional) => quote!(w.opt_value(#ns, #xml, #value);),
+                (true, Occurs::Repeated) => quote!(w.values(#ns, #xml, #value);),
+                (false, _) => quote!(w.element(#ns, #xml, #value);),
+            };
+        };
+        if occurs == Occurs::Repeated {
+            let one = self.write_element(e, Occurs::Required, quote!(v));
+            return quote!(for v in #value { #one });
+        }
+        match &list.item {
+            FieldKind::Element(ie) if ie.list.is_none() => {
+                let item_ns = self.writer_ns(&ie.ns);
+                let item_xml = &ie.xml;
+                if ie.ty.is_value() {
+                    quote!(w.value_list(#ns, #xml, #item_ns, #item_xml, #value);)
+                } else {
+                    quote!(w.list(#ns, #xml, #item_ns, #item_xml, #value);)
+                }
+            }
+            FieldKind::Choice(_) => quote!(w.choice_list(#ns, #xml, #value);),
+            other => {
+                let one = self.write_kind(other, Occurs::Required, quote!(v));
+                let list = quote! {
+                    w.start(#ns, #xml);
+                    for v in list { #one }
+                    w.end(#ns, #xml);
+                };
+                match occurs {
+                    Occurs::Optional => quote!(if let rt::Some(list) = #value { #list }),
+                    _ => quote!({ let list = #value; #list }),
+                }
+            }
         }
     }
 
@@ -530,12 +857,12 @@ impl Renderer<'_> {
         let mut out = vec![quote!(w.start(ns, local);)];
         for a in &s.attributes {
             let f = ident(&a.field);
-            let ns = self.ns_tokens(&a.ns);
+            let ns = self.writer_ns(&a.ns);
             let xml = &a.xml;
             out.push(if a.required {
                 quote!(w.attr_value(#ns, #xml, &self.#f);)
             } else {
-                quote!(if let Some(v) = &self.#f { w.attr_value(#ns, #xml, v); })
+                quote!(w.opt_attr_value(#ns, #xml, &self.#f);)
             });
         }
         if s.text.is_some() {
@@ -543,43 +870,17 @@ impl Renderer<'_> {
         }
         for f in &s.fields {
             let fname = ident(&f.name);
-            let one = |value: TokenStream| self.write_kind(&f.kind, value);
-            out.push(match f.occurs {
-                Occurs::Required => one(quote!(&self.#fname)),
-                Occurs::Optional => {
-                    let w1 = one(quote!(v));
-                    quote!(if let Some(v) = &self.#fname { #w1 })
-                }
-                Occurs::Repeated => {
-                    let w1 = one(quote!(v));
-                    quote!(for v in &self.#fname { #w1 })
-                }
-            });
+            out.push(self.write_kind(&f.kind, f.occurs, quote!(&self.#fname)));
         }
         out.push(quote!(w.end(ns, local);));
         quote!(#(#out)*)
     }
 
-    /// Writes `value`, an element or choice of `kind`.
-    fn write_kind(&self, kind: &FieldKind, value: TokenStream) -> TokenStream {
+    /// Writes `value`, an element or choice of `kind` occurring `occurs` times.
+    fn write_kind(&self, kind: &FieldKind, occurs: Occurs, value: TokenStream) -> TokenStream {
         match kind {
-            FieldKind::Element(e) => self.write_element(e, value),
-            FieldKind::Choice(c) => {
-                let def = self.choice_def(c);
-                let cname = self.choice_path(c);
-                let arms = def.variants.iter().map(|v| {
-                    let vname = ident(&v.name);
-                    match &v.element {
-                        Some(e) => {
-                            let write = self.write_element(e, quote!(v));
-                            quote!(#cname::#vname(v) => { #write })
-                        }
-                        None => quote!(#cname::#vname(v) => v.write(w),),
-                    }
-                });
-                quote!(match #value { #(#arms)* })
-            }
-            FieldKind::Any => quote!(rt::AnyElement::write(#value, w);),
+            FieldKind::Element(e) => self.write_element(e, occurs, value),
+            FieldKind::Choice(_) | FieldKind::Any => quote!(w.choice(#value);),
         }
     }
 
@@ -601,13 +902,20 @@ impl Renderer<'_> {
 
     fn choice(&self, c: &ChoiceDef) -> TokenStream {
         let name = ident(&c.name);
-        let doc = format!(" One of the elements of {}.", c.owner);
+        let doc = match &c.base {
+            Some(base) => format!(
+                " One of the elements of {}: each holds a `{}` or a value of a type derived \
+                 from it.",
+                c.owner, base.xsd
+            ),
+            None => format!(" One of the elements of {}.", c.owner),
+        };
         let variants = c.variants.iter().map(|v| {
             let vname = ident(&v.name);
             let (doc, ty) = match &v.element {
                 Some(e) => {
                     let ty = self.element_type(e);
-                    let ty = if v.boxed { quote!(Box<#ty>) } else { ty };
+                    let ty = if v.boxed { quote!(rt::Box<#ty>) } else { ty };
                     (format!(" Element `{}`.", self.qualified(&e.ns, &e.xml)), ty)
                 }
                 None => (
@@ -618,16 +926,181 @@ impl Renderer<'_> {
             quote!(#[doc = #doc] #vname(#ty))
         });
         let lists = c.listed.then(|| self.choice_lists(c));
+        let derives = self.options.derives(quote!());
+        let froms = self.choice_froms(c);
+        let accessors = self.choice_accessors(c);
+        let writer = self.choice_writer(c);
         // Variants hold their element inline, as struct fields do: no allocation each.
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-            #[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
+            #derives
             #[allow(clippy::large_enum_variant)]
             pub enum #name { #(#variants,)* }
 
+            #(#froms)*
+
+            #accessors
+
+            #writer
+
             #lists
         }
+    }
+
+    /// `From` each variant's value, where no other variant holds a value of the same type,
+    /// and from the enum of values a variant's struct alone requires (a
+    /// `DistinguishedFolderIdName` is a folder id).
+    fn choice_froms(&self, c: &ChoiceDef) -> Vec<TokenStream> {
+        let name = ident(&c.name);
+        let mut sources: Vec<(String, TokenStream, TokenStream)> = Vec::new();
+        for v in &c.variants {
+            let Some(e) = &v.element else { continue };
+            let vname = ident(&v.name);
+            let ty = self.element_type(e);
+            let wrap = if v.boxed {
+                quote!(Self::#vname(rt::Box::new(value)))
+            } else {
+                quote!(Self::#vname(value))
+            };
+            sources.push((ty.to_string(), ty, wrap));
+            if e.list.is_some() {
+                continue;
+            }
+            if let Some(required) = self
+                .model
+                .struct_def(&e.ty)
+                .and_then(|s| self.required_enum(s))
+            {
+                let ty = self.type_tokens(&required);
+                let inner = self.type_tokens(&e.ty);
+                let made = quote!(<#inner as rt::From<#ty>>::from(value));
+                let wrap = if v.boxed {
+                    quote!(Self::#vname(rt::Box::new(#made)))
+                } else {
+                    quote!(Self::#vname(#made))
+                };
+                sources.push((ty.to_string(), ty, wrap));
+            }
+        }
+        sources
+            .iter()
+            .filter(|(key, _, _)| sources.iter().filter(|(k, _, _)| k == key).count() == 1)
+            .map(|(_, ty, wrap)| {
+                quote! {
+                    impl rt::From<#ty> for #name {
+                        fn from(value: #ty) -> Self {
+                            #wrap
+                        }
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// For a choice of a base type and types derived from it (`AnyItem`): a method per
+    /// member every variant's struct has (`item_id`, `subject`, `mime_content`), so that
+    /// the members the base type gives are read without a match over every kind.
+    fn choice_accessors(&self, c: &ChoiceDef) -> Option<TokenStream> {
+        c.base.as_ref()?;
+        let structs: Vec<&StructDef> = c
+            .variants
+            .iter()
+            .map(|v| {
+                let e = v.element.as_ref().filter(|e| e.list.is_none())?;
+                self.model.struct_def(&e.ty)
+            })
+            .collect::<Option<_>>()?;
+        let (first, rest) = structs.split_first()?;
+        let name = ident(&c.name);
+        let each = format_ident!("each_{}", crate::naming::snake(&c.name));
+        let mut methods = Vec::new();
+        for a in &first.attributes {
+            if !rest.iter().all(|s| s.attributes.contains(a)) {
+                continue;
+            }
+            let f = ident(&a.field);
+            let ty = self.type_tokens(&a.ty);
+            let text = a.ty == TypeRef::Prim(Prim::String);
+            let (ret, get) = match (a.required, text) {
+                (true, true) => (quote!(&str), quote!(&v.#f)),
+                (true, false) => (quote!(&#ty), quote!(&v.#f)),
+                (false, true) => (quote!(rt::Option<&str>), quote!(v.#f.as_deref())),
+                (false, false) => (quote!(rt::Option<&#ty>), quote!(v.#f.as_ref())),
+            };
+            let doc = format!(
+                " Attribute `{}`, whichever type the value is.",
+                self.qualified(&a.ns, &a.xml)
+            );
+            methods.push(quote! {
+                #[doc = #doc]
+                pub fn #f(&self) -> #ret {
+                    #each!(self, v => #get)
+                }
+            });
+        }
+        for field in &first.fields {
+            if !rest
+                .iter()
+                .all(|s| s.fields.iter().any(|other| same_member(field, other)))
+            {
+                continue;
+            }
+            let FieldKind::Element(e) = &field.kind else {
+                continue;
+            };
+            let f = ident(&field.name);
+            let ty = self.kind_type(&field.kind);
+            let text = e.list.is_none() && e.ty == TypeRef::Prim(Prim::String);
+            let copy = e.list.is_none() && matches!(e.ty, TypeRef::Prim(p) if !p.is_runtime());
+            let (ret, get) = match (field.occurs, &e.list) {
+                (Occurs::Required, _) if text => (quote!(&str), quote!(&v.#f)),
+                (Occurs::Required, _) if copy => (ty, quote!(v.#f)),
+                (Occurs::Required, _) => (quote!(&#ty), quote!(&v.#f)),
+                (Occurs::Optional, _) if copy => (quote!(rt::Option<#ty>), quote!(v.#f)),
+                (Occurs::Optional, _) if text => {
+                    (quote!(rt::Option<&str>), quote!(v.#f.as_deref()))
+                }
+                (Occurs::Optional, Some(list)) => {
+                    let item = self.kind_type(&list.item);
+                    (quote!(rt::Option<&[#item]>), quote!(v.#f.as_deref()))
+                }
+                (Occurs::Optional, None) if field.boxed => {
+                    (quote!(rt::Option<&#ty>), quote!(v.#f.as_deref()))
+                }
+                (Occurs::Optional, None) => (quote!(rt::Option<&#ty>), quote!(v.#f.as_ref())),
+                (Occurs::Repeated, _) => (quote!(&[#ty]), quote!(&v.#f)),
+            };
+            let doc = format!(
+                " Element `{}`, whichever type the value is.",
+                self.qualified(&e.ns, &e.xml)
+            );
+            methods.push(quote! {
+                #[doc = #doc]
+                pub fn #f(&self) -> #ret {
+                    #each!(self, v => #get)
+                }
+            });
+        }
+        if methods.is_empty() {
+            return None;
+        }
+        let arms = c.variants.iter().map(|v| {
+            let vname = ident(&v.name);
+            quote!(#name::#vname($v) => $e,)
+        });
+        Some(quote! {
+            /// Evaluates an expression with the value of whichever variant `self` is.
+            macro_rules! #each {
+                ($value:expr, $v:ident => $e:expr) => {
+                    match $value { #(#arms)* }
+                };
+            }
+
+            /// The members every type of the choice has.
+            impl #name {
+                #(#methods)*
+            }
+        })
     }
 
     /// The enum of an abstract (or chosen) type and the types derived from it, read and
@@ -658,11 +1131,11 @@ impl Renderer<'_> {
             let ty = self.type_tokens(&v.ty);
             let qualified = self.qualified(&Some(NsRef::Module(v.module)), &v.xsd);
             let vdoc = format!(" `{qualified}`.");
-            variants.push(quote!(#[doc = #vdoc] #vname(Box<#ty>)));
+            variants.push(quote!(#[doc = #vdoc] #vname(rt::Box<#ty>)));
             froms.push(quote! {
-                impl From<#ty> for #name {
+                impl rt::From<#ty> for #name {
                     fn from(value: #ty) -> Self {
-                        Self::#vname(Box::new(value))
+                        Self::#vname(rt::Box::new(value))
                     }
                 }
             });
@@ -678,8 +1151,8 @@ impl Renderer<'_> {
             };
             let xsd = &v.xsd;
             reads.push(quote! {
-                Some((ns, name)) if name == #xsd && ns.is(#type_ns) => {
-                    Self::#vname(Box::new(r.read(start)?))
+                rt::Some((ns, name)) if name == #xsd && ns.is(#type_ns) => {
+                    Self::#vname(rt::Box::new(r.read(start)?))
                 }
             });
             writes.push(quote! {
@@ -689,10 +1162,10 @@ impl Renderer<'_> {
                 }
             });
         }
+        let derives = self.options.derives(quote!());
         quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-            #[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
+            #derives
             pub enum #name { #(#variants,)* }
 
             #(#froms)*
@@ -701,10 +1174,10 @@ impl Renderer<'_> {
                 fn from_xml<'a>(
                     r: &mut rt::XmlReader<'a>,
                     start: rt::Start<'a>,
-                ) -> Result<Self, rt::ParseError> {
-                    Ok(match r.xsi_type(&start)? {
+                ) -> rt::Result<Self, rt::ParseError> {
+                    rt::Ok(match r.xsi_type(&start)? {
                         #(#reads)*
-                        _ => Self::#base(Box::new(r.read(start)?)),
+                        _ => Self::#base(rt::Box::new(r.read(start)?)),
                     })
                 }
             }
@@ -713,7 +1186,7 @@ impl Renderer<'_> {
                 fn to_xml(
                     &self,
                     w: &mut rt::XmlWriter,
-                    ns: Option<&'static rt::Namespace>,
+                    ns: rt::Option<&'static rt::Namespace>,
                     local: &str,
                 ) {
                     match self { #(#writes)* }
@@ -732,24 +1205,10 @@ impl Renderer<'_> {
         });
         let item = quote!(item);
         let mut arms = Vec::new();
-        let push = |value: TokenStream, _: &str| {
-            quote!({
-                let value = #value;
-                r.keep(&mut items, value)
-            })
-        };
         let fallback = self
-            .kind_arms(&kind, false, &item, &push, &mut arms)
+            .kind_arms(&kind, &item, &quote!(items), &mut arms)
             .unwrap_or_else(|| quote!(r.skip(#item)?));
-        let write = self.write_kind(&kind, quote!(v));
-        let each = if arms.is_empty() {
-            quote!(#fallback;)
-        } else {
-            quote!(match item.local {
-                #(#arms)*
-                _ => #fallback,
-            })
-        };
+        let each = self.dispatch(&item, &arms, fallback);
         quote! {
             impl #name {
                 /// Reads the children of `list` that are elements of the choice, skipping
@@ -758,27 +1217,37 @@ impl Renderer<'_> {
                 pub fn read_list<'a>(
                     r: &mut rt::XmlReader<'a>,
                     list: rt::Start<'a>,
-                ) -> Result<Vec<Self>, rt::ParseError> {
-                    let mut items = rt::ListBuilder::new();
-                    while let Some(item) = r.next_child(&list)? {
+                ) -> rt::Result<rt::Vec<Self>, rt::ParseError> {
+                    let mut items = rt::Vec::new();
+                    while let rt::Some(item) = r.next_child(&list)? {
                         #each
                     }
-                    Ok(items.finish())
+                    rt::Ok(items)
                 }
+            }
+        }
+    }
 
-                /// Writes `items` as the element `{ns}local` wrapping them.
-                #[doc(hidden)]
-                pub fn write_list(
-                    items: &[Self],
-                    w: &mut rt::XmlWriter,
-                    ns: Option<&'static rt::Namespace>,
-                    local: &str,
-                ) {
-                    w.start(ns, local);
-                    for v in items {
-                        #write
+    /// How a choice writes the element of the variant it is.
+    fn choice_writer(&self, c: &ChoiceDef) -> TokenStream {
+        let name = ident(&c.name);
+        let body = self.with_n(|| {
+            let arms = c.variants.iter().map(|v| {
+                let vname = ident(&v.name);
+                match &v.element {
+                    Some(e) => {
+                        let write = self.write_element(e, Occurs::Required, quote!(v));
+                        quote!(Self::#vname(v) => { #write })
                     }
-                    w.end(ns, local);
+                    None => quote!(Self::#vname(v) => w.choice(v),),
+                }
+            });
+            quote!(match self { #(#arms)* })
+        });
+        quote! {
+            impl rt::Choice for #name {
+                fn write_choice(&self, w: &mut rt::XmlWriter) {
+                    #body
                 }
             }
         }
@@ -794,6 +1263,12 @@ impl Renderer<'_> {
             ),
         );
         let other = ident(&e.other);
+        let deserialize = self.options.deserialize.as_ref().map(|cfg| {
+            quote! {
+                #[cfg(#cfg)]
+                rt::value_enum_deserialize!(#name);
+            }
+        });
         let variants = e.values.iter().map(|(v, xml)| {
             let v = ident(v);
             let doc = format!(" `{xml}`");
@@ -814,7 +1289,7 @@ impl Renderer<'_> {
             pub enum #name {
                 #(#variants,)*
                 #[doc = " A value this schema does not list, as received."]
-                #other(String),
+                #other(rt::String),
             }
 
             impl #name {
@@ -830,48 +1305,20 @@ impl Renderer<'_> {
                 }
             }
 
-            impl std::fmt::Display for #name {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
+            impl rt::FromStr for #name {
+                type Err = rt::Infallible;
 
-            impl std::str::FromStr for #name {
-                type Err = std::convert::Infallible;
-
-                fn from_str(s: &str) -> Result<Self, Self::Err> {
-                    Ok(match s {
+                fn from_str(s: &str) -> rt::Result<Self, Self::Err> {
+                    rt::Ok(match s {
                         #(#from_str)*
                         other => Self::#other(other.to_owned()),
                     })
                 }
             }
 
-            impl rt::XmlValue for #name {
-                fn from_text(text: &str) -> Result<Self, rt::ValueError> {
-                    let Ok(value) = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')).parse();
-                    Ok(value)
-                }
+            rt::value_enum!(#name);
 
-                fn to_text(&self) -> std::borrow::Cow<'_, str> {
-                    std::borrow::Cow::Borrowed(self.as_str())
-                }
-            }
-
-            impl serde::Serialize for #name {
-                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                    s.serialize_str(self.as_str())
-                }
-            }
-
-            #[cfg(feature = "deserialize")]
-            impl<'de> serde::Deserialize<'de> for #name {
-                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                    let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                    let Ok(value) = text.parse();
-                    Ok(value)
-                }
-            }
+            #deserialize
         }
     }
 
@@ -901,9 +1348,9 @@ impl Renderer<'_> {
             let v = ident(&root.variant);
             let xml = &root.xml;
             let write = if root.ty.is_value() {
-                quote!(w.value_element(Some(&NAMESPACE), #xml, v))
+                quote!(w.value_element(&NAMESPACE, #xml, v))
             } else {
-                quote!(w.element(Some(&NAMESPACE), #xml, v))
+                quote!(w.element(&NAMESPACE, #xml, v))
             };
             quote!(Self::#v(v) => #write,)
         });
@@ -914,10 +1361,10 @@ impl Renderer<'_> {
         });
         let names = m.roots.iter().map(|root| &root.xml);
         let expected = format!("a global element of {{{}}}", m.uri);
+        let derives = self.options.derives(quote!());
         quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-            #[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
+            #derives
             #[allow(clippy::large_enum_variant)]
             pub enum Element { #(#variants,)* }
 
@@ -945,15 +1392,40 @@ impl Renderer<'_> {
                 fn from_xml<'a>(
                     r: &mut rt::XmlReader<'a>,
                     start: rt::Start<'a>,
-                ) -> Result<Self, rt::ParseError> {
-                    Ok(match start.local {
+                ) -> rt::Result<Self, rt::ParseError> {
+                    rt::Ok(match start.local {
                         #(#read_arms)*
-                        _ => return Err(r.unexpected(&start, #expected)),
+                        _ => return rt::Err(r.unexpected(&start, #expected)),
                     })
                 }
             }
         }
     }
+}
+
+/// Whether `s` requires nothing, so that its default is the value with every member
+/// absent.
+fn has_default(s: &StructDef) -> bool {
+    s.attributes.iter().all(|a| !a.required)
+        && s.fields.iter().all(|f| f.occurs != Occurs::Required)
+        && s.text
+            .as_ref()
+            .is_none_or(|t| matches!(t, TypeRef::Prim(p) if p.has_default()))
+}
+
+/// Whether two fields hold the same element the same way (their documentation aside).
+fn same_member(a: &FieldDef, b: &FieldDef) -> bool {
+    let undocumented = |f: &FieldDef| match &f.kind {
+        FieldKind::Element(e) => FieldKind::Element(ElementDef {
+            doc: Vec::new(),
+            ..e.clone()
+        }),
+        other => other.clone(),
+    };
+    a.name == b.name
+        && a.occurs == b.occurs
+        && a.boxed == b.boxed
+        && undocumented(a) == undocumented(b)
 }
 
 fn pattern(e: &ElementDef) -> TokenStream {
@@ -963,12 +1435,14 @@ fn pattern(e: &ElementDef) -> TokenStream {
 
 /// Renders the operation markers of `ops`, and the `ResponseMessage` implementations of the
 /// messages module's response message types.
-pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> TokenStream {
+pub fn operations(model: &Model, ops: &[OperationDef], options: &Options) -> TokenStream {
     let r = Renderer {
         model,
         index: 0,
-        runtime,
+        options,
+        uses_n: std::cell::Cell::new(false),
     };
+    let runtime = &options.runtime;
     let messages = model
         .modules
         .iter()
@@ -1019,7 +1493,7 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
             );
         }
         let (output, body, methods) = match &op.shape {
-            Shape::Single => (response.clone(), quote!(op::single(response)), None),
+            Shape::Single => (response.clone(), quote!(rt::single(response)), None),
             Shape::Messages {
                 field,
                 choice,
@@ -1044,41 +1518,41 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                 let count = count.as_ref().map(|path| {
                     let path = path.iter().map(|p| ident(p));
                     quote! {
-                        fn expected_items(request: &Self::Request) -> Option<usize> {
-                            Some(request.#(#path).*.len())
+                        fn expected_items(request: &Self::Request) -> rt::Option<usize> {
+                            rt::Some(request.#(#path).*.len())
                         }
                     }
                 });
                 let methods = quote! {
                     #count
 
-                    fn item_errors(output: &Self::Output) -> Vec<(usize, &op::EwsError)> {
+                    fn item_errors(output: &Self::Output) -> rt::Vec<(usize, &rt::EwsError)> {
                         output.errors().collect()
                     }
                 };
                 let per_item = quote! {
-                    impl op::PerItem for #name {
+                    impl rt::PerItem for #name {
                         type Choice = #choice_ty;
                         type Message = #item;
                         const MESSAGE: &'static str = #element;
 
                         // A choice of one element makes the catch-all arm unreachable.
                         #[allow(unreachable_patterns)]
-                        fn message(choice: Self::Choice) -> Option<Self::Message> {
+                        fn message(choice: Self::Choice) -> rt::Option<Self::Message> {
                             match choice {
-                                #choice_ty::#variant(m) => Some(#message),
-                                _ => None,
+                                #choice_ty::#variant(m) => rt::Some(#message),
+                                _ => rt::None,
                             }
                         }
                     }
                 };
                 (
-                    quote!(op::ItemResults<#item>),
+                    quote!(rt::ItemResults<#item>),
                     quote! {
-                        op::item_results(
+                        rt::item_results(
                             response.#field,
-                            <Self as op::PerItem>::MESSAGE,
-                            <Self as op::PerItem>::message,
+                            <Self as rt::PerItem>::MESSAGE,
+                            <Self as rt::PerItem>::message,
                         )
                     },
                     Some((methods, per_item)),
@@ -1095,17 +1569,17 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                 } else if *optional {
                     quote!(r.#field.as_ref())
                 } else {
-                    quote!(Some(&r.#field))
+                    quote!(rt::Some(&r.#field))
                 };
                 (
                     response.clone(),
-                    quote!(op::with_status(response, |r| #status)),
+                    quote!(rt::with_status(response, |r| #status)),
                     None,
                 )
             }
             Shape::Other { status: None } => (
                 response.clone(),
-                quote!(Ok(op::Reply::new(response))),
+                quote!(rt::Ok(rt::Reply::new(response))),
                 None,
             ),
         };
@@ -1117,7 +1591,7 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
             pub struct #name;
 
-            impl op::Operation for #name {
+            impl rt::Operation for #name {
                 const NAME: &'static str = #op_name;
                 const SOAP_ACTION: &'static str = #action;
                 const REQUEST: &'static str = #request_element;
@@ -1127,7 +1601,7 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                 type Response = #response;
                 type Output = #output;
 
-                fn output(response: Self::Response) -> Result<op::Reply<Self::Output>, op::ResponseError> {
+                fn output(response: Self::Response) -> rt::Result<rt::Reply<Self::Output>, rt::ResponseError> {
                     #body
                 }
 
@@ -1141,7 +1615,7 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
     let arms = ops.iter().map(|op| {
         let name = &op.name;
         let marker = ident(&op.name);
-        quote!(#name => Some(visitor.visit::<#marker>()),)
+        quote!(#name => rt::Some(visitor.visit::<#marker>()),)
     });
     let impls = messages
         .map(|m| {
@@ -1150,7 +1624,7 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                 .iter()
                 .filter_map(|item| match item {
                     Item::Struct(s) if crate::ops::is_response_message(s) => {
-                        Some(response_message_impl(model, m, s, runtime))
+                        Some(response_message_impl(model, m, s))
                     }
                     Item::Derived(d)
                         if d.variants.iter().all(|v| {
@@ -1159,7 +1633,7 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
                                 .is_some_and(crate::ops::is_response_message)
                         }) =>
                     {
-                        Some(derived_response_message_impl(model, m, d, runtime))
+                        Some(derived_response_message_impl(model, m, d))
                     }
                     _ => None,
                 })
@@ -1167,17 +1641,17 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
         })
         .unwrap_or_default();
     quote! {
-        use #runtime::operation as op;
+        use #runtime::__private as rt;
 
         /// The names of the operations generated, in the order the WSDL binds them.
         pub const OPERATIONS: &[&str] = &[#(#names),*];
 
         /// Calls `visitor` with the operation named `name` (as in [`OPERATIONS`]), for
         /// callers that pick the operation at run time; `None` if no operation has that name.
-        pub fn with_operation<V: op::OperationVisitor>(name: &str, visitor: V) -> Option<V::Output> {
+        pub fn with_operation<V: rt::OperationVisitor>(name: &str, visitor: V) -> rt::Option<V::Output> {
             match name {
                 #(#arms)*
-                _ => None,
+                _ => rt::None,
             }
         }
 
@@ -1187,12 +1661,7 @@ pub fn operations(model: &Model, ops: &[OperationDef], runtime: &syn::Path) -> T
     }
 }
 
-fn response_message_impl(
-    model: &Model,
-    module: usize,
-    s: &StructDef,
-    runtime: &syn::Path,
-) -> TokenStream {
+fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenStream {
     let m = ident(&model.modules[module].name);
     let name = ident(&s.name);
     let field = |xml: &str| {
@@ -1220,24 +1689,24 @@ fn response_message_impl(
         None => quote!(&[]),
     };
     quote! {
-        impl op::ResponseMessage for crate::#m::#name {
-            fn response_class(&self) -> #runtime::types::ResponseClass {
-                let Ok(class) = self.#class.as_str().parse();
+        impl rt::ResponseMessage for crate::#m::#name {
+            fn response_class(&self) -> rt::ResponseClass {
+                let rt::Ok(class) = self.#class.as_str().parse();
                 class
             }
-            fn response_code(&self) -> Option<#runtime::messages::ResponseCode> {
+            fn response_code(&self) -> rt::Option<rt::ResponseCode> {
                 self.#code.as_ref().map(|code| {
-                    let Ok(code) = code.as_str().parse();
+                    let rt::Ok(code) = code.as_str().parse();
                     code
                 })
             }
-            fn message_text(&self) -> Option<&str> {
+            fn message_text(&self) -> rt::Option<&str> {
                 self.#text.as_deref()
             }
-            fn descriptive_link_key(&self) -> Option<i32> {
+            fn descriptive_link_key(&self) -> rt::Option<i32> {
                 self.#key
             }
-            fn message_xml(&self) -> &[#runtime::xml::AnyElement] {
+            fn message_xml(&self) -> &[rt::AnyElement] {
                 #message_xml
             }
         }
@@ -1247,37 +1716,32 @@ fn response_message_impl(
 /// The response message impl of the enum `d` (a response message type read by `xsi:type`,
 /// see `Config::polymorphic`) whose variants are all response messages: each method asks
 /// the value the enum holds.
-fn derived_response_message_impl(
-    model: &Model,
-    module: usize,
-    d: &DerivedDef,
-    runtime: &syn::Path,
-) -> TokenStream {
+fn derived_response_message_impl(model: &Model, module: usize, d: &DerivedDef) -> TokenStream {
     let m = ident(&model.modules[module].name);
     let name = ident(&d.name);
     let held = format_ident!("held_{}", crate::naming::snake(&d.name));
     let variants = d.variants.iter().map(|v| ident(&v.name));
     quote! {
-        impl op::ResponseMessage for crate::#m::#name {
-            fn response_class(&self) -> #runtime::types::ResponseClass {
+        impl rt::ResponseMessage for crate::#m::#name {
+            fn response_class(&self) -> rt::ResponseClass {
                 #held(self).response_class()
             }
-            fn response_code(&self) -> Option<#runtime::messages::ResponseCode> {
+            fn response_code(&self) -> rt::Option<rt::ResponseCode> {
                 #held(self).response_code()
             }
-            fn message_text(&self) -> Option<&str> {
+            fn message_text(&self) -> rt::Option<&str> {
                 #held(self).message_text()
             }
-            fn descriptive_link_key(&self) -> Option<i32> {
+            fn descriptive_link_key(&self) -> rt::Option<i32> {
                 #held(self).descriptive_link_key()
             }
-            fn message_xml(&self) -> &[#runtime::xml::AnyElement] {
+            fn message_xml(&self) -> &[rt::AnyElement] {
                 #held(self).message_xml()
             }
         }
 
         /// The response message the enum holds.
-        fn #held(message: &crate::#m::#name) -> &dyn op::ResponseMessage {
+        fn #held(message: &crate::#m::#name) -> &dyn rt::ResponseMessage {
             match message {
                 #(crate::#m::#name::#variants(v) => &**v,)*
             }

@@ -59,7 +59,7 @@ fn writes_the_modules_with_the_chosen_types_read_by_xsi_type() {
     let types = std::fs::read_to_string(out.join("types.rs")).unwrap();
     assert!(types.starts_with("// @generated"));
     assert!(types.contains("pub enum AnyTransition"));
-    assert!(types.contains("ews_bindings::xml"));
+    assert!(types.contains("use ews_bindings::__private as rt;"));
     assert!(
         !types.contains("pub struct Persona "),
         "only the root's closure"

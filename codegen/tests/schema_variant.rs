@@ -86,7 +86,7 @@ fn a_schema_of_another_version_generates() {
     );
     let group = &types[types.find("pub struct ImGroup {").unwrap()..];
     let group = &group[..group.find("\n}").unwrap()];
-    assert!(group.contains("pub color: Option<rt::Text>"), "{group}");
+    assert!(group.contains("pub color: rt::Option<rt::Text>"), "{group}");
     assert!(
         types.contains("    V2026_01_01,"),
         "the added enumeration value"

@@ -83,9 +83,72 @@ fn concrete_types_of_the_whole_schema_can_be_read_by_xsi_type() {
         );
     }
     for name in ["AnyResponseMessage", "AnyItemInfoResponseMessage"] {
-        let implemented = format!("impl op::ResponseMessage for crate::messages::{name} {{");
+        let implemented = format!("impl rt::ResponseMessage for crate::messages::{name} {{");
         assert!(code.contains(&implemented), "{name} is no ResponseMessage");
     }
     // SendItem answers with messages of m:ResponseMessageType itself.
     assert!(code.contains("SendItemResponseMessage(AnyResponseMessage)"));
+}
+
+/// The choices of the whole schema are named by what they hold, as the README's table of
+/// names says, and the fields holding them too.
+#[test]
+fn choices_are_named_by_what_they_hold() {
+    let Some(dir) = official_dir() else { return };
+    let modules = Config::new(&dir).all_roots().generate().unwrap();
+    let code: String = modules.iter().map(|m| m.code.as_str()).collect();
+    let enums = [
+        "AnyItem",
+        "AnyFolder",
+        "AnyFolderId",
+        "AnyItemId",
+        "AnyAttachment",
+        "AnyPaging",
+        "AnyGroupBy",
+        "FindFolderPaging",
+        "FindConversationPaging",
+        "AnySubscriptionRequest",
+        "AnyNotificationEvent",
+        "ItemsOrGroups",
+        "FolderIdOrItemId",
+        "AnyResponseMessage",
+        "RecurrencePattern",
+        "AnyRecurrenceRange",
+    ];
+    for name in enums {
+        assert_eq!(
+            code.matches(&format!("pub enum {name} {{")).count(),
+            1,
+            "enum {name}"
+        );
+    }
+    let fields = [
+        "pub paging: rt::Option<AnyPaging>",
+        "pub group_by: rt::Option<AnyGroupBy>",
+        "pub parent_folder_ids: rt::Vec<super::types::AnyFolderId>",
+        "pub item_ids: rt::Vec<super::types::AnyItemId>",
+        "pub items: rt::Option<rt::Vec<super::types::AnyItem>>",
+        "pub subscription_request: AnySubscriptionRequest",
+        "pub notification_events: rt::Vec<AnyNotificationEvent>",
+        "pub items_or_groups: ItemsOrGroups",
+        "pub recurrence_pattern: RecurrencePattern",
+    ];
+    for field in fields {
+        assert!(code.contains(field), "no field {field}");
+    }
+    for gone in ["ArrayOfRealItemsChoice", "FindItemChoice", "pub choice2:"] {
+        assert!(!code.contains(gone), "{gone} is still generated");
+    }
+    // Every item kind gives the members they all have.
+    for accessor in [
+        "pub fn item_id(&self) -> rt::Option<&ItemId>",
+        "pub fn subject(&self) -> rt::Option<&str>",
+        "pub fn mime_content(&self) -> rt::Option<&MimeContent>",
+    ] {
+        assert!(code.contains(accessor), "no {accessor}");
+    }
+    assert!(
+        code.contains("pub value: rt::Base64Binary"),
+        "MIME content as bytes"
+    );
 }

@@ -135,3 +135,10 @@ impl ToXml for AnyElement {
         self.write(w);
     }
 }
+
+/// An element matched by `xs:any` is written under its own name.
+impl super::Choice for AnyElement {
+    fn write_choice(&self, w: &mut XmlWriter) {
+        self.write(w);
+    }
+}

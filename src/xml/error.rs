@@ -109,7 +109,7 @@ pub enum ParseErrorKind {
     /// A required attribute is missing.
     MissingAttribute(&'static str),
     /// An element that may occur once occurred again.
-    DuplicateElement(&'static str),
+    DuplicateElement(String),
     /// Text or an attribute value does not parse as its schema type.
     InvalidValue {
         /// The element or attribute that held the value.

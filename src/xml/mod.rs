@@ -21,12 +21,12 @@ mod writer;
 pub use any::{AnyAttribute, AnyElement, AnyNode};
 pub use binary::{Base64Binary, HexBinary};
 pub use error::{ParseError, ParseErrorKind};
-pub use reader::{Attr, FromXml, Limits, Ns, Start, XmlReader};
+pub use reader::{Attr, FromXml, Limits, Ns, Slot, Start, XmlReader};
 pub use semantic::SemanticTree;
 pub use temporal::{Date, DateTime, Duration, Time, Zone};
 pub(crate) use value::is_xml_space;
 pub use value::{ValueError, XmlValue};
-pub use writer::{ToXml, XmlWriter};
+pub use writer::{Choice, Items, ToXml, XmlWriter};
 
 /// The type of text values in the generated bindings (`xs:string` and the types derived
 /// from it): a string that keeps up to 24 bytes inline and longer text on the heap. EWS
@@ -69,56 +69,6 @@ fn lookup(table: &[&'static Namespace], uri: &str) -> Option<&'static Namespace>
         .find(|ns| ns.uri == uri)
 }
 
-/// Collects the values of a repeated element into a `Vec` that fits them. Most EWS lists
-/// hold one or two values: those get one allocation of their exact size, where `Vec::push`
-/// would allocate four slots at once. Longer lists grow by doubling from two.
-///
-/// For the generated code; not part of the stable API.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct ListBuilder<T> {
-    first: Option<T>,
-    rest: Vec<T>,
-}
-
-impl<T> ListBuilder<T> {
-    /// An empty list.
-    #[inline]
-    pub fn new() -> Self {
-        ListBuilder {
-            first: None,
-            rest: Vec::new(),
-        }
-    }
-
-    /// Appends a value.
-    #[inline]
-    pub fn push(&mut self, value: T) {
-        if self.rest.capacity() != 0 {
-            self.rest.push(value);
-        } else if let Some(first) = self.first.take() {
-            self.rest = vec![first, value];
-        } else {
-            self.first = Some(value);
-        }
-    }
-
-    /// The values, in the order they were pushed.
-    #[inline]
-    pub fn finish(self) -> Vec<T> {
-        match self.first {
-            Some(only) => vec![only],
-            None => self.rest,
-        }
-    }
-}
-
-impl<T> Default for ListBuilder<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// Reads the element that starts `input` with `read`, checking that nothing but
 /// comments and whitespace follows it.
 pub fn read_document<'a, T>(
@@ -130,24 +80,4 @@ pub fn read_document<'a, T>(
     let value = read(&mut reader, root)?;
     reader.finish()?;
     Ok(value)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ListBuilder;
-
-    #[test]
-    fn lists_of_one_and_two_values_are_allocated_to_fit() {
-        for n in 0..10 {
-            let mut list = ListBuilder::new();
-            for i in 0..n {
-                list.push(i);
-            }
-            let list = list.finish();
-            assert_eq!(list, (0..n).collect::<Vec<_>>());
-            if n <= 2 {
-                assert_eq!(list.capacity(), n, "{n} values");
-            }
-        }
-    }
 }

@@ -15,6 +15,80 @@ impl<T: ToXml + ?Sized> ToXml for Box<T> {
     }
 }
 
+/// An absent element is not written.
+impl<T: ToXml> ToXml for Option<T> {
+    #[inline]
+    fn to_xml(&self, w: &mut XmlWriter, ns: Option<&'static Namespace>, local: &str) {
+        if let Some(value) = self {
+            value.to_xml(w, ns, local);
+        }
+    }
+}
+
+/// A repeated element is written once per value.
+impl<T: ToXml> ToXml for Vec<T> {
+    #[inline]
+    fn to_xml(&self, w: &mut XmlWriter, ns: Option<&'static Namespace>, local: &str) {
+        for value in self {
+            value.to_xml(w, ns, local);
+        }
+    }
+}
+
+/// A choice of elements (a generated enum with a variant per element), which writes the
+/// element of the variant it is.
+#[doc(hidden)]
+pub trait Choice {
+    /// Writes the element.
+    fn write_choice(&self, w: &mut XmlWriter);
+}
+
+impl<T: Choice + ?Sized> Choice for Box<T> {
+    #[inline]
+    fn write_choice(&self, w: &mut XmlWriter) {
+        (**self).write_choice(w);
+    }
+}
+
+impl<T: Choice> Choice for Option<T> {
+    #[inline]
+    fn write_choice(&self, w: &mut XmlWriter) {
+        if let Some(value) = self {
+            value.write_choice(w);
+        }
+    }
+}
+
+impl<T: Choice> Choice for Vec<T> {
+    #[inline]
+    fn write_choice(&self, w: &mut XmlWriter) {
+        for value in self {
+            value.write_choice(w);
+        }
+    }
+}
+
+/// The items of a list field, which may be absent.
+#[doc(hidden)]
+pub trait Items<T> {
+    /// The items, or `None` when the list is absent.
+    fn items(&self) -> Option<&[T]>;
+}
+
+impl<T> Items<T> for Vec<T> {
+    #[inline]
+    fn items(&self) -> Option<&[T]> {
+        Some(self)
+    }
+}
+
+impl<T> Items<T> for Option<Vec<T>> {
+    #[inline]
+    fn items(&self) -> Option<&[T]> {
+        self.as_deref()
+    }
+}
+
 struct Declared {
     prefix: Cow<'static, str>,
     uri: Cow<'static, str>,
@@ -88,7 +162,8 @@ impl XmlWriter {
     }
 
     /// Starts the element `{ns}local`.
-    pub fn start(&mut self, ns: Option<&'static Namespace>, local: &str) {
+    pub fn start(&mut self, ns: impl Into<Option<&'static Namespace>>, local: &str) {
+        let ns = ns.into();
         self.begin(ns.map(|ns| (ns.uri, Some(ns))), local);
     }
 
@@ -166,8 +241,27 @@ impl XmlWriter {
     }
 
     /// Writes a simple-typed attribute.
-    pub fn attr_value<V: XmlValue>(&mut self, ns: Option<&'static Namespace>, local: &str, v: &V) {
-        self.attr(ns, local, &v.to_text());
+    pub fn attr_value<V: XmlValue>(
+        &mut self,
+        ns: impl Into<Option<&'static Namespace>>,
+        local: &str,
+        v: &V,
+    ) {
+        self.attr(ns.into(), local, &v.to_text());
+    }
+
+    /// [`attr_value`](Self::attr_value) for an attribute that may be absent.
+    #[inline]
+    #[doc(hidden)]
+    pub fn opt_attr_value<V: XmlValue>(
+        &mut self,
+        ns: impl Into<Option<&'static Namespace>>,
+        local: &str,
+        v: &Option<V>,
+    ) {
+        if let Some(v) = v {
+            self.attr_value(ns, local, v);
+        }
     }
 
     /// Writes text content.
@@ -180,7 +274,8 @@ impl XmlWriter {
     }
 
     /// Ends the element `{ns}local` started last.
-    pub fn end(&mut self, ns: Option<&'static Namespace>, local: &str) {
+    pub fn end(&mut self, ns: impl Into<Option<&'static Namespace>>, local: &str) {
+        let ns = ns.into();
         self.finish(ns.map(|ns| (ns.uri, Some(ns))), local);
     }
 
@@ -214,25 +309,57 @@ impl XmlWriter {
     /// Writes `{ns}local` with `value` as its text.
     pub fn value_element<V: XmlValue>(
         &mut self,
-        ns: Option<&'static Namespace>,
+        ns: impl Into<Option<&'static Namespace>>,
         local: &str,
         value: &V,
     ) {
+        let ns = ns.into();
         self.start(ns, local);
         self.text(&value.to_text());
         self.end(ns, local);
     }
 
-    /// Writes `items` as the element `{ns}local` wrapping one `{item_ns}item_local` each.
+    /// [`value_element`](Self::value_element) for an element that may be absent.
+    #[inline]
+    #[doc(hidden)]
+    pub fn opt_value<V: XmlValue>(
+        &mut self,
+        ns: impl Into<Option<&'static Namespace>>,
+        local: &str,
+        value: &Option<V>,
+    ) {
+        if let Some(value) = value {
+            self.value_element(ns, local, value);
+        }
+    }
+
+    /// [`value_element`](Self::value_element) once per value of a repeated element.
+    #[doc(hidden)]
+    pub fn values<V: XmlValue>(
+        &mut self,
+        ns: impl Into<Option<&'static Namespace>>,
+        local: &str,
+        values: &[V],
+    ) {
+        let ns = ns.into();
+        for value in values {
+            self.value_element(ns, local, value);
+        }
+    }
+
+    /// Writes `items` as the element `{ns}local` wrapping one `{item_ns}item_local` each
+    /// (nothing when the list is absent).
     #[doc(hidden)]
     pub fn list<T: ToXml>(
         &mut self,
-        ns: Option<&'static Namespace>,
+        ns: impl Into<Option<&'static Namespace>>,
         local: &str,
-        item_ns: Option<&'static Namespace>,
+        item_ns: impl Into<Option<&'static Namespace>>,
         item_local: &str,
-        items: &[T],
+        items: &impl Items<T>,
     ) {
+        let Some(items) = items.items() else { return };
+        let (ns, item_ns) = (ns.into(), item_ns.into());
         self.start(ns, local);
         for item in items {
             self.element(item_ns, item_local, item);
@@ -244,12 +371,14 @@ impl XmlWriter {
     #[doc(hidden)]
     pub fn value_list<V: XmlValue>(
         &mut self,
-        ns: Option<&'static Namespace>,
+        ns: impl Into<Option<&'static Namespace>>,
         local: &str,
-        item_ns: Option<&'static Namespace>,
+        item_ns: impl Into<Option<&'static Namespace>>,
         item_local: &str,
-        items: &[V],
+        items: &impl Items<V>,
     ) {
+        let Some(items) = items.items() else { return };
+        let (ns, item_ns) = (ns.into(), item_ns.into());
         self.start(ns, local);
         for item in items {
             self.value_element(item_ns, item_local, item);
@@ -257,10 +386,42 @@ impl XmlWriter {
         self.end(ns, local);
     }
 
-    /// Writes `value` as the element `{ns}local`.
+    /// Writes `items`, choices, as the element `{ns}local` wrapping them (nothing when the
+    /// list is absent).
+    #[doc(hidden)]
+    pub fn choice_list<C: Choice>(
+        &mut self,
+        ns: impl Into<Option<&'static Namespace>>,
+        local: &str,
+        items: &impl Items<C>,
+    ) {
+        let Some(items) = items.items() else { return };
+        let ns = ns.into();
+        self.start(ns, local);
+        for item in items {
+            item.write_choice(self);
+        }
+        self.end(ns, local);
+    }
+
+    /// Writes the element of the choice `value` (nothing for an absent one, each for a
+    /// repeated one).
     #[inline]
-    pub fn element<T: ToXml>(&mut self, ns: Option<&'static Namespace>, local: &str, value: &T) {
-        value.to_xml(self, ns, local);
+    #[doc(hidden)]
+    pub fn choice<C: Choice + ?Sized>(&mut self, value: &C) {
+        value.write_choice(self);
+    }
+
+    /// Writes `value` as the element `{ns}local` (nothing for an absent value, one element
+    /// each for a repeated one).
+    #[inline]
+    pub fn element<T: ToXml + ?Sized>(
+        &mut self,
+        ns: impl Into<Option<&'static Namespace>>,
+        local: &str,
+        value: &T,
+    ) {
+        value.to_xml(self, ns.into(), local);
     }
 
     fn start_tag(&mut self) {

@@ -1,12 +1,14 @@
 """Schema tools for tests/schema_validation.rs, on the
 xmlschema package (an XSD 1.0 validator not written here).
 
-    xsd.py instances SCHEMA_DIR OUT_DIR ELEMENT...
+    xsd.py instances [--base64-text t:TYPE,...] SCHEMA_DIR OUT_DIR ELEMENT...
         For each messages element named, writes OUT_DIR/ELEMENT.xml: a smallest instance
         that is valid per messages.xsd (required attributes and elements only, the first
         alternative of a choice that can be built, the first value a simple type accepts),
         checked valid before it is written; and OUT_DIR/ELEMENT.full.xml with the optional
-        attributes and elements of the first levels too, when a valid one is found.
+        attributes and elements of the first levels too, when a valid one is found. The
+        text of the types named by --base64-text (of the types namespace), which the
+        protocol defines as base64 though the schema says xs:string, is base64.
 
     xsd.py headers WSDL
         Prints, for each operation of the WSDL's SOAP binding, the request header elements
@@ -26,6 +28,7 @@ import xmlschema
 from xmlschema.validators import XsdAnyElement, XsdElement, XsdGroup
 
 M = "http://schemas.microsoft.com/exchange/services/2006/messages"
+T = "http://schemas.microsoft.com/exchange/services/2006/types"
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 
 # Values tried, in order, for a simple type without an enumeration; the first it accepts
@@ -78,9 +81,10 @@ class Builder:
     """Builds instances; `optional_depth` is how deep optional attributes and elements are
     filled in too (-1: none, the smallest instance)."""
 
-    def __init__(self, schema, optional_depth=-1):
+    def __init__(self, schema, optional_depth=-1, base64_texts=()):
         self.schema = schema
         self.optional_depth = optional_depth
+        self.base64_texts = base64_texts
 
     def wanted(self, min_occurs, depth):
         return min_occurs > 0 or depth <= self.optional_depth
@@ -99,7 +103,9 @@ class Builder:
             wanted = required or (attribute.use == "optional" and depth <= self.optional_depth)
             if name and not name.startswith("{") and wanted:
                 node.set(name, value_for(attribute.type))
-        if xsd_type.has_simple_content():
+        if xsd_type.has_simple_content() and xsd_type.name in self.base64_texts:
+            node.text = "eA=="
+        elif xsd_type.has_simple_content():
             node.text = value_for(xsd_type.content)
         elif isinstance(xsd_type.content, XsdGroup):
             node.extend(self.group(xsd_type.content, depth + 1))
@@ -162,7 +168,7 @@ class Builder:
         return out
 
 
-def instances(schema_dir, out_dir, names):
+def instances(schema_dir, out_dir, names, base64_texts=()):
     """Writes NAME.xml, the smallest instance, and NAME.full.xml, one with the optional
     content of the first levels filled in (left out when no valid one is found)."""
     schema = xmlschema.XMLSchema(str(Path(schema_dir) / "messages.xsd"))
@@ -174,7 +180,7 @@ def instances(schema_dir, out_dir, names):
     for name in names:
         decl = schema.elements[name]
         try:
-            node = Builder(schema).element(decl, 0)
+            node = Builder(schema, base64_texts=base64_texts).element(decl, 0)
         except CannotBuild as e:
             print(f"{name}: cannot build an instance: {e}")
             failed = True
@@ -187,7 +193,7 @@ def instances(schema_dir, out_dir, names):
         (out / f"{name}.xml").write_bytes(ET.tostring(node, encoding="utf-8"))
         for depth in (6, 5, 4, 3, 2, 1):
             try:
-                node = Builder(schema, depth).element(decl, 0)
+                node = Builder(schema, depth, base64_texts).element(decl, 0)
             except CannotBuild:
                 continue
             if schema.is_valid(node):
@@ -242,6 +248,9 @@ def headers(wsdl):
 
 
 def main(argv):
+    if len(argv) >= 5 and argv[0] == "instances" and argv[1] == "--base64-text":
+        types = {f"{{{T}}}{name.removeprefix('t:')}" for name in argv[2].split(",")}
+        return instances(argv[3], argv[4], argv[5:], types)
     if len(argv) >= 3 and argv[0] == "instances":
         return instances(argv[1], argv[2], argv[3:])
     if len(argv) == 2 and argv[0] == "headers":
