@@ -1,6 +1,33 @@
 //! A loopback EWS endpoint for tests and demos (feature `mock`): it listens on 127.0.0.1,
-//! answers each request with the next scripted [`MockResponse`] (or what a handler makes of
-//! the request), and records what it received. [`workload`] makes large synthetic responses.
+//! answers each request with the next scripted [`MockResponse`], with what a handler makes
+//! of the request, or by operation ([`Routes`]: a function from the typed request to the
+//! typed response), and records what it received. [`workload`] makes large synthetic
+//! responses.
+//!
+//! ```
+//! use ews_bindings::mock::{MockServer, Routes};
+//! use ews_bindings::{messages, operation, types, Client};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let routes = Routes::new().answer::<operation::GetImItemList>(|_request| {
+//!     let list = types::ImItemList {
+//!         groups: Some(vec![types::ImGroup::new("Friends", "IPM.DistList.MOC.UserGroup")]),
+//!         ..types::ImItemList::default()
+//!     };
+//!     messages::GetImItemListResponseMessage {
+//!         im_item_list: Some(list),
+//!         ..messages::GetImItemListResponseMessage::new(types::ResponseClass::Success)
+//!     }
+//! });
+//! let server = MockServer::route(routes).await?;
+//! let client = Client::builder(server.url()).build()?;
+//! let list = client.get_im_item_list().await?;
+//! assert_eq!(list.groups[0].display_name, "Friends");
+//! assert_eq!(server.requests_of::<operation::GetImItemList>().len(), 1);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod workload;
 
@@ -16,6 +43,10 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+
+use crate::operation::Operation;
+use crate::soap::{self, SOAP_ENVELOPE};
+use crate::xml::XmlWriter;
 
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +70,39 @@ impl MockResponse {
             body: body.into(),
             delay: Duration::ZERO,
         }
+    }
+
+    /// A `200 OK` with the response envelope of `O` holding `body`, as a server writes it.
+    pub fn answer<O: Operation>(body: &O::Response) -> Self {
+        Self::xml(soap::write_response::<O>(None, body))
+    }
+
+    /// A `200 OK` with `body`, the XML of one element (`<m:FindItemResponse …>…`, its
+    /// namespaces declared in it), in a SOAP envelope.
+    pub fn envelope(body: &str) -> Self {
+        let soap = SOAP_ENVELOPE.uri;
+        Self::xml(format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"{soap}\">\
+             <s:Body>{body}</s:Body></s:Envelope>"
+        ))
+    }
+
+    /// A `500` carrying a SOAP fault with the code `code` of the SOAP namespace (`Client`,
+    /// `Server`) and the text `reason`.
+    pub fn fault(code: &str, reason: &str) -> Self {
+        let code = format!("{}:{code}", SOAP_ENVELOPE.prefix);
+        let soap = Some(&SOAP_ENVELOPE);
+        let mut w = XmlWriter::new().with_namespaces(&[&SOAP_ENVELOPE]);
+        w.declaration();
+        w.start(soap, "Envelope");
+        w.start(soap, "Body");
+        w.start(soap, "Fault");
+        w.value_element(None, "faultcode", &code);
+        w.value_element(None, "faultstring", &reason.to_owned());
+        w.end(soap, "Fault");
+        w.end(soap, "Body");
+        w.end(soap, "Envelope");
+        Self::xml(w.into_string()).with_status(500)
     }
 
     /// The same answer with another status.
@@ -89,8 +153,92 @@ impl RecordedRequest {
     }
 }
 
+impl RecordedRequest {
+    /// The operation the request's `SOAPAction` header names (`FindItem`), if any.
+    pub fn soap_action(&self) -> Option<&str> {
+        self.header("soapaction").map(|a| a.trim_matches('"'))
+    }
+}
+
 /// Makes the answer to a request.
 type Handler = dyn Fn(&RecordedRequest) -> MockResponse + Send + Sync;
+
+/// Answers by operation: each request goes to the handler of the operation its
+/// `SOAPAction` names, which gets the typed request and returns the typed response; the
+/// server writes it in an envelope. A request of an operation without a handler, or one
+/// that does not read as its operation's request, is answered with a SOAP fault that says
+/// so (and the call fails with `Error::Fault`).
+#[derive(Default)]
+pub struct Routes {
+    routes: Vec<Route>,
+}
+
+/// Makes the answer to a request's body, for one operation.
+type Answer = dyn Fn(&[u8]) -> MockResponse + Send + Sync;
+
+struct Route {
+    action: &'static str,
+    answer: Box<Answer>,
+}
+
+impl std::fmt::Debug for Routes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.routes.iter().map(|r| r.action))
+            .finish()
+    }
+}
+
+impl Routes {
+    /// No operation answered yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Answers the operation `O` with what `answer` makes of each request.
+    pub fn answer<O: Operation + 'static>(
+        self,
+        answer: impl Fn(O::Request) -> O::Response + Send + Sync + 'static,
+    ) -> Self {
+        self.respond::<O>(move |request| MockResponse::answer::<O>(&answer(request)))
+    }
+
+    /// Answers the operation `O` with the HTTP answer `respond` makes of each request
+    /// (a fault, a status, a delay, or bytes of your own).
+    pub fn respond<O: Operation + 'static>(
+        mut self,
+        respond: impl Fn(O::Request) -> MockResponse + Send + Sync + 'static,
+    ) -> Self {
+        self.routes.push(Route {
+            action: O::SOAP_ACTION,
+            answer: Box::new(move |body| match soap::read_request::<O>(body) {
+                Ok(request) => respond(request),
+                Err(e) => MockResponse::fault(
+                    "Client",
+                    &format!("the request does not read as a {} request: {e}", O::NAME),
+                ),
+            }),
+        });
+        self
+    }
+
+    fn answer_to(&self, request: &RecordedRequest) -> MockResponse {
+        let action = request.soap_action().unwrap_or_default();
+        match self.routes.iter().rev().find(|r| r.action == action) {
+            Some(route) => (route.answer)(&request.body),
+            None => {
+                let operation = action.rsplit('/').next().unwrap_or(action);
+                MockResponse::fault(
+                    "Client",
+                    &format!(
+                        "the loopback endpoint has no handler for the operation {operation:?} \
+                         (SOAPAction {action:?}); add one with Routes::answer"
+                    ),
+                )
+            }
+        }
+    }
+}
 
 enum Answers {
     Script(Vec<MockResponse>),
@@ -125,6 +273,11 @@ impl MockServer {
         Self::serve(Answers::Handler(Box::new(handler))).await
     }
 
+    /// Starts a server answering by operation (see [`Routes`]).
+    pub async fn route(routes: Routes) -> std::io::Result<Self> {
+        Self::start_with(move |request| routes.answer_to(request)).await
+    }
+
     async fn serve(answers: Answers) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
@@ -157,6 +310,17 @@ impl MockServer {
     /// The requests received so far.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.lock().requests.clone()
+    }
+
+    /// The requests of the operation `O` received so far, read as its request type (those
+    /// that do not read are left out).
+    pub fn requests_of<O: Operation>(&self) -> Vec<O::Request> {
+        self.lock()
+            .requests
+            .iter()
+            .filter(|r| r.soap_action() == Some(O::SOAP_ACTION))
+            .filter_map(|r| soap::read_request::<O>(&r.body).ok())
+            .collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
