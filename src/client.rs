@@ -99,6 +99,7 @@ impl fmt::Debug for Secret {
 
 /// How the client authenticates.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Auth {
     /// No `Authorization` header.
     None,

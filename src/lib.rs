@@ -80,7 +80,7 @@
 //! JSON back; `kerberos` adds Kerberos through the system's GSSAPI. The README has the
 //! details.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations)]
 
 #[doc(hidden)]
 pub mod __private;

@@ -40,9 +40,9 @@ pub trait Operation {
     const SOAP_ACTION: &'static str;
     /// The local name of the request body element (the operation's name, but for the
     /// `…MeetingInstance` operations, whose elements end in `Request`).
-    const REQUEST: &'static str;
+    const REQUEST_ELEMENT: &'static str;
     /// The local name of the response body element.
-    const RESPONSE: &'static str;
+    const RESPONSE_ELEMENT: &'static str;
     /// The local names of the request header elements (types namespace) the operation's
     /// binding declares; the client sends only these.
     const REQUEST_HEADERS: &'static [&'static str];
@@ -105,6 +105,7 @@ impl<T> Reply<T> {
 
 /// Why a response fails the whole call.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ResponseError {
     /// The response message's class is `Error` (for an operation answering with one message,
     /// or the first message being `ErrorServerBusy`, which is retried).

@@ -154,7 +154,7 @@ pub fn write_request<O: Operation>(headers: &RequestHeaders, body: &O::Request) 
                 w.element(t, "ManagementRole", roles);
             }
         },
-        |w| w.element(Some(&messages::NAMESPACE), O::REQUEST, body),
+        |w| w.element(Some(&messages::NAMESPACE), O::REQUEST_ELEMENT, body),
     )
 }
 
@@ -170,7 +170,7 @@ pub fn write_response<O: Operation>(
                 w.element(Some(&types::NAMESPACE), "ServerVersionInfo", version);
             }
         },
-        |w| w.element(Some(&messages::NAMESPACE), O::RESPONSE, body),
+        |w| w.element(Some(&messages::NAMESPACE), O::RESPONSE_ELEMENT, body),
     )
 }
 
@@ -209,6 +209,7 @@ pub struct ResponseEnvelope<T> {
 
 /// Why a response envelope gives no body element.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EnvelopeError {
     /// The document is not an envelope the bindings can read.
     #[error(transparent)]
@@ -245,7 +246,7 @@ pub fn read_response_with<O: Operation>(
     xml: &[u8],
     limits: &Limits,
 ) -> Result<ResponseEnvelope<O::Response>, EnvelopeError> {
-    read_body(reader(xml, limits)?, O::RESPONSE)
+    read_body(reader(xml, limits)?, O::RESPONSE_ELEMENT)
 }
 
 /// [`read_response_with`], handing every element of type `T` that the response holds in a
@@ -286,7 +287,7 @@ pub fn read_response_each<O: Operation, T: 'static>(
     limits: &Limits,
     each: impl FnMut(T),
 ) -> Result<ResponseEnvelope<O::Response>, EnvelopeError> {
-    read_body(reader(xml, limits)?.each(each), O::RESPONSE)
+    read_body(reader(xml, limits)?.each(each), O::RESPONSE_ELEMENT)
 }
 
 /// A reader of an envelope within `limits`, knowing the namespaces of the bindings.
@@ -312,8 +313,8 @@ pub fn read_request<O: Operation>(xml: &[u8]) -> Result<O::Request, ParseError> 
         r: &mut XmlReader<'a>,
         start: Start<'a>,
     ) -> Result<O::Request, ParseError> {
-        if !start.is(&messages::NAMESPACE, O::REQUEST) {
-            return Err(r.unexpected(&start, &expanded(&messages::NAMESPACE, O::REQUEST)));
+        if !start.is(&messages::NAMESPACE, O::REQUEST_ELEMENT) {
+            return Err(r.unexpected(&start, &expanded(&messages::NAMESPACE, O::REQUEST_ELEMENT)));
         }
         r.read::<O::Request>(start)
     }

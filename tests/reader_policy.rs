@@ -153,7 +153,7 @@ fn invalid_utf8_is_reported_where_it_starts() {
     let mut xml = format!(r#"<t:MailboxCulture xmlns:t="{T}">été"#).into_bytes();
     let at = xml.len();
     xml.extend_from_slice(b"\xe9t\xe9</t:MailboxCulture>");
-    let err = XmlReader::from_bytes(&xml).err().expect("refused");
+    let err = XmlReader::from_bytes(&xml).expect_err("refused");
     assert_eq!(*err.kind(), ParseErrorKind::InvalidUtf8);
     assert_eq!(err.position(), at as u64);
 }

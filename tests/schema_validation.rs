@@ -45,7 +45,7 @@ impl OperationVisitor for RequestElement {
     type Output = &'static str;
 
     fn visit<O: Operation + 'static>(self) -> &'static str {
-        O::REQUEST
+        O::REQUEST_ELEMENT
     }
 }
 

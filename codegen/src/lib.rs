@@ -13,7 +13,7 @@
 //! rendering is ours, so that the generated readers are recursive-descent code over a
 //! borrowed document rather than per-type state machines.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations)]
 
 mod choices;
 mod flat;

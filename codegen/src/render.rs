@@ -78,8 +78,8 @@ struct Arm {
     body: TokenStream,
 }
 
-/// The reader's local variable for field `name`; reader locals (`r`, `start`, `child`,
-/// `attr`, `value`) never start with `f_`.
+/// The reader's local variable for field `name`; the readers' other locals (`r`, `start`,
+/// `c`, `attr`, `value`, `this`, `list`, `item`, `items`) never start with `f_`.
 fn slot(name: &str) -> Ident {
     format_ident!("f_{}", name)
 }
@@ -1447,170 +1447,7 @@ pub fn operations(model: &Model, ops: &[OperationDef], options: &Options) -> Tok
         .modules
         .iter()
         .position(|m| m.uri == crate::NS_MESSAGES);
-    let type_path = |ty: &TypeRef| -> TokenStream {
-        match ty {
-            TypeRef::Named { module, name, .. } => {
-                let m = ident(&model.modules[*module].name);
-                let name = ident(name);
-                quote!(crate::#m::#name)
-            }
-            other => r.type_tokens(other),
-        }
-    };
-    let markers = ops.iter().map(|op| {
-        let name = ident(&op.name);
-        let op_name = &op.name;
-        let action = &op.soap_action;
-        let response_element = &op.response_element;
-        let request_element = &op.request_element;
-        let headers = &op.headers;
-        let request = type_path(&op.request);
-        let response = type_path(&op.response);
-        let shape_doc = match &op.shape {
-            Shape::Single => " The response is one response message.".to_owned(),
-            Shape::Messages { element, .. } => format!(
-                " The response holds one `m:{element}` per requested item, each its own \
-                 success or error."
-            ),
-            Shape::Other { status: Some(_) } => {
-                " The response has a shape of its own; its response message stands for the \
-                 whole call."
-                    .to_owned()
-            }
-            Shape::Other { status: None } => {
-                " The response has a shape of its own, returned as it is.".to_owned()
-            }
-        };
-        let mut doc = format!(
-            " The `{}` operation: request `m:{}`, response `m:{}`.",
-            op.name, op.request_element, op.response_element
-        );
-        if !op.in_wsdl {
-            doc.push_str(
-                " Services.wsdl does not bind it (messages.xsd alone defines it): it is sent \
-                 with the SOAPAction of the messages namespace and the request headers most \
-                 operations of the binding take.",
-            );
-        }
-        let (output, body, methods) = match &op.shape {
-            Shape::Single => (response.clone(), quote!(rt::single(response)), None),
-            Shape::Messages {
-                field,
-                choice,
-                variant,
-                element,
-                item,
-                count,
-            } => {
-                let item = type_path(item);
-                let field = ident(field);
-                let choice_ty = {
-                    let m = ident(&model.modules[choice.module].name);
-                    let c = ident(&choice.name);
-                    quote!(crate::#m::#c)
-                };
-                let boxed = model
-                    .choice_def(choice)
-                    .and_then(|c| c.variants.iter().find(|v| v.name == *variant))
-                    .is_some_and(|v| v.boxed);
-                let message = if boxed { quote!(*m) } else { quote!(m) };
-                let variant = ident(variant);
-                let count = count.as_ref().map(|path| {
-                    let path = path.iter().map(|p| ident(p));
-                    quote! {
-                        fn expected_items(request: &Self::Request) -> rt::Option<usize> {
-                            rt::Some(request.#(#path).*.len())
-                        }
-                    }
-                });
-                let methods = quote! {
-                    #count
-
-                    fn item_errors(output: &Self::Output) -> rt::Vec<(usize, &rt::EwsError)> {
-                        output.errors().collect()
-                    }
-                };
-                let per_item = quote! {
-                    impl rt::PerItem for #name {
-                        type Choice = #choice_ty;
-                        type Message = #item;
-                        const MESSAGE: &'static str = #element;
-
-                        // A choice of one element makes the catch-all arm unreachable.
-                        #[allow(unreachable_patterns)]
-                        fn message(choice: Self::Choice) -> rt::Option<Self::Message> {
-                            match choice {
-                                #choice_ty::#variant(m) => rt::Some(#message),
-                                _ => rt::None,
-                            }
-                        }
-                    }
-                };
-                (
-                    quote!(rt::ItemResults<#item>),
-                    quote! {
-                        rt::item_results(
-                            response.#field,
-                            <Self as rt::PerItem>::MESSAGE,
-                            <Self as rt::PerItem>::message,
-                        )
-                    },
-                    Some((methods, per_item)),
-                )
-            }
-            Shape::Other { status: Some((field, optional)) } => {
-                let boxed = model
-                    .struct_def(&op.response)
-                    .and_then(|s| s.fields.iter().find(|f| f.name == *field))
-                    .is_some_and(|f| f.boxed);
-                let field = ident(field);
-                let status = if *optional && boxed {
-                    quote!(r.#field.as_deref())
-                } else if *optional {
-                    quote!(r.#field.as_ref())
-                } else {
-                    quote!(rt::Some(&r.#field))
-                };
-                (
-                    response.clone(),
-                    quote!(rt::with_status(response, |r| #status)),
-                    None,
-                )
-            }
-            Shape::Other { status: None } => (
-                response.clone(),
-                quote!(rt::Ok(rt::Reply::new(response))),
-                None,
-            ),
-        };
-        let (methods, per_item) = methods.unzip();
-        quote! {
-            #[doc = #doc]
-            #[doc = ""]
-            #[doc = #shape_doc]
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-            pub struct #name;
-
-            impl rt::Operation for #name {
-                const NAME: &'static str = #op_name;
-                const SOAP_ACTION: &'static str = #action;
-                const REQUEST: &'static str = #request_element;
-                const RESPONSE: &'static str = #response_element;
-                const REQUEST_HEADERS: &'static [&'static str] = &[#(#headers),*];
-                type Request = #request;
-                type Response = #response;
-                type Output = #output;
-
-                fn output(response: Self::Response) -> rt::Result<rt::Reply<Self::Output>, rt::ResponseError> {
-                    #body
-                }
-
-                #methods
-            }
-
-            #per_item
-        }
-    });
+    let markers = ops.iter().map(|op| marker(&r, op));
     let names = ops.iter().map(|op| &op.name);
     let arms = ops.iter().map(|op| {
         let name = &op.name;
@@ -1658,6 +1495,225 @@ pub fn operations(model: &Model, ops: &[OperationDef], options: &Options) -> Tok
         #(#markers)*
 
         #(#impls)*
+    }
+}
+
+/// The path of a generated type from the operations module (`crate::messages::FindItem`).
+fn type_path(r: &Renderer<'_>, ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Named { module, name, .. } => {
+            let m = ident(&r.model.modules[*module].name);
+            let name = ident(name);
+            quote!(crate::#m::#name)
+        }
+        other => r.type_tokens(other),
+    }
+}
+
+/// What an operation's response means for the call, by the response's shape: the output
+/// type, the body of `Operation::output`, and for answers item by item the methods and the
+/// `PerItem` implementation that go with them.
+struct Meaning {
+    output: TokenStream,
+    body: TokenStream,
+    methods: Option<TokenStream>,
+    per_item: Option<TokenStream>,
+}
+
+/// The marker of `op` and its `Operation` implementation.
+fn marker(r: &Renderer<'_>, op: &OperationDef) -> TokenStream {
+    let name = ident(&op.name);
+    let op_name = &op.name;
+    let action = &op.soap_action;
+    let response_element = &op.response_element;
+    let request_element = &op.request_element;
+    let headers = &op.headers;
+    let request = type_path(r, &op.request);
+    let response = type_path(r, &op.response);
+    let shape_doc = match &op.shape {
+        Shape::Single => " The response is one response message.".to_owned(),
+        Shape::Messages { element, .. } => format!(
+            " The response holds one `m:{element}` per requested item, each its own \
+             success or error."
+        ),
+        Shape::Other { status: Some(_) } => {
+            " The response has a shape of its own; its response message stands for the \
+             whole call."
+                .to_owned()
+        }
+        Shape::Other { status: None } => {
+            " The response has a shape of its own, returned as it is.".to_owned()
+        }
+    };
+    let mut doc = format!(
+        " The `{}` operation: request `m:{}`, response `m:{}`.",
+        op.name, op.request_element, op.response_element
+    );
+    if !op.in_wsdl {
+        doc.push_str(
+            " Services.wsdl does not bind it (messages.xsd alone defines it): it is sent \
+             with the SOAPAction of the messages namespace and the request headers most \
+             operations of the binding take.",
+        );
+    }
+    let Meaning {
+        output,
+        body,
+        methods,
+        per_item,
+    } = match &op.shape {
+        Shape::Single => single(response.clone()),
+        Shape::Messages { .. } => item_by_item(r, op),
+        Shape::Other {
+            status: Some(status),
+        } => with_status(r, op, status, response.clone()),
+        Shape::Other { status: None } => as_is(response.clone()),
+    };
+    quote! {
+        #[doc = #doc]
+        #[doc = ""]
+        #[doc = #shape_doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct #name;
+
+        impl rt::Operation for #name {
+            const NAME: &'static str = #op_name;
+            const SOAP_ACTION: &'static str = #action;
+            const REQUEST_ELEMENT: &'static str = #request_element;
+            const RESPONSE_ELEMENT: &'static str = #response_element;
+            const REQUEST_HEADERS: &'static [&'static str] = &[#(#headers),*];
+            type Request = #request;
+            type Response = #response;
+            type Output = #output;
+
+            fn output(response: Self::Response) -> rt::Result<rt::Reply<Self::Output>, rt::ResponseError> {
+                #body
+            }
+
+            #methods
+        }
+
+        #per_item
+    }
+}
+
+/// One response message: the output is the message, failing the call if it is an error.
+fn single(response: TokenStream) -> Meaning {
+    Meaning {
+        output: response,
+        body: quote!(rt::single(response)),
+        methods: None,
+        per_item: None,
+    }
+}
+
+/// One response message per requested item: the output is one result per item.
+fn item_by_item(r: &Renderer<'_>, op: &OperationDef) -> Meaning {
+    let Shape::Messages {
+        field,
+        choice,
+        variant,
+        element,
+        item,
+        count,
+    } = &op.shape
+    else {
+        unreachable!("called for answers item by item");
+    };
+    let name = ident(&op.name);
+    let item = type_path(r, item);
+    let field = ident(field);
+    let choice_ty = {
+        let m = ident(&r.model.modules[choice.module].name);
+        let c = ident(&choice.name);
+        quote!(crate::#m::#c)
+    };
+    let boxed = r
+        .model
+        .choice_def(choice)
+        .and_then(|c| c.variants.iter().find(|v| v.name == *variant))
+        .is_some_and(|v| v.boxed);
+    let message = if boxed { quote!(*m) } else { quote!(m) };
+    let variant = ident(variant);
+    let count = count.as_ref().map(|path| {
+        let path = path.iter().map(|p| ident(p));
+        quote! {
+            fn expected_items(request: &Self::Request) -> rt::Option<usize> {
+                rt::Some(request.#(#path).*.len())
+            }
+        }
+    });
+    Meaning {
+        output: quote!(rt::ItemResults<#item>),
+        body: quote! {
+            rt::item_results(
+                response.#field,
+                <Self as rt::PerItem>::MESSAGE,
+                <Self as rt::PerItem>::message,
+            )
+        },
+        methods: Some(quote! {
+            #count
+
+            fn item_errors(output: &Self::Output) -> rt::Vec<(usize, &rt::EwsError)> {
+                output.errors().collect()
+            }
+        }),
+        per_item: Some(quote! {
+            impl rt::PerItem for #name {
+                type Choice = #choice_ty;
+                type Message = #item;
+                const MESSAGE: &'static str = #element;
+
+                // A choice of one element makes the catch-all arm unreachable.
+                #[allow(unreachable_patterns)]
+                fn message(choice: Self::Choice) -> rt::Option<Self::Message> {
+                    match choice {
+                        #choice_ty::#variant(m) => rt::Some(#message),
+                        _ => rt::None,
+                    }
+                }
+            }
+        }),
+    }
+}
+
+/// A response of its own whose response message (the field `status.0`, optional if
+/// `status.1`) stands for the call.
+fn with_status(
+    r: &Renderer<'_>,
+    op: &OperationDef,
+    (field, optional): &(String, bool),
+    response: TokenStream,
+) -> Meaning {
+    let boxed = r
+        .model
+        .struct_def(&op.response)
+        .and_then(|s| s.fields.iter().find(|f| f.name == *field))
+        .is_some_and(|f| f.boxed);
+    let field = ident(field);
+    let status = if *optional && boxed {
+        quote!(r.#field.as_deref())
+    } else if *optional {
+        quote!(r.#field.as_ref())
+    } else {
+        quote!(rt::Some(&r.#field))
+    };
+    Meaning {
+        output: response,
+        body: quote!(rt::with_status(response, |r| #status)),
+        methods: None,
+        per_item: None,
+    }
+}
+
+/// A response of its own, returned as it is.
+fn as_is(response: TokenStream) -> Meaning {
+    Meaning {
+        output: response,
+        body: quote!(rt::Ok(rt::Reply::new(response))),
+        methods: None,
+        per_item: None,
     }
 }
 

@@ -328,6 +328,15 @@ impl MockServer {
     }
 }
 
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("url", &self.url())
+            .field("requests", &self.lock().requests.len())
+            .finish()
+    }
+}
+
 impl Drop for MockServer {
     fn drop(&mut self) {
         self.task.abort();

@@ -150,6 +150,17 @@ pub struct XmlReader<'a> {
     each: Option<Each<'a>>,
 }
 
+/// Where the reader stands, not the document (which may be megabytes).
+impl std::fmt::Debug for XmlReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XmlReader")
+            .field("position", &self.scan.position())
+            .field("depth", &self.scan.open().len())
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A function taking the list elements of one type as they are read.
 struct Each<'a> {
     ty: TypeId,

@@ -116,6 +116,16 @@ pub struct XmlWriter {
     generated_prefixes: usize,
 }
 
+/// How much is written and how deep, not the text (which may be megabytes).
+impl std::fmt::Debug for XmlWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XmlWriter")
+            .field("written", &self.out.len())
+            .field("depth", &self.depth)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Default for XmlWriter {
     fn default() -> Self {
         Self::new()
