@@ -12,7 +12,7 @@ use crate::types::{
     TimeZoneContext, TimeZoneDefinition,
 };
 use crate::xml::{
-    AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, SemanticTree, Start,
+    AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, Start,
     XmlReader, XmlWriter, XML,
 };
 
@@ -467,14 +467,16 @@ impl Envelope {
     /// The first difference between this envelope as written and `original`, the document
     /// it was read from; `None` when they mean the same. What reading leaves out by design
     /// does not count: header elements the bindings do not know, an empty `Header`, and
-    /// the prefix of a fault's `faultcode` (a QName whose namespace is kept).
-    pub fn diff(&self, mut original: SemanticTree) -> Option<String> {
+    /// the prefix of a fault's `faultcode` (a QName whose namespace is kept). With the
+    /// `check` feature.
+    #[cfg(feature = "check")]
+    pub fn diff(&self, mut original: crate::xml::SemanticTree) -> Option<String> {
         if let Some(header) = original.children.iter_mut().find(|c| c.name == "Header") {
             header
                 .children
                 .retain(|h| !self.skipped_headers.contains(&h.name));
         }
-        let mut written = match SemanticTree::parse(&self.write()) {
+        let mut written = match crate::xml::SemanticTree::parse(&self.write()) {
             Ok(tree) => tree,
             Err(e) => return Some(format!("the written envelope does not parse: {e}")),
         };
@@ -505,7 +507,8 @@ impl Envelope {
     }
 }
 
-fn strip_fault_code_prefix(envelope: &mut SemanticTree) {
+#[cfg(feature = "check")]
+fn strip_fault_code_prefix(envelope: &mut crate::xml::SemanticTree) {
     let code = envelope
         .children
         .iter_mut()

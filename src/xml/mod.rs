@@ -6,13 +6,15 @@
 //! readers walk it by recursive descent, matching element names as strings against the
 //! namespace they resolve to. [`XmlWriter`] writes prefixed, namespace-correct XML.
 //! [`XmlValue`] converts simple-typed text, and [`AnyElement`] keeps the content of
-//! `xs:any` wildcards. [`SemanticTree`] compares documents by what they mean.
+//! `xs:any` wildcards. With the `check` feature, `SemanticTree` compares documents by
+//! what they mean.
 
 mod any;
 mod binary;
 mod error;
 mod reader;
 mod scan;
+#[cfg(feature = "check")]
 mod semantic;
 mod temporal;
 mod value;
@@ -22,6 +24,7 @@ pub use any::{AnyAttribute, AnyElement, AnyNode};
 pub use binary::{Base64Binary, HexBinary};
 pub use error::{ParseError, ParseErrorKind};
 pub use reader::{Attr, FromXml, Limits, Ns, Slot, Start, XmlReader};
+#[cfg(feature = "check")]
 pub use semantic::SemanticTree;
 pub use temporal::{Date, DateTime, Duration, Time, Zone};
 pub(crate) use value::is_xml_space;
