@@ -12,8 +12,8 @@ use crate::types::{
     TimeZoneContext, TimeZoneDefinition,
 };
 use crate::xml::{
-    AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, Start,
-    XmlReader, XmlWriter, XML,
+    AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, Start, XmlReader,
+    XmlWriter, XML,
 };
 
 /// The SOAP 1.1 envelope namespace.

@@ -571,6 +571,21 @@ impl Renderer<'_> {
                 }
             }
         });
+        let read = self.elements_into_this(s);
+        quote! {
+            let mut this = Self::default();
+            #attrs
+            #read
+            rt::Ok(this)
+        }
+    }
+
+    /// The statements reading the child elements of `start` into the fields of `this` (or
+    /// skipping `start`, for a struct without elements).
+    fn elements_into_this(&self, s: &StructDef) -> TokenStream {
+        if s.fields.is_empty() {
+            return quote!(r.skip(start)?;);
+        }
         let child = quote!(c);
         let mut arms = Vec::new();
         let mut fallback = None;
@@ -581,20 +596,10 @@ impl Renderer<'_> {
         }
         let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)?));
         let each = self.dispatch(&child, &arms, fallback);
-        let read = (!s.fields.is_empty()).then(|| {
-            quote! {
-                while let rt::Some(c) = r.next_child(&start)? {
-                    #each
-                }
-            }
-        });
-        let unread = s.fields.is_empty().then(|| quote!(r.skip(start)?;));
         quote! {
-            let mut this = Self::default();
-            #attrs
-            #read
-            #unread
-            rt::Ok(this)
+            while let rt::Some(c) = r.next_child(&start)? {
+                #each
+            }
         }
     }
 
@@ -613,32 +618,11 @@ impl Renderer<'_> {
             let acc = slot(&a.field);
             quote!(this.#f = #acc;)
         });
-        let child = quote!(c);
-        let mut arms = Vec::new();
-        let mut fallback = None;
-        for f in &s.fields {
-            let fname = ident(&f.name);
-            let any = self.kind_arms(&f.kind, &child, &quote!(this.#fname), &mut arms);
-            fallback = any.or(fallback);
-        }
-        let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)?));
-        let each = self.dispatch(&child, &arms, fallback);
-        let (binding, read) = if s.fields.is_empty() {
-            (quote!(let this), quote!(r.skip(start)?;))
+        let read = self.elements_into_this(s);
+        let binding = if s.fields.is_empty() && s.attributes.iter().all(|a| a.required) {
+            quote!(let this)
         } else {
-            (
-                quote!(let mut this),
-                quote! {
-                    while let rt::Some(c) = r.next_child(&start)? {
-                        #each
-                    }
-                },
-            )
-        };
-        let binding = if s.attributes.iter().any(|a| !a.required) {
             quote!(let mut this)
-        } else {
-            binding
         };
         quote! {
             #attrs
