@@ -276,16 +276,57 @@ fn the_schema_and_doc_samples_are_beside_the_checkout() {
     if dir.is_dir() {
         return;
     }
+    let (tests, files) = tests_needing_shared();
+    let cases = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/xmlconf/cases.tsv"),
+    )
+    .map_or(0, |list| {
+        list.lines().filter(|l| !l.trim().is_empty()).count()
+    });
     let message = format!(
-        "{} is missing, so the tests against Microsoft's schema and doc samples and the XML \
-         conformance suite did not run (they passed without checking anything). Put beside \
-         the checkout a directory `shared` with ews-schema/ (types.xsd, messages.xsd and \
-         Services.wsdl, as an Exchange server serves them at https://host/EWS/), \
-         ews-doc-samples/ and ews-doc-samples-core/ (the samples of Microsoft's EWS operation \
-         pages) and xmlconf/ (the W3C suite's zip), or point EWS_SHARED_DIR at one.",
-        dir.display()
+        "{} is missing, so {tests} tests against Microsoft's schema and doc samples (in {}) \
+         passed without checking anything, and the {cases} cases of the W3C XML conformance \
+         suite did not run. To run them, put beside the checkout a directory `shared` with \
+         ews-schema/ (types.xsd, messages.xsd and Services.wsdl, as an Exchange server serves \
+         them at https://host/EWS/), ews-doc-samples/ and ews-doc-samples-core/ (the samples \
+         of Microsoft's EWS operation pages) and xmlconf/ (the W3C suite's zip), or point \
+         EWS_SHARED_DIR at one, and run `cargo test --workspace` again.",
+        dir.display(),
+        files.join(", ")
     );
     assert!(std::env::var_os("CI").is_none(), "{message}");
     // Written to the terminal itself: the harness captures what print! writes.
     let _ = writeln!(std::io::stderr(), "\nnote: {message}\n");
+}
+
+/// How many tests return early without `../shared` (those whose code asks for it with
+/// `shared_dir()` or `official_dir()`), and their files, read from the test sources.
+fn tests_needing_shared() -> (usize, Vec<String>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut tests = 0;
+    let mut files = Vec::new();
+    for dir in ["tests", "codegen/tests"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let n: usize = ["shared_dir", "official_dir"]
+                .iter()
+                .map(|call| text.matches(&format!("{call}() else")).count())
+                .sum();
+            if n > 0 && path.extension().is_some_and(|e| e == "rs") {
+                tests += n;
+                files.push(format!(
+                    "{dir}/{}",
+                    path.file_name().unwrap().to_string_lossy()
+                ));
+            }
+        }
+    }
+    (tests, files)
 }
