@@ -470,9 +470,10 @@ impl<'a> XmlReader<'a> {
         ns: impl Into<Option<&'static Namespace>>,
         local: &str,
     ) -> Result<(), ParseError> {
-        let name = child.local;
-        let value = self.read_items(child, ns.into(), local, Self::read)?;
-        slot.put(self, value, name)
+        let ns = ns.into();
+        self.field_with(child, slot, |r, list| {
+            r.read_items(list, ns, local, Self::read)
+        })
     }
 
     /// [`list`](Self::list) for simple-typed items.
@@ -485,9 +486,10 @@ impl<'a> XmlReader<'a> {
         ns: impl Into<Option<&'static Namespace>>,
         local: &str,
     ) -> Result<(), ParseError> {
-        let name = child.local;
-        let value = self.read_items(child, ns.into(), local, Self::read_value)?;
-        slot.put(self, value, name)
+        let ns = ns.into();
+        self.field_with(child, slot, |r, list| {
+            r.read_items(list, ns, local, Self::read_value)
+        })
     }
 
     /// The text content of the element `start`, unescaped. Child elements inside it are

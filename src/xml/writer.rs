@@ -368,13 +368,10 @@ impl XmlWriter {
         item_local: &str,
         items: &impl Items<T>,
     ) {
-        let Some(items) = items.items() else { return };
-        let (ns, item_ns) = (ns.into(), item_ns.into());
-        self.start(ns, local);
-        for item in items {
-            self.element(item_ns, item_local, item);
-        }
-        self.end(ns, local);
+        let item_ns = item_ns.into();
+        self.wrapped(ns, local, items, |w, item| {
+            w.element(item_ns, item_local, item)
+        });
     }
 
     /// [`list`](Self::list) for simple-typed items, each written as its text.
@@ -387,13 +384,10 @@ impl XmlWriter {
         item_local: &str,
         items: &impl Items<V>,
     ) {
-        let Some(items) = items.items() else { return };
-        let (ns, item_ns) = (ns.into(), item_ns.into());
-        self.start(ns, local);
-        for item in items {
-            self.value_element(item_ns, item_local, item);
-        }
-        self.end(ns, local);
+        let item_ns = item_ns.into();
+        self.wrapped(ns, local, items, |w, item| {
+            w.value_element(item_ns, item_local, item)
+        });
     }
 
     /// Writes `items`, choices, as the element `{ns}local` wrapping them (nothing when the
@@ -405,11 +399,23 @@ impl XmlWriter {
         local: &str,
         items: &impl Items<C>,
     ) {
+        self.wrapped(ns, local, items, |w, item| item.write_choice(w));
+    }
+
+    /// Writes `items` with `write` inside the element `{ns}local` (nothing when the list
+    /// is absent): what the lists of elements, of values and of choices share.
+    fn wrapped<T>(
+        &mut self,
+        ns: impl Into<Option<&'static Namespace>>,
+        local: &str,
+        items: &impl Items<T>,
+        mut write: impl FnMut(&mut Self, &T),
+    ) {
         let Some(items) = items.items() else { return };
         let ns = ns.into();
         self.start(ns, local);
         for item in items {
-            item.write_choice(self);
+            write(self, item);
         }
         self.end(ns, local);
     }
