@@ -20,8 +20,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::{ChoiceDef, ChoiceRef, ElementDef, FieldKind, Item, Model, VariantDef};
 use crate::naming::{pascal, unique};
 
+/// The variants of a choice by name and element.
+type Signature = Vec<(String, Option<ElementDef>)>;
+
 /// The elements of a choice, which tell choices apart (boxing and documentation aside).
-fn signature(c: &ChoiceDef) -> Vec<(String, Option<ElementDef>)> {
+fn signature(c: &ChoiceDef) -> Signature {
     c.variants
         .iter()
         .map(|v| {
@@ -53,18 +56,17 @@ pub fn name(model: &mut Model, taken: &[BTreeSet<String>]) {
             continue;
         }
         // Groups of the same elements; a substitution group's enum leads its group.
-        let mut groups: Vec<Vec<ChoiceDef>> = Vec::new();
         let mut sorted = choices.clone();
         sorted.sort_by_key(|c| (!c.substitution, c.name.clone()));
+        let mut signed: Vec<(Signature, Vec<ChoiceDef>)> = Vec::new();
         for c in sorted {
-            match groups
-                .iter_mut()
-                .find(|g| signature(&g[0]) == signature(&c))
-            {
-                Some(g) => g.push(c),
-                None => groups.push(vec![c]),
+            let sign = signature(&c);
+            match signed.iter_mut().find(|(s, _)| *s == sign) {
+                Some((_, g)) => g.push(c),
+                None => signed.push((sign, vec![c])),
             }
         }
+        let mut groups: Vec<Vec<ChoiceDef>> = signed.into_iter().map(|(_, g)| g).collect();
         let key = |c: &ChoiceDef| ChoiceRef {
             module: m,
             name: c.name.clone(),

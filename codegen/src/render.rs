@@ -997,6 +997,16 @@ impl Renderer<'_> {
         let (first, rest) = structs.split_first()?;
         let name = ident(&c.name);
         let each = format_ident!("each_{}", crate::naming::snake(&c.name));
+        // The method `f` returning `ret`, `get` of whichever value the enum holds (`v`).
+        let method = |f: &Ident, what: &str, ret: TokenStream, get: TokenStream| {
+            let doc = format!(" {what}, whichever type the value is.");
+            quote! {
+                #[doc = #doc]
+                pub fn #f(&self) -> #ret {
+                    #each!(self, v => #get)
+                }
+            }
+        };
         let mut methods = Vec::new();
         for a in &first.attributes {
             if !rest.iter().all(|s| s.attributes.contains(a)) {
@@ -1011,16 +1021,8 @@ impl Renderer<'_> {
                 (false, true) => (quote!(rt::Option<&str>), quote!(v.#f.as_deref())),
                 (false, false) => (quote!(rt::Option<&#ty>), quote!(v.#f.as_ref())),
             };
-            let doc = format!(
-                " Attribute `{}`, whichever type the value is.",
-                self.qualified(&a.ns, &a.xml)
-            );
-            methods.push(quote! {
-                #[doc = #doc]
-                pub fn #f(&self) -> #ret {
-                    #each!(self, v => #get)
-                }
-            });
+            let what = format!("Attribute `{}`", self.qualified(&a.ns, &a.xml));
+            methods.push(method(&f, &what, ret, get));
         }
         for field in &first.fields {
             if !rest
@@ -1054,16 +1056,8 @@ impl Renderer<'_> {
                 (Occurs::Optional, None) => (quote!(rt::Option<&#ty>), quote!(v.#f.as_ref())),
                 (Occurs::Repeated, _) => (quote!(&[#ty]), quote!(&v.#f)),
             };
-            let doc = format!(
-                " Element `{}`, whichever type the value is.",
-                self.qualified(&e.ns, &e.xml)
-            );
-            methods.push(quote! {
-                #[doc = #doc]
-                pub fn #f(&self) -> #ret {
-                    #each!(self, v => #get)
-                }
-            });
+            let what = format!("Element `{}`", self.qualified(&e.ns, &e.xml));
+            methods.push(method(&f, &what, ret, get));
         }
         if methods.is_empty() {
             return None;

@@ -274,6 +274,14 @@ fn slice_wsdl_matches_official() {
 }
 
 /// The binding's facts that differ from the regular pattern are read as they are.
+/// The local names of the request headers `op` takes.
+fn header_names(op: &ews_codegen::wsdl::Operation) -> Vec<&str> {
+    op.request_headers
+        .iter()
+        .map(|h| h.local.as_str())
+        .collect()
+}
+
 #[test]
 fn official_wsdl_irregular_operations() {
     let Some(official_dir) = official_dir() else {
@@ -292,13 +300,8 @@ fn official_wsdl_irregular_operations() {
         assert_eq!(op(&name).request.local, format!("{name}Request"));
     }
     // GetUserAvailability's binding lists RequestVersion twice; it is sent once.
-    let headers: Vec<&str> = op("GetUserAvailability")
-        .request_headers
-        .iter()
-        .map(|h| h.local.as_str())
-        .collect();
     assert_eq!(
-        headers,
+        header_names(op("GetUserAvailability")),
         [
             "ExchangeImpersonation",
             "TimeZoneContext",
@@ -397,13 +400,8 @@ fn operations_only_the_schema_defines_are_read_too() {
         "http://schemas.microsoft.com/exchange/services/2006/messages/GetReminders"
     );
     assert_eq!(reminders.response.local, "GetRemindersResponse");
-    let headers: Vec<&str> = reminders
-        .request_headers
-        .iter()
-        .map(|h| h.local.as_str())
-        .collect();
     assert_eq!(
-        headers,
+        header_names(reminders),
         [
             "ExchangeImpersonation",
             "MailboxCulture",
