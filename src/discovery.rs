@@ -16,18 +16,17 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, LOCATION};
-use reqwest::redirect::Policy;
 use serde::{Deserialize, Serialize};
 
 use crate::autodiscover::{
-    self, AnyUserSetting, ErrorCode, GetUserSettingsRequest, GetUserSettingsRequestMessage,
+    AnyUserSetting, ErrorCode, GetUserSettingsRequest, GetUserSettingsRequestMessage,
     GetUserSettingsResponseMessage, User,
 };
-use crate::client::{Auth, ClientBuilder, Secret};
-use crate::soap::SOAP_ENVELOPE;
+use crate::client::{ClientBuilder, Payload, RawResponse, Secret};
+use crate::error::Error;
+use crate::soap;
 use crate::types::ExchangeVersion;
-use crate::xml::{Namespace, XmlReader, XmlWriter};
+use crate::xml::Limits;
 
 /// The most redirections (`RedirectAddress`, `RedirectUrl`, HTTP redirects) one discovery
 /// follows.
@@ -35,11 +34,6 @@ pub const MAX_REDIRECTS: usize = 10;
 
 /// The settings asked for with SOAP Autodiscover.
 const SETTINGS: [&str; 3] = ["ExternalEwsUrl", "InternalEwsUrl", "EwsSupportedSchemas"];
-
-static WS_ADDRESSING: Namespace = Namespace {
-    uri: "http://www.w3.org/2005/08/addressing",
-    prefix: "wsa",
-};
 
 /// What Autodiscover found: a plain value to cache (serde `Serialize`, and `Deserialize`
 /// with the `deserialize` feature).
@@ -136,7 +130,9 @@ impl Autodiscover {
     /// bundled and platform roots trusted, 30 s per request.
     pub fn new() -> Self {
         Autodiscover {
-            settings: ClientBuilder::new("").timeout(Duration::from_secs(30)),
+            settings: ClientBuilder::new("")
+                .timeout(Duration::from_secs(30))
+                .without_redirects(),
             host: None,
             allow_http: Vec::new(),
         }
@@ -229,18 +225,6 @@ impl Autodiscover {
             };
             fail(&email, vec![attempt])
         })?;
-        let http = reqwest::Client::builder()
-            .timeout(self.settings.request_timeout())
-            .redirect(Policy::none())
-            .use_preconfigured_tls((*tls).clone())
-            .build()
-            .map_err(|e| {
-                let attempt = Attempt {
-                    url: "(HTTP client)".to_owned(),
-                    reason: e.to_string(),
-                };
-                fail(&email, vec![attempt])
-            })?;
         let mut queue = match self.candidates(&email) {
             Ok(steps) => steps,
             Err(reason) => {
@@ -266,9 +250,9 @@ impl Autodiscover {
             let url = step.url(&email);
             tracing::debug!(%url, "asking Autodiscover");
             let outcome = match &step {
-                Step::Json(base) => self.json(&http, base, &email).await,
-                Step::Soap(url) => self.soap(&http, &tls, url, &email).await,
-                Step::Probe(url) => self.probe(&http, url).await,
+                Step::Json(base) => self.json(&tls, base, &email).await,
+                Step::Soap(url) => self.soap(&tls, url, &email).await,
+                Step::Probe(url) => self.probe(&tls, url).await,
             };
             let redirect = |what: String, attempts: &mut Vec<Attempt>, redirects: &mut usize| {
                 *redirects += 1;
@@ -389,29 +373,50 @@ impl Autodiscover {
         Ok(steps)
     }
 
-    async fn json(&self, http: &reqwest::Client, base: &str, email: &str) -> Outcome {
-        let url = Step::Json(base.to_owned()).url(email);
-        let response = match http.get(&url).send().await {
-            Ok(r) => r,
-            Err(e) => return Outcome::Failed(reason(e)),
+    /// Sends a request to `url` carrying `payload`, with the credentials if `credentials`,
+    /// as a client of that URL would (redirects handed back): the answer if its status is
+    /// 2xx or a redirect, else the error it is.
+    async fn fetch(
+        &self,
+        tls: &Arc<rustls::ClientConfig>,
+        url: &str,
+        payload: Payload<'_>,
+        credentials: bool,
+    ) -> Result<RawResponse, Error> {
+        let settings = self.settings.clone().at(url);
+        let settings = match credentials {
+            true => settings,
+            false => settings.anonymous(),
         };
-        let status = response.status();
-        if status.is_redirection() {
-            return self.follow(location(&response), true);
+        let transport = settings.transport(Arc::clone(tls))?;
+        let raw = transport.send(transport.endpoint(), payload).await?;
+        match raw.status {
+            200..=399 => Ok(raw),
+            status => Err(transport.status_error(status, &raw.challenges, &raw.body)),
         }
-        if !status.is_success() {
-            return Outcome::Failed(format!("HTTP status {}", status.as_u16()));
+    }
+
+    async fn json(&self, tls: &Arc<rustls::ClientConfig>, base: &str, email: &str) -> Outcome {
+        let url = Step::Json(base.to_owned()).url(email);
+        let raw = match self.fetch(tls, &url, Payload::Get, false).await {
+            Ok(raw) => raw,
+            Err(Error::Unauthorized { .. }) => {
+                return Outcome::Failed(
+                    "HTTP 401: Autodiscover v2 asks for credentials, which it is not sent"
+                        .to_owned(),
+                )
+            }
+            Err(e) => return Outcome::Failed(e.to_string()),
+        };
+        if (300..400).contains(&raw.status) {
+            return self.follow(raw.location.as_deref(), true);
         }
         #[derive(Deserialize)]
         struct V2 {
             #[serde(rename = "Url")]
             url: Option<String>,
         }
-        let text = match response.text().await {
-            Ok(t) => t,
-            Err(e) => return Outcome::Failed(reason(e)),
-        };
-        match serde_json::from_str::<V2>(&text) {
+        match serde_json::from_slice::<V2>(&raw.body) {
             Ok(V2 { url: Some(ews_url) })
                 if ews_url.starts_with("https://") || self.allowed_str(&ews_url) =>
             {
@@ -446,87 +451,46 @@ impl Autodiscover {
         }
     }
 
-    async fn probe(&self, http: &reqwest::Client, url: &str) -> Outcome {
-        let response = match http.get(url).send().await {
-            Ok(r) => r,
-            Err(e) => return Outcome::Failed(reason(e)),
-        };
-        if response.status().is_redirection() {
-            return self.follow(location(&response), false);
+    async fn probe(&self, tls: &Arc<rustls::ClientConfig>, url: &str) -> Outcome {
+        match self.fetch(tls, url, Payload::Get, false).await {
+            Ok(raw) if (300..400).contains(&raw.status) => {
+                self.follow(raw.location.as_deref(), false)
+            }
+            Ok(raw) => Outcome::Failed(format!(
+                "HTTP status {} instead of a redirect to https",
+                raw.status
+            )),
+            Err(e) => Outcome::Failed(e.to_string()),
         }
-        Outcome::Failed(format!(
-            "HTTP status {} instead of a redirect to https",
-            response.status().as_u16()
-        ))
     }
 
-    async fn soap(
-        &self,
-        http: &reqwest::Client,
-        tls: &Arc<rustls::ClientConfig>,
-        url: &str,
-        email: &str,
-    ) -> Outcome {
-        const ACTION: &str =
-            "http://schemas.microsoft.com/exchange/2010/Autodiscover/Autodiscover/GetUserSettings";
-        let body = request_envelope(url, email);
-        let (status, location, bytes) = match self.settings.auth() {
-            // Windows authentication runs on the client's own connections.
-            Auth::Ntlm { .. }
-            | Auth::Negotiate { .. }
-            | Auth::Kerberos { .. }
-            | Auth::KerberosCache => {
-                let answer = match self.settings.clone().at(url).build_with(Arc::clone(tls)) {
-                    Ok(client) => client.post(&body, ACTION, None).await,
-                    Err(e) => Err(e),
-                };
-                match answer {
-                    Ok(raw) => (raw.status, raw.location, raw.body),
-                    Err(e) => return Outcome::Failed(e.to_string()),
-                }
-            }
-            auth => {
-                let mut request = http
-                    .post(url)
-                    .header(CONTENT_TYPE, "text/xml; charset=utf-8")
-                    .header("SOAPAction", format!("\"{ACTION}\""))
-                    .body(body);
-                request = match auth {
-                    Auth::Basic { username, password } => {
-                        request.basic_auth(username, Some(password.expose()))
-                    }
-                    Auth::Bearer(token) => request.bearer_auth(token.expose()),
-                    _ => request,
-                };
-                let response = match request.send().await {
-                    Ok(r) => r,
-                    Err(e) => return Outcome::Failed(reason(e)),
-                };
-                let status = response.status().as_u16();
-                let location = location(&response).map(str::to_owned);
-                match response.bytes().await {
-                    Ok(b) => (status, location, b.to_vec()),
-                    Err(e) => return Outcome::Failed(reason(e)),
-                }
-            }
+    async fn soap(&self, tls: &Arc<rustls::ClientConfig>, url: &str, email: &str) -> Outcome {
+        let request = GetUserSettingsRequestMessage {
+            request: GetUserSettingsRequest {
+                users: vec![User {
+                    mailbox: email.into(),
+                }],
+                requested_settings: SETTINGS.iter().map(|s| (*s).into()).collect(),
+                requested_version: None,
+            },
         };
-        if (300..400).contains(&status) {
-            return self.follow(location.as_deref(), false);
-        }
-        if status == 401 {
-            return Outcome::Failed(match self.settings.auth() {
-                Auth::None => "HTTP 401: credentials needed".to_owned(),
-                _ => "HTTP 401: the credentials were refused".to_owned(),
-            });
-        }
-        if !(200..300).contains(&status) {
-            return Outcome::Failed(format!("HTTP status {status}"));
-        }
-        let message = match read_response(&bytes) {
-            Ok(m) => m,
-            Err(e) => return Outcome::Failed(format!("not a GetUserSettings answer: {e}")),
+        let body = soap::write_get_user_settings(url, &request);
+        let payload = Payload::Soap {
+            body: &body,
+            action: soap::GET_USER_SETTINGS_ACTION,
+            anchor: None,
         };
-        self.interpret(message, url, email)
+        let raw = match self.fetch(tls, url, payload, true).await {
+            Ok(raw) => raw,
+            Err(e) => return Outcome::Failed(e.to_string()),
+        };
+        if (300..400).contains(&raw.status) {
+            return self.follow(raw.location.as_deref(), false);
+        }
+        match soap::read_get_user_settings(&raw.body, &Limits::default()) {
+            Ok(message) => self.interpret(message, url, email),
+            Err(e) => Outcome::Failed(format!("not a GetUserSettings answer: {e}")),
+        }
     }
 
     fn interpret(
@@ -627,102 +591,6 @@ fn newest_version(list: &str) -> Option<ExchangeVersion> {
                 .iter()
                 .position(|known| *known == v.as_str())
         })
-}
-
-/// The GetUserSettings request envelope for `email`, sent to `url`.
-fn request_envelope(url: &str, email: &str) -> String {
-    let soap = Some(&SOAP_ENVELOPE);
-    let a = Some(&autodiscover::NAMESPACE);
-    let wsa = Some(&WS_ADDRESSING);
-    let mut w = XmlWriter::new().with_namespaces(&[
-        &SOAP_ENVELOPE,
-        &autodiscover::NAMESPACE,
-        &WS_ADDRESSING,
-    ]);
-    w.declaration();
-    w.start(soap, "Envelope");
-    w.start(soap, "Header");
-    w.value_element(
-        a,
-        "RequestedServerVersion",
-        &autodiscover::ExchangeVersion::Exchange2013,
-    );
-    w.value_element(
-        wsa,
-        "Action",
-        &"http://schemas.microsoft.com/exchange/2010/Autodiscover/Autodiscover/GetUserSettings"
-            .to_owned(),
-    );
-    w.value_element(wsa, "To", &url.to_owned());
-    w.end(soap, "Header");
-    w.start(soap, "Body");
-    let message = GetUserSettingsRequestMessage {
-        request: GetUserSettingsRequest {
-            users: vec![User {
-                mailbox: email.into(),
-            }],
-            requested_settings: SETTINGS.iter().map(|s| (*s).into()).collect(),
-            requested_version: None,
-        },
-    };
-    w.element(a, "GetUserSettingsRequestMessage", &message);
-    w.end(soap, "Body");
-    w.end(soap, "Envelope");
-    w.into_string()
-}
-
-/// The GetUserSettings response in a SOAP envelope.
-fn read_response(xml: &[u8]) -> Result<GetUserSettingsResponseMessage, String> {
-    static TABLE: [&Namespace; 2] = [&SOAP_ENVELOPE, &autodiscover::NAMESPACE];
-    let mut r = XmlReader::from_bytes(xml)
-        .map_err(|e| e.to_string())?
-        .with_namespaces(&TABLE);
-    let envelope = r.root().map_err(|e| e.to_string())?;
-    if !envelope.is(&SOAP_ENVELOPE, "Envelope") {
-        return Err(format!(
-            "the root is {}, not a SOAP envelope",
-            envelope.expanded_name()
-        ));
-    }
-    let mut message = None;
-    while let Some(part) = r.next_child(&envelope).map_err(|e| e.to_string())? {
-        if !part.is(&SOAP_ENVELOPE, "Body") {
-            r.skip(part).map_err(|e| e.to_string())?;
-            continue;
-        }
-        while let Some(element) = r.next_child(&part).map_err(|e| e.to_string())? {
-            if element.is(&autodiscover::NAMESPACE, "GetUserSettingsResponseMessage") {
-                message = Some(r.read(element).map_err(|e| e.to_string())?);
-            } else {
-                let name = element.expanded_name();
-                r.skip(element).map_err(|e| e.to_string())?;
-                return Err(format!("the body holds {name}"));
-            }
-        }
-    }
-    r.finish().map_err(|e| e.to_string())?;
-    message.ok_or_else(|| "the body holds no GetUserSettingsResponseMessage".to_owned())
-}
-
-/// The `Location` of a redirect.
-fn location(response: &reqwest::Response) -> Option<&str> {
-    response
-        .headers()
-        .get(LOCATION)
-        .and_then(|l| l.to_str().ok())
-}
-
-/// A transport error in the user's terms (the URL is already named beside it).
-fn reason(e: reqwest::Error) -> String {
-    let e = e.without_url();
-    let mut text = e.to_string();
-    let mut cause = std::error::Error::source(&e);
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ pub enum Error {
     Timeout(Duration),
     /// The server refused the request for want of credentials it accepts (HTTP 401).
     #[error("authentication failed (HTTP 401): {}{}",
-        if *credentials_sent { "the server refused the credentials" } else { "no credentials were sent; set them with ClientBuilder::basic_auth, ntlm, negotiate or bearer_token" },
+        if *credentials_sent { "the server refused the credentials" } else { "no credentials were sent; set them with basic_auth, ntlm, negotiate, kerberos or bearer_token (of ClientBuilder or Autodiscover)" },
         challenge.as_deref().map(|c| format!("; the server asks for {c}")).unwrap_or_default())]
     Unauthorized {
         /// The `WWW-Authenticate` challenge, if the server sent one.

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::autodiscover::{self, GetUserSettingsRequestMessage, GetUserSettingsResponseMessage};
 use crate::messages::{self, ResponseCode};
 use crate::operation::{back_off_in, Operation};
 use crate::types::{
@@ -36,6 +37,19 @@ pub static NAMESPACES: [&Namespace; 4] = [
     &SOAP_ENVELOPE,
     &EWS_ERRORS,
 ];
+
+/// The namespaces of SOAP Autodiscover's GetUserSettings answers: the reader's table.
+static AUTODISCOVER_NAMESPACES: [&Namespace; 2] = [&SOAP_ENVELOPE, &autodiscover::NAMESPACE];
+
+/// WS-Addressing, of SOAP Autodiscover's `Action` and `To` headers.
+static WS_ADDRESSING: Namespace = Namespace {
+    uri: "http://www.w3.org/2005/08/addressing",
+    prefix: "wsa",
+};
+
+/// The `SOAPAction` (and WS-Addressing `Action`) of SOAP Autodiscover's GetUserSettings.
+pub const GET_USER_SETTINGS_ACTION: &str =
+    "http://schemas.microsoft.com/exchange/2010/Autodiscover/Autodiscover/GetUserSettings";
 
 /// The SOAP headers of a request. All are optional; the default asks for Exchange2013.
 ///
@@ -122,6 +136,7 @@ pub fn write_request<O: Operation>(headers: &RequestHeaders, body: &O::Request) 
     let takes = |element: &str| O::REQUEST_HEADERS.contains(&element);
     let t = Some(&types::NAMESPACE);
     write_envelope(
+        &EWS_DECLARED,
         |w| {
             let version = headers.server_version.as_ref();
             if let Some(v) = version.filter(|_| takes("RequestServerVersion")) {
@@ -165,6 +180,7 @@ pub fn write_response<O: Operation>(
     body: &O::Response,
 ) -> String {
     write_envelope(
+        &EWS_DECLARED,
         |w| {
             if let Some(version) = server_version {
                 w.element(Some(&types::NAMESPACE), "ServerVersionInfo", version);
@@ -174,18 +190,18 @@ pub fn write_response<O: Operation>(
     )
 }
 
-/// Writes an envelope: `header` writes the header elements, `body` the body's element.
-/// All namespaces are declared on the root.
+/// The namespaces an EWS envelope declares on its root.
+static EWS_DECLARED: [&Namespace; 3] = [&SOAP_ENVELOPE, &types::NAMESPACE, &messages::NAMESPACE];
+
+/// Writes an envelope declaring `namespaces` on its root: `header` writes the header
+/// elements, `body` the body's element.
 fn write_envelope(
+    namespaces: &[&'static Namespace],
     header: impl FnOnce(&mut XmlWriter),
     body: impl FnOnce(&mut XmlWriter),
 ) -> String {
     let soap = Some(&SOAP_ENVELOPE);
-    let mut w = XmlWriter::new().with_namespaces(&[
-        &SOAP_ENVELOPE,
-        &types::NAMESPACE,
-        &messages::NAMESPACE,
-    ]);
+    let mut w = XmlWriter::new().with_namespaces(namespaces);
     w.declaration();
     w.start(soap, "Envelope");
     w.start(soap, "Header");
@@ -196,6 +212,42 @@ fn write_envelope(
     w.end(soap, "Body");
     w.end(soap, "Envelope");
     w.into_string()
+}
+
+/// Writes a SOAP Autodiscover GetUserSettings request envelope for the service at `to`
+/// (its URL): the headers Autodiscover requires (`RequestedServerVersion` Exchange2013,
+/// WS-Addressing's `Action` and `To`) and `request`. Its `SOAPAction` is
+/// [`GET_USER_SETTINGS_ACTION`].
+pub fn write_get_user_settings(to: &str, request: &GetUserSettingsRequestMessage) -> String {
+    let a = Some(&autodiscover::NAMESPACE);
+    let wsa = Some(&WS_ADDRESSING);
+    write_envelope(
+        &[&SOAP_ENVELOPE, &autodiscover::NAMESPACE, &WS_ADDRESSING],
+        |w| {
+            let version = autodiscover::ExchangeVersion::Exchange2013;
+            w.value_element(a, "RequestedServerVersion", &version);
+            w.value_element(wsa, "Action", &GET_USER_SETTINGS_ACTION.to_owned());
+            w.value_element(wsa, "To", &to.to_owned());
+        },
+        |w| w.element(a, "GetUserSettingsRequestMessage", request),
+    )
+}
+
+/// Reads a SOAP Autodiscover GetUserSettings response envelope within `limits`: its body
+/// holds a `GetUserSettingsResponseMessage` or a SOAP fault; its headers are skipped.
+pub fn read_get_user_settings(
+    xml: &[u8],
+    limits: &Limits,
+) -> Result<GetUserSettingsResponseMessage, EnvelopeError> {
+    let r = XmlReader::from_bytes(xml)?
+        .with_limits(*limits)
+        .with_namespaces(&AUTODISCOVER_NAMESPACES);
+    let envelope = read_body(
+        r,
+        &autodiscover::NAMESPACE,
+        "GetUserSettingsResponseMessage",
+    )?;
+    Ok(envelope.body)
 }
 
 /// A response envelope that held the expected body element.
@@ -246,7 +298,11 @@ pub fn read_response_with<O: Operation>(
     xml: &[u8],
     limits: &Limits,
 ) -> Result<ResponseEnvelope<O::Response>, EnvelopeError> {
-    read_body(reader(xml, limits)?, O::RESPONSE_ELEMENT)
+    read_body(
+        reader(xml, limits)?,
+        &messages::NAMESPACE,
+        O::RESPONSE_ELEMENT,
+    )
 }
 
 /// [`read_response_with`], handing every element of type `T` that the response holds in a
@@ -287,7 +343,11 @@ pub fn read_response_each<O: Operation, T: 'static>(
     limits: &Limits,
     each: impl FnMut(T),
 ) -> Result<ResponseEnvelope<O::Response>, EnvelopeError> {
-    read_body(reader(xml, limits)?.each(each), O::RESPONSE_ELEMENT)
+    read_body(
+        reader(xml, limits)?.each(each),
+        &messages::NAMESPACE,
+        O::RESPONSE_ELEMENT,
+    )
 }
 
 /// A reader of an envelope within `limits`, knowing the namespaces of the bindings.
@@ -332,9 +392,10 @@ pub fn read_request<O: Operation>(xml: &[u8]) -> Result<O::Request, ParseError> 
     Ok(request)
 }
 
-/// Reads a response envelope whose body holds the messages element `name`, as a `T`.
+/// Reads a response envelope whose body holds the element `name` of `namespace`, as a `T`.
 fn read_body<T: FromXml>(
     r: XmlReader<'_>,
+    namespace: &'static Namespace,
     name: &str,
 ) -> Result<ResponseEnvelope<T>, EnvelopeError> {
     let mut server_version = None;
@@ -352,10 +413,8 @@ fn read_body<T: FromXml>(
             if content.is(&SOAP_ENVELOPE, "Fault") {
                 return Err(EnvelopeError::Fault(Box::new(read_fault(r, content)?)));
             }
-            if !content.is(&messages::NAMESPACE, name) {
-                return Err(r
-                    .unexpected(&content, &expanded(&messages::NAMESPACE, name))
-                    .into());
+            if !content.is(namespace, name) {
+                return Err(r.unexpected(&content, &expanded(namespace, name)).into());
             }
             Ok(r.read::<T>(content)?)
         },
@@ -494,6 +553,7 @@ impl Envelope {
     /// Writes the envelope (skipped headers are not written).
     pub fn write(&self) -> String {
         write_envelope(
+            &EWS_DECLARED,
             |w| {
                 for h in &self.headers {
                     h.write(w);

@@ -159,6 +159,26 @@ async fn headers_are_sent_and_can_be_overridden_per_call() {
     assert!(header(2).children.is_empty());
 }
 
+/// An address that no HTTP header can carry (a line break: a header injected into
+/// X-AnchorMailbox) is an error of the request, sent nowhere, not a panic.
+#[tokio::test]
+async fn an_impersonated_address_no_header_can_carry_is_a_build_error() {
+    let server = MockServer::start(vec![MockResponse::xml(fixture("response.xml"))])
+        .await
+        .unwrap();
+    let client = client(&server)
+        .impersonate(Impersonation::SmtpAddress(
+            "alice@contoso.com\r\nX-Injected: 1".into(),
+        ))
+        .build()
+        .unwrap();
+    let err = client.get_im_item_list().await.unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, Error::Build(_)), "{err:?}");
+    assert!(message.contains("control characters"), "{message}");
+    assert!(server.requests().is_empty());
+}
+
 /// GetImItemList's binding takes ExchangeImpersonation, MailboxCulture and
 /// RequestServerVersion: headers it does not take are left out, and an impersonated request
 /// names the mailbox in `X-AnchorMailbox`.

@@ -121,10 +121,17 @@ async fn soap_get_user_settings_gives_the_url_and_the_newest_version() {
     assert_eq!(found.ews_url, EWS_URL);
     assert_eq!(found.version, Some(ExchangeVersion::Exchange2010));
     assert_eq!(found.settings["CasVersion"], "14.00.0478.000");
+    let json = server.requests().into_iter().find(is_json).unwrap();
+    assert!(
+        json.header("authorization").is_none(),
+        "Autodiscover v2 is asked without credentials"
+    );
     let soap = server.requests().into_iter().find(is_soap).unwrap();
-    assert!(soap
-        .header("authorization")
-        .is_some_and(|a| a.starts_with("Basic ")));
+    assert_eq!(
+        soap.header("authorization"),
+        Some("Basic YWxpY2U6cHc="),
+        "alice:pw in base64"
+    );
     assert!(soap
         .header("soapaction")
         .is_some_and(|a| a.ends_with("/Autodiscover/GetUserSettings\"")));
@@ -251,7 +258,7 @@ async fn unauthorized_and_garbage_answers_say_so() {
         "{message}"
     );
     assert!(
-        message.contains("HTTP 401: credentials needed"),
+        message.contains("authentication failed (HTTP 401): no credentials were sent"),
         "{message}"
     );
     assert_eq!(err.attempts.len(), 2, "{err:?}");
