@@ -1,24 +1,22 @@
-//! Names the choice enums by what they hold, after the model is built:
+//! Names the choice enums by what they hold, after the model is built. The names a choice
+//! may take are [`naming::choice_candidates`]'s (`Any{stem}`, the owner with the stem,
+//! `AOrB`, `{Owner}Choice`); this module decides which choice takes a contested name and
+//! merges choices:
 //!
 //! - Choices of the same elements are one enum: an item read from FindItem, GetItem or
 //!   SyncFolderItems has one type, whatever structure or list holds it.
-//! - A choice whose elements' types have a nearest common base type `B` is `Any{B}` (`Base`
-//!   taken off `B`'s name: [`crate::naming::base_stem`]): `AnyItem`, `AnyFolder`,
-//!   `AnyFolderId`, `AnyPaging`; without one, a choice whose elements' names end with the
-//!   same two words or more is named by them (`AnySubscriptionRequest`). When several
-//!   choices would take the same name, the one the most fields hold takes it (then the one
-//!   with more elements, then the first by name), and the others are named by their owner
-//!   (`FindFolderPaging`, `RecurrencePattern`).
-//! - A choice of two elements without a common base is named by both (`ItemsOrGroups`).
-//! - Any other is `{Owner}Choice`, its owner's name without `ArrayOf` (`ConnectingSIDChoice`).
-//!
-//! A substitution group's enum keeps its name (`PathElement`), and a choice of the same
-//! elements is that enum.
+//! - When several choices would take the same name, the one the most fields hold takes it
+//!   (then the one with more elements, then the first by name), and the others take their
+//!   next candidate (`FindFolderPaging`, `RecurrencePattern`).
+//! - A substitution group's enum keeps its name (`PathElement`), and a choice of the same
+//!   elements is that enum.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{ChoiceDef, ChoiceRef, ElementDef, FieldKind, Item, Model, VariantDef};
-use crate::naming::{pascal, unique};
+use crate::model::{
+    element_pair, ChoiceDef, ChoiceRef, ElementDef, FieldKind, Item, Model, VariantDef,
+};
+use crate::naming::{self, unique};
 
 /// The variants of a choice by name and element.
 type Signature = Vec<(String, Option<ElementDef>)>;
@@ -94,12 +92,14 @@ pub fn name(model: &mut Model, taken: &[BTreeSet<String>]) {
             let name = if lead.substitution {
                 lead.name.clone()
             } else {
-                let name = candidates(lead)
+                let mut candidates = candidates(lead);
+                let last = candidates
+                    .pop()
+                    .expect("a choice has at least `{Owner}Choice`");
+                let name = candidates
                     .into_iter()
                     .find(|n| !used.contains(n))
-                    .unwrap_or_else(|| {
-                        unique(format!("{}Choice", owner_stem(lead)), |n| used.contains(n))
-                    });
+                    .unwrap_or_else(|| unique(last, |n| used.contains(n)));
                 used.insert(name.clone());
                 name
             };
@@ -117,36 +117,7 @@ pub fn name(model: &mut Model, taken: &[BTreeSet<String>]) {
 
 /// The names a choice may take, best first.
 fn candidates(c: &ChoiceDef) -> Vec<String> {
-    let owner = owner_stem(c);
-    let mut out = Vec::new();
-    if let Some(stem) = &c.stem {
-        out.push(format!("Any{stem}"));
-        // `Recurrence` and `RecurrencePattern` make `RecurrencePattern`, not a name twice.
-        let by_owner = match stem.strip_prefix(owner.as_str()) {
-            Some(rest) => format!("{owner}{rest}"),
-            None => format!("{owner}{stem}"),
-        };
-        if !owner.ends_with(stem.as_str()) && !owner.ends_with(&format!("{stem}s")) {
-            out.push(by_owner);
-        }
-    } else if let [a, b] = c.variants.as_slice() {
-        if let (Some(a), Some(b)) = (&a.element, &b.element) {
-            out.push(format!("{}Or{}", pascal(&a.xml), pascal(&b.xml)));
-        }
-    }
-    out.push(format!("{owner}Choice"));
-    out
-}
-
-/// The owner's name without the schema's list prefixes (`NonEmptyArrayOfBaseFolderIds`
-/// → `BaseFolderIds`).
-fn owner_stem(c: &ChoiceDef) -> String {
-    let name = c.owner_name.as_str();
-    name.strip_prefix("NonEmptyArrayOf")
-        .or_else(|| name.strip_prefix("ArrayOf"))
-        .filter(|rest| !rest.is_empty())
-        .unwrap_or(name)
-        .to_owned()
+    naming::choice_candidates(&c.owner_name, c.stem.as_deref(), element_pair(&c.variants))
 }
 
 /// One enum for `group`, named `name`: a variant is boxed if it is in any of them.

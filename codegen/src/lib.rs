@@ -34,8 +34,8 @@ use xsd_parser::{exec_interpreter, exec_optimizer, exec_parser};
 
 pub use model::{Item, Model};
 
-/// Schema types by `(namespace, name)`.
-type TypeNames = std::collections::BTreeSet<(String, String)>;
+/// Schema types by qualified name.
+type TypeNames = std::collections::BTreeSet<QName>;
 
 /// The EWS types namespace.
 pub const NS_TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
@@ -112,24 +112,34 @@ pub enum Error {
     },
 }
 
-/// A global element to generate, with everything it reaches.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Root {
-    /// The element's namespace URI.
+/// A qualified XML name: a namespace URI and a local name. Root elements, the WSDL's body
+/// and header elements, and the schema types a [`Config`] names are all `QName`s.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QName {
+    /// The namespace URI.
     pub namespace: String,
-    /// The element's local name.
-    pub name: String,
+    /// The local name.
+    pub local: String,
 }
 
-impl Root {
-    /// The element `{namespace}name`.
-    pub fn new(namespace: &str, name: &str) -> Self {
-        Root {
+impl QName {
+    /// The name `{namespace}local`.
+    pub fn new(namespace: &str, local: &str) -> Self {
+        QName {
             namespace: namespace.to_owned(),
-            name: name.to_owned(),
+            local: local.to_owned(),
         }
     }
 }
+
+impl std::fmt::Display for QName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{{{}}}{}", self.namespace, self.local)
+    }
+}
+
+/// A global element to generate, with everything it reaches.
+pub type Root = QName;
 
 /// A second name under which the reader accepts an element of a type; the writer always
 /// writes the schema's name.
@@ -382,7 +392,7 @@ impl Config {
                 .map(|name| {
                     let (prefix, local) = name.split_once(':').unwrap_or(("", name));
                     match namespaces.iter().find(|(_, _, p)| p == prefix) {
-                        Some((uri, _, _)) => Ok((uri.clone(), local.to_owned())),
+                        Some((uri, _, _)) => Ok(QName::new(uri, local)),
                         None => Err(Error::Unsupported(format!(
                             "type {name:?} {what}: name it t:Name or m:Name"
                         ))),
@@ -500,7 +510,7 @@ fn interpret_files(files: &[PathBuf], dir: &Path) -> Result<(MetaTypes, TypeName
         for content in &info.schema.content {
             if let SchemaContent::ComplexType(ct) = content {
                 if let (true, Some(name)) = (ct.abstract_, &ct.name) {
-                    abstract_types.insert((ns.clone(), name.clone()));
+                    abstract_types.insert(QName::new(ns, name));
                 }
             }
         }
@@ -597,8 +607,8 @@ fn global_elements(path: &Path) -> Result<Vec<String>, Error> {
 /// `XResponse`) and `bound` (the binding's) do not: with the SOAPAction of the messages
 /// namespace and the request and response header sets most bound operations take.
 fn schema_only_operations(elements: &[String], bound: &[wsdl::Operation]) -> Vec<wsdl::Operation> {
-    let most_common = |sets: Vec<&Vec<wsdl::ElementName>>| {
-        let mut counts: Vec<(&Vec<wsdl::ElementName>, usize)> = Vec::new();
+    let most_common = |sets: Vec<&Vec<QName>>| {
+        let mut counts: Vec<(&Vec<QName>, usize)> = Vec::new();
         for set in sets {
             match counts.iter_mut().find(|(s, _)| *s == set) {
                 Some((_, n)) => *n += 1,
@@ -620,7 +630,7 @@ fn schema_only_operations(elements: &[String], bound: &[wsdl::Operation]) -> Vec
             .iter()
             .any(|o| o.name == local || o.request.local == local || o.response.local == local)
     };
-    let element = |local: &str| wsdl::ElementName {
+    let element = |local: &str| QName {
         namespace: NS_MESSAGES.to_owned(),
         local: local.to_owned(),
     };

@@ -15,8 +15,8 @@ use xsd_parser::models::schema::xs::{AttributeUseType, FormChoiceType};
 use xsd_parser::models::schema::{MaxOccurs, NamespaceId};
 use xsd_parser::models::{IdentType, TypeIdent};
 
-use crate::naming::{pascal, snake, type_name, unique};
-use crate::{Alias, Error, Root};
+use crate::naming::{self, unique};
+use crate::{Alias, Error, QName, Root};
 
 /// The generated modules, one per namespace.
 #[derive(Debug, Clone, PartialEq)]
@@ -475,9 +475,9 @@ fn type_idents(types: &MetaTypes, names: &crate::TypeNames) -> HashSet<TypeIdent
                     .get(&ident.ns)
                     .and_then(|m| m.namespace.as_ref())
                     .is_some_and(|uri| {
-                        names.contains(&(
-                            String::from_utf8_lossy(uri.0.as_ref()).into_owned(),
-                            ident.name.as_str().to_owned(),
+                        names.contains(&QName::new(
+                            &String::from_utf8_lossy(uri.0.as_ref()),
+                            ident.name.as_str(),
                         ))
                     })
         })
@@ -686,13 +686,13 @@ impl<'t> Builder<'t> {
                 continue;
             }
             let xsd = ident.name.as_str();
-            let (rank, name, fallback) = match ident.type_ {
-                IdentType::Type if xsd.ends_with("Type") => (0, type_name(xsd), pascal(xsd)),
-                IdentType::Type => (1, type_name(xsd), format!("{}Value", pascal(xsd))),
-                IdentType::ElementType => {
-                    let (name, fallback) = anonymous_names(xsd);
-                    (2, name, fallback)
-                }
+            let naming::TypeName {
+                rank,
+                name,
+                fallback,
+            } = match ident.type_ {
+                IdentType::Type => naming::schema_type(xsd),
+                IdentType::ElementType => naming::anonymous_type(xsd),
                 _ => continue,
             };
             candidates.push((rank, name, fallback, module, ident));
@@ -718,7 +718,7 @@ impl<'t> Builder<'t> {
         polymorphic.sort_by(|a, b| a.2.cmp(&b.2));
         for (ident, module, name) in polymorphic {
             let taken = &self.taken[module];
-            let name = unique(format!("Any{name}"), |n| taken.contains(n));
+            let name = unique(naming::polymorphic(&name), |n| taken.contains(n));
             self.taken[module].insert(name.clone());
             self.polymorphic.insert(ident.clone(), (module, name));
         }
@@ -734,18 +734,18 @@ impl<'t> Builder<'t> {
     /// Fails naming each of `chosen` that is not a concrete complex type of the schema
     /// with types derived from it.
     pub(crate) fn check_chosen(&self, chosen: &crate::TypeNames) -> Result<(), Error> {
-        let found: BTreeSet<(String, String)> = self
+        let found: BTreeSet<QName> = self
             .chosen
             .iter()
             .filter(|ident| {
                 !self.abstract_types.contains(ident) && self.derived.contains_key(ident)
             })
-            .filter_map(|ident| Some((self.namespace_uri(ident)?, ident.name.as_str().to_owned())))
+            .filter_map(|ident| Some(QName::new(&self.namespace_uri(ident)?, ident.name.as_str())))
             .collect();
         let wrong: Vec<String> = chosen
             .iter()
             .filter(|name| !found.contains(*name))
-            .map(|(ns, name)| format!("{{{ns}}}{name}"))
+            .map(QName::to_string)
             .collect();
         if wrong.is_empty() {
             return Ok(());
@@ -781,26 +781,26 @@ impl<'t> Builder<'t> {
             .keys()
             .find(|id| {
                 id.type_ == IdentType::Element
-                    && id.name.as_str() == root.name
+                    && id.name.as_str() == root.local
                     && self.module_of.get(&id.ns) == Some(&module)
             })
             .cloned()
-            .ok_or_else(|| Error::MissingRoot(format!("{{{}}}{}", root.namespace, root.name)))?;
+            .ok_or_else(|| Error::MissingRoot(root.to_string()))?;
         if self.is_dynamic(&ident) {
             return Err(Error::Unsupported(format!(
                 "root {}: a substitution group's head; name its members instead",
-                root.name
+                root.local
             )));
         }
-        let ty = self.resolve(&ident, &root.name)?;
-        let variant = pascal(&root.name);
+        let ty = self.resolve(&ident, &root.local)?;
+        let variant = naming::choice_variant(Some(&root.local));
         if !self.modules[module]
             .roots
             .iter()
-            .any(|r| r.xml == root.name)
+            .any(|r| r.xml == root.local)
         {
             self.modules[module].roots.push(RootElement {
-                xml: root.name.clone(),
+                xml: root.local.clone(),
                 variant,
                 ty,
             });
@@ -998,14 +998,12 @@ impl<'t> Builder<'t> {
                 let mut values: Vec<(String, String)> = Vec::new();
                 for v in e.variants.iter() {
                     let xml = v.ident.name.as_str().to_owned();
-                    let rust = unique(pascal(&xml), |n| values.iter().any(|(r, _)| r == n));
+                    let rust = unique(naming::enum_value(&xml), |n| {
+                        values.iter().any(|(r, _)| r == n)
+                    });
                     values.push((rust, xml));
                 }
-                let other = ["Other", "UnknownValue", "UnlistedValue"]
-                    .into_iter()
-                    .find(|o| !values.iter().any(|(r, _)| r == o))
-                    .unwrap_or("UnlistedValue")
-                    .to_owned();
+                let other = naming::unlisted_value(|o| values.iter().any(|(r, _)| r == o));
                 Item::Enum(EnumDef {
                     name: name.clone(),
                     xsd,
@@ -1069,7 +1067,7 @@ impl<'t> Builder<'t> {
                 FormChoiceType::Qualified => self.ns_ref(a.ident.ns),
                 FormChoiceType::Unqualified => None,
             };
-            let field = self.field_name(&def, &snake(&xml));
+            let field = self.field_name(&def, &naming::field(&xml));
             def.attributes.push(AttrDef {
                 field,
                 ns,
@@ -1137,7 +1135,7 @@ impl<'t> Builder<'t> {
                 },
                 ElementMetaVariant::Type { type_, .. } if self.is_dynamic(type_) => {
                     let choice = self.substitution(type_, el.ident.name.as_str(), el.ident.ns)?;
-                    let name = self.field_name(def, &snake(el.ident.name.as_str()));
+                    let name = self.field_name(def, &naming::field(el.ident.name.as_str()));
                     def.fields.push(FieldDef {
                         name,
                         occurs: Occurs::from_bounds(min, el.max_occurs),
@@ -1147,7 +1145,7 @@ impl<'t> Builder<'t> {
                 }
                 ElementMetaVariant::Type { .. } => {
                     let element = self.element(def, el)?;
-                    let name = self.field_name(def, &snake(&element.xml));
+                    let name = self.field_name(def, &naming::field(&element.xml));
                     def.fields.push(FieldDef {
                         name,
                         occurs: Occurs::from_bounds(min, el.max_occurs),
@@ -1190,7 +1188,7 @@ impl<'t> Builder<'t> {
                 } if !self.is_dynamic(type_)
             ) {
                 let element = self.element(def, el)?;
-                let name = self.field_name(def, &snake(&element.xml));
+                let name = self.field_name(def, &naming::field(&element.xml));
                 let min = outer.0 * el.min_occurs;
                 let max = mul(outer.1, el.max_occurs);
                 def.fields.push(FieldDef {
@@ -1202,7 +1200,7 @@ impl<'t> Builder<'t> {
                 return Ok(());
             }
         }
-        let choice_name = unique(format!("{}Choice", def.name), |n| {
+        let choice_name = unique(naming::provisional_choice(&def.name), |n| {
             self.taken[module].contains(n)
         });
         self.taken[module].insert(choice_name.clone());
@@ -1219,7 +1217,7 @@ impl<'t> Builder<'t> {
             {
                 if self.is_dynamic(type_) {
                     for element in self.members(type_, el.ident.name.as_str(), el.ident.ns)? {
-                        let name = unique(pascal(&element.xml), |n| {
+                        let name = unique(naming::choice_variant(Some(&element.xml)), |n| {
                             variants.iter().any(|v| v.name == n)
                         });
                         variants.push(VariantDef {
@@ -1237,9 +1235,9 @@ impl<'t> Builder<'t> {
                     ..
                 } => {
                     let element = self.element(def, el)?;
-                    (pascal(&element.xml), Some(element))
+                    (naming::choice_variant(Some(&element.xml)), Some(element))
                 }
-                ElementMetaVariant::Any { .. } => ("Any".to_owned(), None),
+                ElementMetaVariant::Any { .. } => (naming::choice_variant(None), None),
                 _ => {
                     return Err(Error::Unsupported(format!(
                         "{}: a group inside a choice",
@@ -1260,8 +1258,16 @@ impl<'t> Builder<'t> {
             Occurs::from_bounds(outer.0, outer.1)
         };
         let base = self.common_base(&variants);
-        let stem = choice_stem(&variants, base.as_ref());
-        let field = self.field_name(def, &choice_field_name(&variants, stem.as_deref(), occurs));
+        let stem = naming::choice_stem(
+            base.as_ref().map(|b| b.name.as_str()),
+            element_names(&variants),
+        );
+        let field = naming::choice_field(
+            stem.as_deref(),
+            element_pair(&variants),
+            occurs == Occurs::Repeated,
+        );
+        let field = self.field_name(def, &field);
         def.fields.push(FieldDef {
             name: field,
             occurs,
@@ -1310,7 +1316,7 @@ impl<'t> Builder<'t> {
                 "substitution group {name} outside the EWS namespaces"
             ))
         })?;
-        let choice_name = unique(format!("{}Element", pascal(name)), |n| {
+        let choice_name = unique(naming::substitution_group(name), |n| {
             self.taken[module].contains(n)
         });
         self.taken[module].insert(choice_name.clone());
@@ -1321,7 +1327,7 @@ impl<'t> Builder<'t> {
         self.substitutions.insert(head.clone(), r.clone());
         let mut variants: Vec<VariantDef> = Vec::new();
         for element in self.members(head, name, ns)? {
-            let vname = unique(pascal(&element.xml), |n| {
+            let vname = unique(naming::choice_variant(Some(&element.xml)), |n| {
                 variants.iter().any(|v| v.name == n)
             });
             variants.push(VariantDef {
@@ -1335,7 +1341,10 @@ impl<'t> Builder<'t> {
             self.modules[module].prefix
         );
         let base = self.common_base(&variants);
-        let stem = choice_stem(&variants, base.as_ref());
+        let stem = naming::choice_stem(
+            base.as_ref().map(|b| b.name.as_str()),
+            element_names(&variants),
+        );
         self.items[module].insert(
             choice_name.clone(),
             Item::Choice(ChoiceDef {
@@ -1345,7 +1354,7 @@ impl<'t> Builder<'t> {
                 stem,
                 variants,
                 listed: false,
-                owner_name: pascal(name),
+                owner_name: naming::pascal(name),
                 substitution: true,
             }),
         );
@@ -1548,54 +1557,19 @@ fn mul(a: MaxOccurs, b: MaxOccurs) -> MaxOccurs {
     }
 }
 
-/// The names of an anonymous type: xsd-parser calls the type of a global element after the
-/// element, and the type of a local element after its owner type and the element
-/// (`ResponseMessageTypeMessageXml`). The first name is the element's (`MessageXml`); the
-/// fallback, for when that is taken, keeps the owner with its `Type` dropped
-/// (`ResponseMessageMessageXml`).
-fn anonymous_names(generated: &str) -> (String, String) {
-    let split = generated
-        .match_indices("Type")
-        .map(|(i, _)| i + 4)
-        .find(|&end| generated[end..].starts_with(|c: char| c.is_ascii_uppercase()));
-    match split {
-        Some(end) => (
-            pascal(&generated[end..]),
-            pascal(&format!("{}{}", &generated[..end - 4], &generated[end..])),
-        ),
-        None => (pascal(generated), format!("{}Element", pascal(generated))),
-    }
-}
-
-/// A word for what each of `variants` is (see [`ChoiceDef::stem`]).
-fn choice_stem(variants: &[VariantDef], base: Option<&BaseType>) -> Option<String> {
-    if let Some(base) = base {
-        return Some(crate::naming::base_stem(&base.name));
-    }
-    let names: Option<Vec<&str>> = variants
+/// The element names of `variants`, or `None` if one is a wildcard.
+fn element_names(variants: &[VariantDef]) -> Option<Vec<&str>> {
+    variants
         .iter()
         .map(|v| v.element.as_ref().map(|e| e.xml.as_str()))
-        .collect();
-    crate::naming::common_suffix(names?)
+        .collect()
 }
 
-/// The name of a field holding a choice of `variants`: by their stem (`paging` for
-/// FindItem's views, plural when repeated), or by both elements when there are two
-/// (`items_or_groups`), or `choice`.
-fn choice_field_name(variants: &[VariantDef], stem: Option<&str>, occurs: Occurs) -> String {
-    if let Some(stem) = stem {
-        let name = snake(stem);
-        return match occurs {
-            Occurs::Repeated => crate::naming::plural(&name),
-            _ => name,
-        };
-    }
+/// The element names of a choice of two elements.
+pub(crate) fn element_pair(variants: &[VariantDef]) -> Option<(&str, &str)> {
     match variants {
-        [a, b] => match (&a.element, &b.element) {
-            (Some(a), Some(b)) => format!("{}_or_{}", snake(&a.xml), snake(&b.xml)),
-            _ => "choice".to_owned(),
-        },
-        _ => "choice".to_owned(),
+        [a, b] => Some((&a.element.as_ref()?.xml, &b.element.as_ref()?.xml)),
+        _ => None,
     }
 }
 

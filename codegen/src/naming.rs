@@ -1,4 +1,179 @@
-//! How XML names become Rust names.
+//! Every rule that makes a Rust name: of types, enum values, fields, choice enums and
+//! their variants, substitution groups, and the locals and macros generated code uses.
+//! The rest of the generator calls these and only settles clashes (with [`unique`]).
+//! The functions work on names alone, so that each rule can be read and tested here.
+
+/// The name a schema type asks for, with the one it takes when that is taken, and its
+/// rank: names are handed out by rank, so that a classic `…Type` keeps its short name
+/// whatever else the schema declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeName {
+    /// 0: a schema name ending in `Type`; 1: another schema name; 2: an anonymous type.
+    pub rank: u8,
+    /// The name asked for.
+    pub name: String,
+    /// The name taken when `name` is (numbered further if that is taken too).
+    pub fallback: String,
+}
+
+/// The names of the type the schema calls `xsd`: `Type` dropped (`EmailAddressType` →
+/// `EmailAddress`), else the name as it is with `Value` as the fallback
+/// (`t:EmailAddress` → `EmailAddressValue` when `EmailAddressType` took `EmailAddress`).
+pub fn schema_type(xsd: &str) -> TypeName {
+    match xsd.ends_with("Type") {
+        true => TypeName {
+            rank: 0,
+            name: type_name(xsd),
+            fallback: pascal(xsd),
+        },
+        false => TypeName {
+            rank: 1,
+            name: type_name(xsd),
+            fallback: format!("{}Value", pascal(xsd)),
+        },
+    }
+}
+
+/// The names of an anonymous type: xsd-parser calls the type of a global element after the
+/// element, and the type of a local element after its owner type and the element
+/// (`ResponseMessageTypeMessageXml`). The name is the element's (`MessageXml`); the
+/// fallback keeps the owner with its `Type` dropped (`ResponseMessageMessageXml`), or for
+/// a global element adds `Element`.
+pub fn anonymous_type(generated: &str) -> TypeName {
+    let split = generated
+        .match_indices("Type")
+        .map(|(i, _)| i + 4)
+        .find(|&end| generated[end..].starts_with(|c: char| c.is_ascii_uppercase()));
+    let (name, fallback) = match split {
+        Some(end) => (
+            pascal(&generated[end..]),
+            pascal(&format!("{}{}", &generated[..end - 4], &generated[end..])),
+        ),
+        None => (pascal(generated), format!("{}Element", pascal(generated))),
+    };
+    TypeName {
+        rank: 2,
+        name,
+        fallback,
+    }
+}
+
+/// The enum of an abstract or chosen type's kinds (`Item` → `AnyItem`).
+pub fn polymorphic(type_name: &str) -> String {
+    format!("Any{type_name}")
+}
+
+/// An enumeration value's variant (`Exchange2013_SP1` → `Exchange2013Sp1`).
+pub fn enum_value(xml: &str) -> String {
+    pascal(xml)
+}
+
+/// The variant that holds values an enumeration does not list: the first of `Other`,
+/// `UnknownValue`, `UnlistedValue` that no listed value took.
+pub fn unlisted_value(taken: impl Fn(&str) -> bool) -> String {
+    ["Other", "UnknownValue", "UnlistedValue"]
+        .into_iter()
+        .find(|o| !taken(o))
+        .unwrap_or("UnlistedValue")
+        .to_owned()
+}
+
+/// A member's field, for an element or attribute (`DisplayName` → `display_name`).
+pub fn field(xml: &str) -> String {
+    snake(xml)
+}
+
+/// A choice's variant: its element's name, or `Any` for a wildcard.
+pub fn choice_variant(element: Option<&str>) -> String {
+    element.map_or_else(|| "Any".to_owned(), pascal)
+}
+
+/// The name a choice has until the choices are named by what they hold
+/// ([`choice_candidates`]).
+pub fn provisional_choice(owner: &str) -> String {
+    format!("{owner}Choice")
+}
+
+/// The enum of a substitution group, after its head element (`Path` → `PathElement`).
+pub fn substitution_group(head: &str) -> String {
+    format!("{}Element", pascal(head))
+}
+
+/// A word for what each kind of a choice is: the stem of their common base type if they
+/// have one (`BaseItem` → `Item`), else the words all their element names end with
+/// (`SubscriptionRequest`); `None` when neither is there or an element is a wildcard.
+pub fn choice_stem(base: Option<&str>, elements: Option<Vec<&str>>) -> Option<String> {
+    match base {
+        Some(base) => Some(base_stem(base)),
+        None => common_suffix(elements?),
+    }
+}
+
+/// The field holding a choice: its stem (`paging`; plural when repeated:
+/// `notification_events`), else both elements of a choice of two (`items_or_groups`),
+/// else `choice`.
+pub fn choice_field(stem: Option<&str>, pair: Option<(&str, &str)>, repeated: bool) -> String {
+    match (stem, pair) {
+        (Some(stem), _) if repeated => plural(&snake(stem)),
+        (Some(stem), _) => snake(stem),
+        (None, Some((a, b))) => format!("{}_or_{}", snake(a), snake(b)),
+        (None, None) => "choice".to_owned(),
+    }
+}
+
+/// The names a choice enum may take, best first: `Any{stem}`, then the owner with the
+/// stem (`FindFolderPaging`); or both elements of a choice of two (`ItemsOrGroups`); and
+/// last `{Owner}Choice`. `owner` is the owning type's name; the schema's list prefixes
+/// (`ArrayOf`, `NonEmptyArrayOf`) are dropped from it.
+pub fn choice_candidates(
+    owner: &str,
+    stem: Option<&str>,
+    pair: Option<(&str, &str)>,
+) -> Vec<String> {
+    let owner = owner_stem(owner);
+    let mut out = Vec::new();
+    if let Some(stem) = stem {
+        out.push(format!("Any{stem}"));
+        // `Recurrence` and `RecurrencePattern` make `RecurrencePattern`, not a name twice.
+        let by_owner = match stem.strip_prefix(owner) {
+            Some(rest) => format!("{owner}{rest}"),
+            None => format!("{owner}{stem}"),
+        };
+        if !owner.ends_with(stem) && !owner.ends_with(&format!("{stem}s")) {
+            out.push(by_owner);
+        }
+    } else if let Some((a, b)) = pair {
+        out.push(format!("{}Or{}", pascal(a), pascal(b)));
+    }
+    out.push(format!("{owner}Choice"));
+    out
+}
+
+/// An owner's name without the schema's list prefixes (`NonEmptyArrayOfBaseFolderIds`
+/// → `BaseFolderIds`).
+fn owner_stem(owner: &str) -> &str {
+    owner
+        .strip_prefix("NonEmptyArrayOf")
+        .or_else(|| owner.strip_prefix("ArrayOf"))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(owner)
+}
+
+/// The local a generated reader keeps a field's value in while it reads (`f_subject`).
+pub fn reader_local(field: &str) -> String {
+    format!("f_{field}")
+}
+
+/// The macro that runs code on every kind of a choice enum (`each_any_item`).
+pub fn each_kind_macro(choice: &str) -> String {
+    format!("each_{}", snake(choice))
+}
+
+/// The function giving the response message an enum of response message types holds
+/// (`held_any_response_message_type`).
+pub fn held_function(type_name: &str) -> String {
+    format!("held_{}", snake(type_name))
+}
 
 /// A type name: the schema name with a trailing `Type` dropped (`ImGroupType` → `ImGroup`),
 /// made a valid identifier.
@@ -192,6 +367,106 @@ mod tests {
         assert_eq!(base_stem("Baseline"), "Baseline");
         assert_eq!(plural("notification_event"), "notification_events");
         assert_eq!(plural("address"), "addresses");
+    }
+
+    #[test]
+    fn schema_types_rank_before_anonymous_ones_and_fall_back_apart() {
+        let classic = schema_type("EmailAddressType");
+        assert_eq!(
+            (
+                classic.rank,
+                classic.name.as_str(),
+                classic.fallback.as_str()
+            ),
+            (0, "EmailAddress", "EmailAddressType")
+        );
+        let plain = schema_type("EmailAddress");
+        assert_eq!(
+            (plain.rank, plain.name.as_str(), plain.fallback.as_str()),
+            (1, "EmailAddress", "EmailAddressValue")
+        );
+        let local = anonymous_type("ResponseMessageTypeMessageXml");
+        assert_eq!(
+            (local.rank, local.name.as_str(), local.fallback.as_str()),
+            (2, "MessageXml", "ResponseMessageMessageXml")
+        );
+        let global = anonymous_type("GetUserSettingsRequestMessage");
+        assert_eq!(
+            (global.name.as_str(), global.fallback.as_str()),
+            (
+                "GetUserSettingsRequestMessage",
+                "GetUserSettingsRequestMessageElement"
+            )
+        );
+        // A `Type` inside a word is no owner's end (`TypeOfThing` has no owner).
+        assert_eq!(anonymous_type("Typeface").name, "Typeface");
+    }
+
+    #[test]
+    fn enumerations_keep_a_variant_for_unlisted_values() {
+        assert_eq!(enum_value("Exchange2013_SP1"), "Exchange2013SP1");
+        assert_eq!(enum_value("2018_01_08"), "V2018_01_08");
+        assert_eq!(unlisted_value(|_| false), "Other");
+        assert_eq!(unlisted_value(|n| n == "Other"), "UnknownValue");
+        assert_eq!(
+            unlisted_value(|n| n == "Other" || n == "UnknownValue"),
+            "UnlistedValue"
+        );
+    }
+
+    #[test]
+    fn choice_enums_and_fields_are_named_by_what_they_hold() {
+        assert_eq!(
+            choice_stem(Some("BaseItem"), Some(vec!["Message", "CalendarItem"])).as_deref(),
+            Some("Item")
+        );
+        assert_eq!(
+            choice_stem(
+                None,
+                Some(vec!["PullSubscriptionRequest", "PushSubscriptionRequest"])
+            )
+            .as_deref(),
+            Some("SubscriptionRequest")
+        );
+        assert_eq!(choice_stem(None, None), None);
+        assert_eq!(choice_field(Some("Paging"), None, false), "paging");
+        assert_eq!(
+            choice_field(Some("NotificationEvent"), None, true),
+            "notification_events"
+        );
+        assert_eq!(
+            choice_field(None, Some(("Items", "Groups")), false),
+            "items_or_groups"
+        );
+        assert_eq!(choice_field(None, None, false), "choice");
+        assert_eq!(
+            choice_candidates("FindFolder", Some("Paging"), None),
+            ["AnyPaging", "FindFolderPaging", "FindFolderChoice"]
+        );
+        assert_eq!(
+            choice_candidates("ArrayOfRealItems", Some("Item"), None),
+            ["AnyItem", "RealItemsChoice"]
+        );
+        // The owner already ends with the stem: no name twice.
+        assert_eq!(
+            choice_candidates("NonEmptyArrayOfBaseFolderIds", Some("FolderId"), None),
+            ["AnyFolderId", "BaseFolderIdsChoice"]
+        );
+        assert_eq!(
+            choice_candidates("Recurrence", Some("RecurrencePattern"), None),
+            [
+                "AnyRecurrencePattern",
+                "RecurrencePattern",
+                "RecurrenceChoice"
+            ]
+        );
+        assert_eq!(
+            choice_candidates("FindItemParent", None, Some(("Items", "Groups"))),
+            ["ItemsOrGroups", "FindItemParentChoice"]
+        );
+        assert_eq!(choice_variant(None), "Any");
+        assert_eq!(substitution_group("Path"), "PathElement");
+        assert_eq!(polymorphic("Item"), "AnyItem");
     }
 
     #[test]

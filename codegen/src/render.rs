@@ -12,7 +12,7 @@ use crate::model::{
     AttrDef, ChoiceDef, ChoiceRef, DerivedDef, ElementDef, EnumDef, FieldDef, FieldKind, Item,
     Model, Module, NsRef, Occurs, Prim, StructDef, TypeRef,
 };
-use crate::naming::ident_source;
+use crate::naming::{self, ident_source};
 use crate::ops::{OperationDef, Shape};
 
 /// How generated code reaches its runtime.
@@ -81,7 +81,7 @@ struct Arm {
 /// The reader's local variable for field `name`; the readers' other locals (`r`, `start`,
 /// `c`, `attr`, `value`, `this`, `list`, `item`, `items`) never start with `f_`.
 fn slot(name: &str) -> Ident {
-    format_ident!("f_{}", name)
+    format_ident!("{}", naming::reader_local(name))
 }
 
 fn ident(name: &str) -> Ident {
@@ -996,7 +996,7 @@ impl Renderer<'_> {
             .collect::<Option<_>>()?;
         let (first, rest) = structs.split_first()?;
         let name = ident(&c.name);
-        let each = format_ident!("each_{}", crate::naming::snake(&c.name));
+        let each = format_ident!("{}", naming::each_kind_macro(&c.name));
         // The method `f` returning `ret`, `get` of whichever value the enum holds (`v`).
         let method = |f: &Ident, what: &str, ret: TokenStream, get: TokenStream| {
             let doc = format!(" {what}, whichever type the value is.");
@@ -1753,7 +1753,7 @@ fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenSt
 fn derived_response_message_impl(model: &Model, module: usize, d: &DerivedDef) -> TokenStream {
     let m = ident(&model.modules[module].name);
     let name = ident(&d.name);
-    let held = format_ident!("held_{}", crate::naming::snake(&d.name));
+    let held = format_ident!("{}", naming::held_function(&d.name));
     let variants = d.variants.iter().map(|v| ident(&v.name));
     quote! {
         impl rt::ResponseMessage for crate::#m::#name {

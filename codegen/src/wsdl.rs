@@ -11,21 +11,23 @@ use std::path::Path;
 
 use quick_xml::encoding::Decoder;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{Namespace, QName, ResolveResult};
+use quick_xml::name::{Namespace, QName as XmlName, ResolveResult};
 use quick_xml::NsReader;
 
-use crate::Error;
+use crate::{Error, QName};
 
 const WSDL: &[u8] = b"http://schemas.xmlsoap.org/wsdl/";
 const WSDL_SOAP: &[u8] = b"http://schemas.xmlsoap.org/wsdl/soap/";
 
-/// An element name: namespace URI and local name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ElementName {
-    /// The namespace URI.
-    pub namespace: String,
-    /// The local name.
-    pub local: String,
+/// Which vocabulary an element of the WSDL belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Vocabulary {
+    /// WSDL 1.1 (`wsdl:definitions`, `wsdl:message`, …).
+    Wsdl,
+    /// WSDL's SOAP binding (`soap:operation`, `soap:body`, `soap:header`).
+    Soap,
+    /// Anything else (documentation, the embedded schema, extensions).
+    Other,
 }
 
 /// One operation of the binding.
@@ -36,13 +38,13 @@ pub struct Operation {
     /// The SOAPAction the binding gives it.
     pub soap_action: String,
     /// The request body element.
-    pub request: ElementName,
+    pub request: QName,
     /// The response body element.
-    pub response: ElementName,
+    pub response: QName,
     /// The request header elements, in binding order, each once.
-    pub request_headers: Vec<ElementName>,
+    pub request_headers: Vec<QName>,
     /// The response header elements, in binding order, each once.
-    pub response_headers: Vec<ElementName>,
+    pub response_headers: Vec<QName>,
     /// Whether `Services.wsdl` binds it; `false` for an operation only messages.xsd
     /// defines (see [`Config::operations`](crate::Config::operations)).
     pub in_wsdl: bool,
@@ -80,12 +82,12 @@ pub fn read(path: &Path) -> Result<Vec<Operation>, Error> {
 pub fn parse(text: &str) -> Result<Vec<Operation>, String> {
     let mut reader = NsReader::from_str(text);
     // message name -> part name -> element
-    let mut messages: HashMap<String, Vec<(String, ElementName)>> = HashMap::new();
+    let mut messages: HashMap<String, Vec<(String, QName)>> = HashMap::new();
     // portType operation -> (input message, output message)
     let mut port: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
     let mut binding: Vec<(String, BindingOperation)> = Vec::new();
-    // The open elements: (namespace is WSDL or WSDL SOAP, local name, name attribute).
-    let mut stack: Vec<(u8, String, Option<String>)> = Vec::new();
+    // The open elements: (vocabulary, local name, name attribute).
+    let mut stack: Vec<(Vocabulary, String, Option<String>)> = Vec::new();
     loop {
         let event = reader
             .read_event()
@@ -103,19 +105,22 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, String> {
         let decoder = reader.decoder();
         let (ns, local) = reader.resolve_element(tag.name());
         let kind = match ns {
-            ResolveResult::Bound(Namespace(WSDL)) => 1,
-            ResolveResult::Bound(Namespace(WSDL_SOAP)) => 2,
-            _ => 0,
+            ResolveResult::Bound(Namespace(WSDL)) => Vocabulary::Wsdl,
+            ResolveResult::Bound(Namespace(WSDL_SOAP)) => Vocabulary::Soap,
+            _ => Vocabulary::Other,
         };
         let local = String::from_utf8_lossy(local.as_ref()).into_owned();
         let name = attr(&tag, decoder, "name")?;
         let path: Vec<&str> = stack
             .iter()
-            .map(|(k, l, _)| if *k == 1 { l.as_str() } else { "" })
+            .map(|(k, l, _)| match k {
+                Vocabulary::Wsdl => l.as_str(),
+                Vocabulary::Soap | Vocabulary::Other => "",
+            })
             .collect();
         let parent_name = |depth: usize| stack.get(depth).and_then(|(_, _, n)| n.clone());
         match (kind, path.as_slice(), local.as_str()) {
-            (1, ["definitions", "message"], "part") => {
+            (Vocabulary::Wsdl, ["definitions", "message"], "part") => {
                 let message = parent_name(1).ok_or("a message without a name")?;
                 let part = name.clone().ok_or("a part without a name")?;
                 let element = attr(&tag, decoder, "element")?
@@ -123,7 +128,7 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, String> {
                 let element = resolve_qname(&reader, &element)?;
                 messages.entry(message).or_default().push((part, element));
             }
-            (1, ["definitions", "portType", "operation"], "input" | "output") => {
+            (Vocabulary::Wsdl, ["definitions", "portType", "operation"], "input" | "output") => {
                 let op = parent_name(2).ok_or("a portType operation without a name")?;
                 let message = attr(&tag, decoder, "message")?
                     .ok_or_else(|| format!("the {local} of {op} names no message"))?;
@@ -135,16 +140,20 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, String> {
                     entry.1 = Some(message);
                 }
             }
-            (1, ["definitions", "binding"], "operation") => {
+            (Vocabulary::Wsdl, ["definitions", "binding"], "operation") => {
                 let op = name.clone().ok_or("a binding operation without a name")?;
                 binding.push((op, BindingOperation::default()));
             }
-            (2, ["definitions", "binding", "operation"], "operation") => {
+            (Vocabulary::Soap, ["definitions", "binding", "operation"], "operation") => {
                 if let Some((_, op)) = binding.last_mut() {
                     op.soap_action = attr(&tag, decoder, "soapAction")?;
                 }
             }
-            (2, ["definitions", "binding", "operation", dir @ ("input" | "output")], what) => {
+            (
+                Vocabulary::Soap,
+                ["definitions", "binding", "operation", dir @ ("input" | "output")],
+                what,
+            ) => {
                 let Some((_, op)) = binding.last_mut() else {
                     continue;
                 };
@@ -206,11 +215,11 @@ pub fn parse(text: &str) -> Result<Vec<Operation>, String> {
 
 /// The body element and the header elements of one direction.
 fn direction(
-    messages: &HashMap<String, Vec<(String, ElementName)>>,
+    messages: &HashMap<String, Vec<(String, QName)>>,
     op: &str,
     message: &str,
     bound: &Direction,
-) -> Result<(ElementName, Vec<ElementName>), String> {
+) -> Result<(QName, Vec<QName>), String> {
     let parts = messages
         .get(message)
         .ok_or_else(|| format!("operation {op}: message {message} is not defined"))?;
@@ -221,7 +230,7 @@ fn direction(
             .map(|(_, e)| e.clone())
             .ok_or_else(|| format!("operation {op}: message {message} has no part {name}"))
     };
-    let mut headers: Vec<ElementName> = Vec::new();
+    let mut headers: Vec<QName> = Vec::new();
     for (header_message, header_part) in &bound.headers {
         if header_message != message {
             return Err(format!(
@@ -266,10 +275,10 @@ fn local_part(qname: &str) -> &str {
 }
 
 /// Resolves a QName attribute value where the reader stands.
-fn resolve_qname(reader: &NsReader<&[u8]>, value: &str) -> Result<ElementName, String> {
-    let (ns, local) = reader.resolve_element(QName(value.as_bytes()));
+fn resolve_qname(reader: &NsReader<&[u8]>, value: &str) -> Result<QName, String> {
+    let (ns, local) = reader.resolve_element(XmlName(value.as_bytes()));
     match ns {
-        ResolveResult::Bound(Namespace(uri)) => Ok(ElementName {
+        ResolveResult::Bound(Namespace(uri)) => Ok(QName {
             namespace: String::from_utf8_lossy(uri).into_owned(),
             local: String::from_utf8_lossy(local.as_ref()).into_owned(),
         }),
@@ -304,8 +313,8 @@ mod tests {
       </wsdl:binding>
     </wsdl:definitions>"#;
 
-    fn name(namespace: &str, local: &str) -> ElementName {
-        ElementName {
+    fn name(namespace: &str, local: &str) -> QName {
+        QName {
             namespace: namespace.into(),
             local: local.into(),
         }
