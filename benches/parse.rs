@@ -5,7 +5,7 @@
 //! documentation's shape, compact and indented; with `all-operations` (and
 //! the whole schema) also on FindItem and GetItem answers of 10,000 messages, read into
 //! per-item results. Throughput is in bytes of the input (for writing: of the bytes
-//! written). The parsed model is dropped outside the timed part, as the raw scan builds
+//! written; the `json` runs write the parsed answer as JSON). The parsed model is dropped outside the timed part, as the raw scan builds
 //! none; `examples/parse_file` reports the drop time. The `each` runs read one item at a
 //! time (`soap::read_response_each`) and drop each item as it comes, inside the timed part.
 
@@ -210,6 +210,12 @@ fn write(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(write(&parsed).len() as u64));
         group.bench_with_input(BenchmarkId::new("response", personas), &parsed, |b, m| {
             b.iter(|| write(black_box(m)))
+        });
+        // The same answer as JSON, through the types' `Serialize`.
+        let json = |m: &GetImItemListResponseMessage| serde_json::to_vec(m).unwrap();
+        group.throughput(Throughput::Bytes(json(&parsed).len() as u64));
+        group.bench_with_input(BenchmarkId::new("json", personas), &parsed, |b, m| {
+            b.iter(|| json(black_box(m)))
         });
     }
     let headers = RequestHeaders {

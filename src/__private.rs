@@ -22,6 +22,16 @@ pub use crate::xml::{
     XmlWriter, XML,
 };
 
+/// The reader a generated reader reads with (a shorter name, so that its signature fits
+/// one line).
+pub type Reader<'a> = XmlReader<'a>;
+
+/// What a generated reader returns.
+pub type Parsed<T> = Result<T, ParseError>;
+
+/// The namespace a generated writer writes its element in (`None`: none).
+pub type ElementNs = Option<&'static Namespace>;
+
 /// The namespace argument of an unqualified element or attribute.
 pub const NO_NAMESPACE: Option<&'static Namespace> = None;
 
@@ -32,12 +42,109 @@ pub use crate::operation::{
 };
 pub use crate::types::ResponseClass;
 
-/// `Display`, `XmlValue` and `Serialize` of a generated enum of values, through its
-/// `as_str` and `FromStr`.
+/// A member of a generated struct as its `Serialize` writes it: its name, and its value
+/// unless it is absent (a `None`, an empty list), which is skipped.
+pub type Member<'a> = (&'static str, Option<&'a dyn erased_serde::Serialize>);
+
+/// `Serialize` of a generated struct: as serde's derive writes one whose optional members
+/// skip `None` and whose lists skip empty ones.
+pub fn serialize_struct<S: serde::Serializer>(
+    s: S,
+    name: &'static str,
+    members: &[Member<'_>],
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let present = members.iter().filter(|(_, v)| v.is_some()).count();
+    let mut state = s.serialize_struct(name, present)?;
+    for &(key, value) in members {
+        match value {
+            Some(value) => state.serialize_field(key, value)?,
+            None => state.skip_field(key)?,
+        }
+    }
+    state.end()
+}
+
+/// `Serialize` of a generated enum (a choice, a type and those derived from it): the
+/// variant `variant`, at `index`, holding `value`, as serde's derive writes a newtype
+/// variant.
+pub fn serialize_variant<S: serde::Serializer>(
+    s: S,
+    name: &'static str,
+    index: u32,
+    variant: &'static str,
+    value: &dyn erased_serde::Serialize,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_newtype_variant(name, index, variant, value)
+}
+
+/// A member the schema requires, always present.
+pub fn required<T: serde::Serialize>(value: &T) -> Option<&dyn erased_serde::Serialize> {
+    Some(value)
+}
+
+/// An optional member, absent when `None`.
+pub fn optional<T: serde::Serialize>(value: &Option<T>) -> Option<&dyn erased_serde::Serialize> {
+    value.as_ref().map(|v| v as &dyn erased_serde::Serialize)
+}
+
+/// A list member, absent when empty.
+// A `Vec`, not a slice: a slice cannot be made a trait object.
+#[allow(clippy::ptr_arg)]
+pub fn listed<T: serde::Serialize>(values: &Vec<T>) -> Option<&dyn erased_serde::Serialize> {
+    (!values.is_empty()).then_some(values as &dyn erased_serde::Serialize)
+}
+
+/// A value to serialize, as a trait object.
+pub fn erase<T: serde::Serialize>(value: &T) -> &dyn erased_serde::Serialize {
+    value
+}
+
+/// A generated enum of values: the enum (with `other`, the variant keeping a value the
+/// schema does not list), `VALUES`, `as_str`, `FromStr`, `Display`, `XmlValue` and
+/// `Serialize`, from one list of variants and their XML text.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __value_enum {
-    ($name:ident) => {
+    (
+        #[other = $other:ident]
+        $(#[$attr:meta])*
+        pub enum $name:ident {
+            $( $(#[$vattr:meta])* $variant:ident = $xml:literal, )*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vattr])* $variant, )*
+            /// A value this schema does not list, as received.
+            $other($crate::__private::String),
+        }
+
+        impl $name {
+            /// The values the schema lists, as written in XML.
+            pub const VALUES: &'static [&'static str] = &[$($xml),*];
+
+            /// The value as written in XML.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $xml, )*
+                    Self::$other(v) => v,
+                }
+            }
+        }
+
+        impl $crate::__private::FromStr for $name {
+            type Err = $crate::__private::Infallible;
+
+            fn from_str(s: &str) -> $crate::__private::Result<Self, Self::Err> {
+                $crate::__private::Ok(match s {
+                    $( $xml => Self::$variant, )*
+                    other => Self::$other(other.into()),
+                })
+            }
+        }
+
         impl $crate::__private::fmt::Display for $name {
             fn fmt(
                 &self,

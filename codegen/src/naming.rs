@@ -274,6 +274,13 @@ pub fn ident_source(name: &str) -> String {
     }
 }
 
+/// The name a struct, field or variant has in serde's output (JSON keys, variant tags): its
+/// identifier as written, without `r#` (`type`, `self_`).
+pub fn serde_name(name: &str) -> String {
+    let source = ident_source(name);
+    source.strip_prefix("r#").unwrap_or(&source).to_owned()
+}
+
 /// `base`, or `base2`, `base3`, … : the first that `taken` does not hold.
 pub fn unique(base: String, taken: impl Fn(&str) -> bool) -> String {
     if !taken(&base) {

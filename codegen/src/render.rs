@@ -25,19 +25,27 @@ pub struct Options {
 }
 
 impl Options {
-    /// The derives every generated type has, `extra` among them, with serde pointed at the
-    /// runtime's re-export.
+    /// The derives every generated type has, `extra` among them, and `Deserialize` where
+    /// the options say, with serde pointed at the runtime's re-export. `Serialize` is
+    /// written out ([`Renderer::serialize_struct`], [`Renderer::serialize_enum`]).
     fn derives(&self, extra: TokenStream) -> TokenStream {
         let serde_crate = format!("{}::__private::serde", path_string(&self.runtime));
-        let deserialize = self
-            .deserialize
-            .as_ref()
-            .map(|cfg| quote!(#[cfg_attr(#cfg, derive(rt::serde::Deserialize))]));
+        let deserialize = self.deserialize.as_ref().map(|cfg| {
+            quote! {
+                #[cfg_attr(#cfg, derive(rt::serde::Deserialize))]
+                #[cfg_attr(#cfg, serde(crate = #serde_crate))]
+            }
+        });
         quote! {
-            #[derive(Debug, Clone, #extra PartialEq, rt::serde::Serialize)]
+            #[derive(Debug, Clone, #extra PartialEq)]
             #deserialize
-            #[serde(crate = #serde_crate)]
         }
+    }
+
+    /// The attribute that lets `Deserialize` take a missing list as empty.
+    fn default_when_missing(&self) -> Option<TokenStream> {
+        let cfg = self.deserialize.as_ref()?;
+        Some(quote!(#[cfg_attr(#cfg, serde(default))]))
     }
 }
 
@@ -291,11 +299,7 @@ impl Renderer<'_> {
             if a.required {
                 decls.push(quote! { #doc pub #f: #ty });
             } else {
-                decls.push(quote! {
-                    #doc
-                    #[serde(skip_serializing_if = "rt::Option::is_none")]
-                    pub #f: rt::Option<#ty>
-                });
+                decls.push(quote! { #doc pub #f: rt::Option<#ty> });
             }
         }
         for f in &s.fields {
@@ -311,14 +315,11 @@ impl Renderer<'_> {
                 }
                 FieldKind::Any => docs(&[], "Elements matched by `xs:any`."),
             };
-            let skip = match f.occurs {
-                Occurs::Required => quote!(),
-                Occurs::Optional => quote!(#[serde(skip_serializing_if = "rt::Option::is_none")]),
-                Occurs::Repeated => {
-                    quote!(#[serde(default, skip_serializing_if = "rt::Vec::is_empty")])
-                }
+            let default = match f.occurs {
+                Occurs::Required | Occurs::Optional => None,
+                Occurs::Repeated => self.options.default_when_missing(),
             };
-            decls.push(quote! { #doc #skip pub #fname: #ty });
+            decls.push(quote! { #doc #default pub #fname: #ty });
         }
         if let Some(text) = &s.text {
             let ty = self.type_tokens(text);
@@ -335,6 +336,7 @@ impl Renderer<'_> {
         });
         // A type of text content takes its text even when it has a default.
         let constructors = (!all_optional || s.text.is_some()).then(|| self.constructors(s));
+        let serialize = self.serialize_struct(s);
         quote! {
             #doc
             #derives
@@ -342,11 +344,13 @@ impl Renderer<'_> {
 
             #constructors
 
+            #serialize
+
             impl rt::FromXml for #name {
                 fn from_xml<'a>(
-                    r: &mut rt::XmlReader<'a>,
+                    r: &mut rt::Reader<'a>,
                     start: rt::Start<'a>,
-                ) -> rt::Result<Self, rt::ParseError> {
+                ) -> rt::Parsed<Self> {
                     #reader
                 }
             }
@@ -355,10 +359,69 @@ impl Renderer<'_> {
                 fn to_xml(
                     &self,
                     w: &mut rt::XmlWriter,
-                    ns: rt::Option<&'static rt::Namespace>,
+                    ns: rt::ElementNs,
                     local: &str,
                 ) {
                     #writer
+                }
+            }
+        }
+    }
+
+    /// `Serialize` of the struct `s`: its members in order, absent ones skipped.
+    fn serialize_struct(&self, s: &StructDef) -> TokenStream {
+        let name = ident(&s.name);
+        let mut members = Vec::new();
+        for a in &s.attributes {
+            let f = ident(&a.field);
+            let key = naming::serde_name(&a.field);
+            members.push(match a.required {
+                true => quote!((#key, rt::required(&self.#f))),
+                false => quote!((#key, rt::optional(&self.#f))),
+            });
+        }
+        for field in &s.fields {
+            let f = ident(&field.name);
+            let key = naming::serde_name(&field.name);
+            members.push(match field.occurs {
+                Occurs::Required => quote!((#key, rt::required(&self.#f))),
+                Occurs::Optional => quote!((#key, rt::optional(&self.#f))),
+                Occurs::Repeated => quote!((#key, rt::listed(&self.#f))),
+            });
+        }
+        if s.text.is_some() {
+            members.push(quote!(("value", rt::required(&self.value))));
+        }
+        let serde_name = naming::serde_name(&s.name);
+        quote! {
+            impl rt::serde::Serialize for #name {
+                fn serialize<S: rt::serde::Serializer>(&self, s: S) -> rt::Result<S::Ok, S::Error> {
+                    let members = [#(#members),*];
+                    rt::serialize_struct(s, #serde_name, &members)
+                }
+            }
+        }
+    }
+
+    /// `Serialize` of the enum `name` of newtype variants `variants`.
+    fn serialize_enum<'v>(
+        &self,
+        name: &str,
+        variants: impl Iterator<Item = &'v str>,
+    ) -> TokenStream {
+        let arms = variants.enumerate().map(|(i, v)| {
+            let vname = ident(v);
+            let index = i as u32;
+            let tag = naming::serde_name(v);
+            quote!(Self::#vname(v) => (#index, #tag, rt::erase(v)),)
+        });
+        let serde_name = naming::serde_name(name);
+        let name = ident(name);
+        quote! {
+            impl rt::serde::Serialize for #name {
+                fn serialize<S: rt::serde::Serializer>(&self, s: S) -> rt::Result<S::Ok, S::Error> {
+                    let (index, variant, value) = match self { #(#arms)* };
+                    rt::serialize_variant(s, #serde_name, index, variant, value)
                 }
             }
         }
@@ -911,6 +974,7 @@ impl Renderer<'_> {
         });
         let lists = c.listed.then(|| self.choice_lists(c));
         let derives = self.options.derives(quote!());
+        let serialize = self.serialize_enum(&c.name, c.variants.iter().map(|v| v.name.as_str()));
         let froms = self.choice_froms(c);
         let accessors = self.choice_accessors(c);
         let writer = self.choice_writer(c);
@@ -920,6 +984,8 @@ impl Renderer<'_> {
             #derives
             #[allow(clippy::large_enum_variant)]
             pub enum #name { #(#variants,)* }
+
+            #serialize
 
             #(#froms)*
 
@@ -1141,18 +1207,21 @@ impl Renderer<'_> {
             });
         }
         let derives = self.options.derives(quote!());
+        let serialize = self.serialize_enum(&d.name, d.variants.iter().map(|v| v.name.as_str()));
         quote! {
             #doc
             #derives
             pub enum #name { #(#variants,)* }
 
+            #serialize
+
             #(#froms)*
 
             impl rt::FromXml for #name {
                 fn from_xml<'a>(
-                    r: &mut rt::XmlReader<'a>,
+                    r: &mut rt::Reader<'a>,
                     start: rt::Start<'a>,
-                ) -> rt::Result<Self, rt::ParseError> {
+                ) -> rt::Parsed<Self> {
                     rt::Ok(match r.xsi_type(&start)? {
                         #(#reads)*
                         _ => Self::#base(rt::Box::new(r.read(start)?)),
@@ -1164,7 +1233,7 @@ impl Renderer<'_> {
                 fn to_xml(
                     &self,
                     w: &mut rt::XmlWriter,
-                    ns: rt::Option<&'static rt::Namespace>,
+                    ns: rt::ElementNs,
                     local: &str,
                 ) {
                     match self { #(#writes)* }
@@ -1193,7 +1262,7 @@ impl Renderer<'_> {
                 /// any other child.
                 #[doc(hidden)]
                 pub fn read_list<'a>(
-                    r: &mut rt::XmlReader<'a>,
+                    r: &mut rt::Reader<'a>,
                     list: rt::Start<'a>,
                 ) -> rt::Result<rt::Vec<Self>, rt::ParseError> {
                     let mut items = rt::Vec::new();
@@ -1250,51 +1319,16 @@ impl Renderer<'_> {
         let variants = e.values.iter().map(|(v, xml)| {
             let v = ident(v);
             let doc = format!(" `{xml}`");
-            quote!(#[doc = #doc] #v)
-        });
-        let to_str = e.values.iter().map(|(v, xml)| {
-            let v = ident(v);
-            quote!(Self::#v => #xml,)
-        });
-        let xml_values = e.values.iter().map(|(_, xml)| xml);
-        let from_str = e.values.iter().map(|(v, xml)| {
-            let v = ident(v);
-            quote!(#xml => Self::#v,)
+            quote!(#[doc = #doc] #v = #xml,)
         });
         quote! {
-            #doc
-            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-            pub enum #name {
-                #(#variants,)*
-                #[doc = " A value this schema does not list, as received."]
-                #other(rt::String),
-            }
-
-            impl #name {
-                /// The values the schema lists, as written in XML.
-                pub const VALUES: &'static [&'static str] = &[#(#xml_values),*];
-
-                /// The value as written in XML.
-                pub fn as_str(&self) -> &str {
-                    match self {
-                        #(#to_str)*
-                        Self::#other(v) => v,
-                    }
+            rt::value_enum! {
+                #[other = #other]
+                #doc
+                pub enum #name {
+                    #(#variants)*
                 }
             }
-
-            impl rt::FromStr for #name {
-                type Err = rt::Infallible;
-
-                fn from_str(s: &str) -> rt::Result<Self, Self::Err> {
-                    rt::Ok(match s {
-                        #(#from_str)*
-                        other => Self::#other(other.to_owned()),
-                    })
-                }
-            }
-
-            rt::value_enum!(#name);
 
             #deserialize
         }
@@ -1340,11 +1374,14 @@ impl Renderer<'_> {
         let names = m.roots.iter().map(|root| &root.xml);
         let expected = format!("a global element of {{{}}}", m.uri);
         let derives = self.options.derives(quote!());
+        let serialize = self.serialize_enum("Element", m.roots.iter().map(|r| r.variant.as_str()));
         quote! {
             #[doc = #doc]
             #derives
             #[allow(clippy::large_enum_variant)]
             pub enum Element { #(#variants,)* }
+
+            #serialize
 
             impl Element {
                 /// The local names of the elements this enum holds.
@@ -1368,9 +1405,9 @@ impl Renderer<'_> {
 
             impl rt::FromXml for Element {
                 fn from_xml<'a>(
-                    r: &mut rt::XmlReader<'a>,
+                    r: &mut rt::Reader<'a>,
                     start: rt::Start<'a>,
-                ) -> rt::Result<Self, rt::ParseError> {
+                ) -> rt::Parsed<Self> {
                     rt::Ok(match start.local {
                         #(#read_arms)*
                         _ => return rt::Err(r.unexpected(&start, #expected)),

@@ -88,7 +88,7 @@ fn a_schema_of_another_version_generates() {
     let group = &group[..group.find("\n}").unwrap()];
     assert!(group.contains("pub color: rt::Option<rt::Text>"), "{group}");
     assert!(
-        types.contains("    V2026_01_01,"),
+        types.contains("        V2026_01_01 = \"V2026_01_01\","),
         "the added enumeration value"
     );
     // The operations are the same.

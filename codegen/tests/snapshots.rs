@@ -28,11 +28,11 @@ fn items_for(modules: &[GeneratedModule], module: &str, name: &str) -> String {
             syn::Item::Struct(s) => s.ident == name,
             syn::Item::Enum(e) => e.ident == name,
             syn::Item::Impl(i) => i.self_ty.to_token_stream().to_string() == name,
-            _ => false,
+            other => ews_codegen::value_enum(other).is_some_and(|e| e.ident == name),
         })
         .collect();
     assert!(!items.is_empty(), "{module}::{name} is not generated");
-    prettyplease::unparse(&syn::File {
+    ews_codegen::unparse(syn::File {
         shebang: None,
         attrs: Vec::new(),
         items,
@@ -81,7 +81,7 @@ fn generated_size() {
         let enums = file
             .items
             .iter()
-            .filter(|i| matches!(i, syn::Item::Enum(_)))
+            .filter(|i| matches!(i, syn::Item::Enum(_)) || ews_codegen::value_enum(i).is_some())
             .count();
         summary.push_str(&format!(
             "{}: {} lines, {} structs, {} enums\n",
