@@ -42,62 +42,22 @@ pub use crate::operation::{
 };
 pub use crate::types::ResponseClass;
 
-/// A member of a generated struct as its `Serialize` writes it: its name, and its value
-/// unless it is absent (a `None`, an empty list), which is skipped.
-pub type Member<'a> = (&'static str, Option<&'a dyn erased_serde::Serialize>);
+pub use crate::xml::serialize::{listed, serialize, value, Fields, Member, Sequence, Value};
 
-/// `Serialize` of a generated struct: as serde's derive writes one whose optional members
-/// skip `None` and whose lists skip empty ones.
-pub fn serialize_struct<S: serde::Serializer>(
-    s: S,
-    name: &'static str,
-    members: &[Member<'_>],
-) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeStruct;
-    let present = members.iter().filter(|(_, v)| v.is_some()).count();
-    let mut state = s.serialize_struct(name, present)?;
-    for &(key, value) in members {
-        match value {
-            Some(value) => state.serialize_field(key, value)?,
-            None => state.skip_field(key)?,
+/// `Serialize` of a generated type, through its [`Member`] value.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __reflected {
+    ($name:ident) => {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> $crate::__private::Result<S::Ok, S::Error> {
+                $crate::__private::serialize(s, self)
+            }
         }
-    }
-    state.end()
-}
-
-/// `Serialize` of a generated enum (a choice, a type and those derived from it): the
-/// variant `variant`, at `index`, holding `value`, as serde's derive writes a newtype
-/// variant.
-pub fn serialize_variant<S: serde::Serializer>(
-    s: S,
-    name: &'static str,
-    index: u32,
-    variant: &'static str,
-    value: &dyn erased_serde::Serialize,
-) -> Result<S::Ok, S::Error> {
-    s.serialize_newtype_variant(name, index, variant, value)
-}
-
-/// A member the schema requires, always present.
-pub fn required<T: serde::Serialize>(value: &T) -> Option<&dyn erased_serde::Serialize> {
-    Some(value)
-}
-
-/// An optional member, absent when `None`.
-pub fn optional<T: serde::Serialize>(value: &Option<T>) -> Option<&dyn erased_serde::Serialize> {
-    value.as_ref().map(|v| v as &dyn erased_serde::Serialize)
-}
-
-/// A list member, absent when empty.
-// A `Vec`, not a slice: a slice cannot be made a trait object.
-#[allow(clippy::ptr_arg)]
-pub fn listed<T: serde::Serialize>(values: &Vec<T>) -> Option<&dyn erased_serde::Serialize> {
-    (!values.is_empty()).then_some(values as &dyn erased_serde::Serialize)
-}
-
-/// A value to serialize, as a trait object.
-pub fn erase<T: serde::Serialize>(value: &T) -> &dyn erased_serde::Serialize {
-    value
+    };
 }
 
 /// A generated enum of values: the enum (with `other`, the variant keeping a value the
@@ -177,6 +137,13 @@ macro_rules! __value_enum {
                 s.serialize_str(self.as_str())
             }
         }
+
+        impl $crate::__private::Member for $name {
+            #[inline]
+            fn value(&self) -> $crate::__private::Value<'_> {
+                $crate::__private::Value::Str(self.as_str())
+            }
+        }
     };
 }
 
@@ -197,4 +164,7 @@ macro_rules! __value_enum_deserialize {
     };
 }
 
-pub use crate::{__value_enum as value_enum, __value_enum_deserialize as value_enum_deserialize};
+pub use crate::{
+    __reflected as reflected, __value_enum as value_enum,
+    __value_enum_deserialize as value_enum_deserialize,
+};

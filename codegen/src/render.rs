@@ -368,62 +368,99 @@ impl Renderer<'_> {
         }
     }
 
-    /// `Serialize` of the struct `s`: its members in order, absent ones skipped.
+    /// `Serialize` of the struct `s`, through its `rt::Member` value: its members in
+    /// order, lists of their own left out when empty (and `None`, as every `Option`).
     fn serialize_struct(&self, s: &StructDef) -> TokenStream {
         let name = ident(&s.name);
         let mut members = Vec::new();
         for a in &s.attributes {
             let f = ident(&a.field);
             let key = naming::serde_name(&a.field);
-            members.push(match a.required {
-                true => quote!((#key, rt::required(&self.#f))),
-                false => quote!((#key, rt::optional(&self.#f))),
-            });
+            members.push(quote!((#key, rt::value(&self.#f))));
         }
         for field in &s.fields {
             let f = ident(&field.name);
             let key = naming::serde_name(&field.name);
             members.push(match field.occurs {
-                Occurs::Required => quote!((#key, rt::required(&self.#f))),
-                Occurs::Optional => quote!((#key, rt::optional(&self.#f))),
                 Occurs::Repeated => quote!((#key, rt::listed(&self.#f))),
+                Occurs::Required | Occurs::Optional => quote!((#key, rt::value(&self.#f))),
             });
         }
         if s.text.is_some() {
-            members.push(quote!(("value", rt::required(&self.value))));
+            members.push(quote!(("value", rt::value(&self.value))));
         }
         let serde_name = naming::serde_name(&s.name);
+        let len = proc_macro2::Literal::usize_unsuffixed(members.len());
+        // The last member takes every index past the others (none comes: `len` bounds them).
+        let last = members.pop();
+        let arms = members.iter().enumerate().map(|(i, m)| {
+            let i = proc_macro2::Literal::usize_unsuffixed(i);
+            quote!(#i => #m,)
+        });
+        let fields = match last {
+            Some(last) if members.is_empty() => quote! {
+                impl rt::Fields for #name {
+                    #[inline]
+                    fn member(&self, _: usize) -> (&'static str, rt::Value<'_>) {
+                        #last
+                    }
+                }
+            },
+            Some(last) => quote! {
+                impl rt::Fields for #name {
+                    #[inline]
+                    fn member(&self, index: usize) -> (&'static str, rt::Value<'_>) {
+                        match index { #(#arms)* _ => #last }
+                    }
+                }
+            },
+            None => quote! {
+                impl rt::Fields for #name {
+                    #[inline]
+                    fn member(&self, _: usize) -> (&'static str, rt::Value<'_>) {
+                        ("", rt::Value::Absent)
+                    }
+                }
+            },
+        };
         quote! {
-            impl rt::serde::Serialize for #name {
-                fn serialize<S: rt::serde::Serializer>(&self, s: S) -> rt::Result<S::Ok, S::Error> {
-                    let members = [#(#members),*];
-                    rt::serialize_struct(s, #serde_name, &members)
+            impl rt::Member for #name {
+                #[inline]
+                fn value(&self) -> rt::Value<'_> {
+                    rt::Value::Struct(#serde_name, #len, self)
                 }
             }
+
+            #fields
+
+            rt::reflected!(#name);
         }
     }
 
-    /// `Serialize` of the enum `name` of newtype variants `variants`.
+    /// `Serialize` of the enum `name` of newtype variants `variants`, through its
+    /// `rt::Member` value.
     fn serialize_enum<'v>(
         &self,
         name: &str,
         variants: impl Iterator<Item = &'v str>,
     ) -> TokenStream {
+        let serde_name = naming::serde_name(name);
         let arms = variants.enumerate().map(|(i, v)| {
             let vname = ident(v);
-            let index = i as u32;
+            let index = proc_macro2::Literal::usize_unsuffixed(i);
             let tag = naming::serde_name(v);
-            quote!(Self::#vname(v) => (#index, #tag, rt::erase(v)),)
+            quote!(Self::#vname(v) => rt::Value::Variant(#serde_name, #index, #tag, v),)
         });
-        let serde_name = naming::serde_name(name);
         let name = ident(name);
         quote! {
-            impl rt::serde::Serialize for #name {
-                fn serialize<S: rt::serde::Serializer>(&self, s: S) -> rt::Result<S::Ok, S::Error> {
-                    let (index, variant, value) = match self { #(#arms)* };
-                    rt::serialize_variant(s, #serde_name, index, variant, value)
+            impl rt::Member for #name {
+                #[inline]
+                fn value(&self) -> rt::Value<'_> {
+                    match self { #(#arms)* }
                 }
             }
+
+            rt::reflected!(#name);
         }
     }
 

@@ -16,6 +16,7 @@ mod reader;
 mod scan;
 #[cfg(feature = "check")]
 mod semantic;
+pub(crate) mod serialize;
 mod temporal;
 mod value;
 mod writer;
