@@ -511,6 +511,7 @@ impl Renderer<'_> {
             let e = self.type_tokens(&e);
             quote! {
                 impl rt::From<#e> for #name {
+                    #[inline]
                     fn from(value: #e) -> Self {
                         Self::new(value)
                     }
@@ -1075,6 +1076,7 @@ impl Renderer<'_> {
             .map(|(_, ty, wrap)| {
                 quote! {
                     impl rt::From<#ty> for #name {
+                        #[inline]
                         fn from(value: #ty) -> Self {
                             #wrap
                         }
@@ -1105,6 +1107,7 @@ impl Renderer<'_> {
             let doc = format!(" {what}, whichever type the value is.");
             quote! {
                 #[doc = #doc]
+                #[inline]
                 pub fn #f(&self) -> #ret {
                     #each!(self, v => #get)
                 }
@@ -1215,6 +1218,7 @@ impl Renderer<'_> {
             variants.push(quote!(#[doc = #vdoc] #vname(rt::Box<#ty>)));
             froms.push(quote! {
                 impl rt::From<#ty> for #name {
+                    #[inline]
                     fn from(value: #ty) -> Self {
                         Self::#vname(rt::Box::new(value))
                     }
