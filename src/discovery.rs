@@ -406,7 +406,7 @@ impl Autodiscover {
                         .to_owned(),
                 )
             }
-            Err(e) => return Outcome::Failed(e.to_string()),
+            Err(e) => return Outcome::Failed(reason(e)),
         };
         if (300..400).contains(&raw.status) {
             return self.follow(raw.location.as_deref(), true);
@@ -460,7 +460,7 @@ impl Autodiscover {
                 "HTTP status {} instead of a redirect to https",
                 raw.status
             )),
-            Err(e) => Outcome::Failed(e.to_string()),
+            Err(e) => Outcome::Failed(reason(e)),
         }
     }
 
@@ -482,7 +482,7 @@ impl Autodiscover {
         };
         let raw = match self.fetch(tls, url, payload, true).await {
             Ok(raw) => raw,
-            Err(e) => return Outcome::Failed(e.to_string()),
+            Err(e) => return Outcome::Failed(reason(e)),
         };
         if (300..400).contains(&raw.status) {
             return self.follow(raw.location.as_deref(), false);
@@ -591,6 +591,15 @@ fn newest_version(list: &str) -> Option<ExchangeVersion> {
                 .iter()
                 .position(|known| *known == v.as_str())
         })
+}
+
+/// Why a request gave no answer, for the list of attempts: the status alone for an HTTP
+/// error (the endpoint's hints and the body say nothing of Autodiscover), else the error.
+fn reason(e: Error) -> String {
+    match e {
+        Error::Http { status, .. } => format!("HTTP status {status}"),
+        e => e.to_string(),
+    }
 }
 
 #[cfg(test)]

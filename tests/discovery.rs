@@ -222,6 +222,13 @@ async fn a_redirect_loop_is_an_error_listing_every_url() {
         message.contains("?Protocol=EWS: HTTP status 404"),
         "{message}"
     );
+    // The status alone: the EWS endpoint's hint for a 404 says nothing of Autodiscover.
+    assert!(
+        err.attempts
+            .iter()
+            .any(|a| a.url.ends_with("?Protocol=EWS") && a.reason == "HTTP status 404"),
+        "{err:?}"
+    );
     assert!(err.attempts.len() >= 3, "{err:?}");
 }
 
