@@ -6,7 +6,8 @@
 //! server is busy ([`RetryPolicy`], `retry.rs`); the transport, one path for every
 //! request (calls, downloads, SOAP Autodiscover) through `reqwest` or, for Windows
 //! authentication, on HTTP/1.1 connections of the client's own, with the errors of that
-//! path (`transport.rs`); the handshakes of Windows authentication (`windows.rs`, with
+//! path (`transport.rs`); answers that last, handed out envelope by envelope as they come
+//! (`streamed.rs`); the handshakes of Windows authentication (`windows.rs`, with
 //! `ntlm.rs`, `kerberos.rs`, `spnego.rs`, `binding.rs` for channel binding and
 //! `connection.rs` for the connections).
 
@@ -20,6 +21,7 @@ mod retry;
 mod settings;
 #[cfg(feature = "kerberos")]
 mod spnego;
+mod streamed;
 mod tls;
 mod transport;
 mod windows;

@@ -54,6 +54,22 @@ pub enum Error {
          content, big pages) can take longer: raise the limit with ClientBuilder::timeout"
     )]
     Timeout(Duration),
+    /// A streamed answer (GetStreamingEvents) brought nothing, not even a heartbeat, for
+    /// this long: the connection is taken as lost.
+    #[error(
+        "the server sent nothing for {0:?}, not even a heartbeat: the connection is taken as \
+         lost; open the stream again (or raise the limit with ClientBuilder::timeout)"
+    )]
+    Stalled(Duration),
+    /// A streamed answer ended in the middle of an envelope: the connection was cut.
+    #[error(
+        "the answer ended in the middle of an envelope, {received} bytes into it: the \
+         connection was cut; send the request again"
+    )]
+    Truncated {
+        /// How many bytes of the envelope had come.
+        received: usize,
+    },
     /// The server refused the request for want of credentials it accepts (HTTP 401).
     #[error("authentication failed (HTTP 401): {}{}",
         if *credentials_sent { "the server refused the credentials" } else { "no credentials were sent; set them with basic_auth, ntlm, negotiate, kerberos or bearer_token (of ClientBuilder or Autodiscover)" },

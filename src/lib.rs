@@ -46,6 +46,8 @@
 //! - Authentication: Basic, bearer tokens, NTLM, and with the `kerberos` feature Kerberos
 //!   ([`ClientBuilder::kerberos`], [`ClientBuilder::negotiate`]), bound to the TLS channel.
 //! - [`Autodiscover`] finds a mailbox's EWS URL.
+//! - With `all-operations`, `notifications` follows a mailbox's changes: streaming and
+//!   pull subscriptions as streams of events.
 //!
 //! Writing requests: every generated struct has `new` (the members the schema requires,
 //! each as anything that converts into it) or `Default`, the rest set by name with `..`;
@@ -90,6 +92,12 @@ pub mod error;
 pub mod im;
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(all(
+    ews_operation = "Subscribe",
+    ews_operation = "GetStreamingEvents",
+    ews_operation = "GetEvents"
+))]
+pub mod notifications;
 pub mod operation;
 pub mod paging;
 pub mod soap;

@@ -298,11 +298,17 @@ pub fn read_response_with<O: Operation>(
     xml: &[u8],
     limits: &Limits,
 ) -> Result<ResponseEnvelope<O::Response>, EnvelopeError> {
-    read_body(
-        reader(xml, limits)?,
-        &messages::NAMESPACE,
-        O::RESPONSE_ELEMENT,
-    )
+    read_response_as(xml, limits, O::RESPONSE_ELEMENT)
+}
+
+/// Reads a response envelope whose body element, `m:{element}`, holds a `T`: for readers
+/// written by hand where servers depart from the schema.
+pub(crate) fn read_response_as<T: FromXml>(
+    xml: &[u8],
+    limits: &Limits,
+    element: &str,
+) -> Result<ResponseEnvelope<T>, EnvelopeError> {
+    read_body(reader(xml, limits)?, &messages::NAMESPACE, element)
 }
 
 /// [`read_response_with`], handing every element of type `T` that the response holds in a

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("im", 6),
     ("discovery", 6),
     ("mock", 6),
+    ("notifications", 6),
 ];
 
 fn layer(module: &str) -> u32 {

@@ -27,8 +27,66 @@ pub(crate) struct RawResponse {
     pub challenges: Vec<String>,
     /// The `Location` header (of a redirect).
     pub location: Option<String>,
-    /// The body.
+    /// The body, read whole; empty while `rest` is still to be read.
     pub body: Vec<u8>,
+    /// The body still to be read, of a successful answer read as a stream.
+    pub rest: Option<BodyStream>,
+}
+
+/// How an answer's body is read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Read {
+    /// Whole, at most this many bytes.
+    Whole(usize),
+    /// As it comes, for a successful answer (the body of an error is read whole, at most
+    /// this many bytes).
+    Stream(usize),
+}
+
+impl Read {
+    /// The most bytes of a body read whole.
+    fn limit(self) -> usize {
+        match self {
+            Read::Whole(limit) | Read::Stream(limit) => limit,
+        }
+    }
+}
+
+/// The body of an answer, read a chunk at a time as it comes.
+pub(crate) enum BodyStream {
+    /// An answer that came through reqwest.
+    Reqwest(reqwest::Response),
+    /// An answer on a connection of the client's own.
+    Own(hyper::body::Incoming),
+}
+
+impl std::fmt::Debug for BodyStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BodyStream")
+    }
+}
+
+impl BodyStream {
+    /// The next bytes of the body, `None` at its end.
+    pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, ConnectionError> {
+        match self {
+            BodyStream::Reqwest(response) => response
+                .chunk()
+                .await
+                .map_err(|e| ConnectionError::Io(Box::new(e.without_url()))),
+            BodyStream::Own(body) => loop {
+                match body.frame().await {
+                    None => return Ok(None),
+                    Some(Err(e)) => return Err(ConnectionError::Io(Box::new(e))),
+                    Some(Ok(frame)) => {
+                        if let Ok(data) = frame.into_data() {
+                            return Ok(Some(data));
+                        }
+                    }
+                }
+            },
+        }
+    }
 }
 
 impl RawResponse {
@@ -49,7 +107,13 @@ impl RawResponse {
             challenges: all(hyper::header::WWW_AUTHENTICATE),
             location: all(hyper::header::LOCATION).into_iter().next(),
             body: Vec::new(),
+            rest: None,
         }
+    }
+
+    /// Whether the answer's status is 2xx.
+    pub(crate) fn succeeded(&self) -> bool {
+        (200..300).contains(&self.status)
     }
 }
 
@@ -189,11 +253,11 @@ where
 }
 
 impl Connection {
-    /// Sends `request` and reads the whole answer, at most `max_bytes` of body.
+    /// Sends `request` and reads the answer as `read` says.
     pub(crate) async fn exchange(
         &mut self,
         request: hyper::Request<Full<Bytes>>,
-        max_bytes: usize,
+        read: Read,
     ) -> Result<RawResponse, ConnectionError> {
         self.sender
             .ready()
@@ -205,15 +269,16 @@ impl Connection {
             .await
             .map_err(|e| ConnectionError::Io(Box::new(e)))?;
         let mut raw = RawResponse::head(response.status().as_u16(), response.headers());
-        let mut body = response.into_body();
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| ConnectionError::Io(Box::new(e)))?;
-            if let Some(chunk) = frame.data_ref() {
-                if raw.body.len() + chunk.len() > max_bytes {
-                    return Err(ConnectionError::TooLarge);
-                }
-                raw.body.extend_from_slice(chunk);
+        let mut body = BodyStream::Own(response.into_body());
+        if matches!(read, Read::Stream(_)) && raw.succeeded() {
+            raw.rest = Some(body);
+            return Ok(raw);
+        }
+        while let Some(chunk) = body.chunk().await? {
+            if raw.body.len() + chunk.len() > read.limit() {
+                return Err(ConnectionError::TooLarge);
             }
+            raw.body.extend_from_slice(&chunk);
         }
         Ok(raw)
     }

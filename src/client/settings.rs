@@ -437,7 +437,6 @@ impl ClientBuilder {
             false => Policy::none(),
         };
         let http = reqwest::Client::builder()
-            .timeout(self.timeout)
             .redirect(redirects)
             .use_preconfigured_tls((*tls).clone())
             .build()

@@ -12,7 +12,7 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, USER_AGENT};
 
-use super::connection::{ConnectionError, Connections, RawResponse};
+use super::connection::{BodyStream, ConnectionError, Connections, RawResponse, Read};
 #[cfg(feature = "kerberos")]
 use super::kerberos;
 use super::settings::Auth;
@@ -76,6 +76,29 @@ impl Transport {
         url: &reqwest::Url,
         payload: Payload<'_>,
     ) -> Result<RawResponse, Error> {
+        self.send_as(url, payload, Read::Whole(self.max_response_bytes))
+            .await
+    }
+
+    /// Sends a request like [`Transport::send`], but leaves the body of a successful answer
+    /// to be read as it comes ([`RawResponse::rest`]): for an answer that lasts, as
+    /// GetStreamingEvents' does. The timeout covers the answer's head; reading the body
+    /// has none.
+    pub(crate) async fn open(
+        &self,
+        url: &reqwest::Url,
+        payload: Payload<'_>,
+    ) -> Result<RawResponse, Error> {
+        self.send_as(url, payload, Read::Stream(self.max_response_bytes))
+            .await
+    }
+
+    async fn send_as(
+        &self,
+        url: &reqwest::Url,
+        payload: Payload<'_>,
+        read: Read,
+    ) -> Result<RawResponse, Error> {
         let host = match url.port() {
             Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
             None => url.host_str().unwrap_or_default().to_owned(),
@@ -100,7 +123,7 @@ impl Transport {
                     .expect("the request was written once without a token, and tokens are base64")
                     .map(Full::new)
             };
-            let answer = self.windows_exchange(connections, windows, request);
+            let answer = self.windows_exchange(connections, windows, read, request);
             return tokio::time::timeout(self.timeout, answer)
                 .await
                 .map_err(|_| Error::Timeout(self.timeout))?;
@@ -120,14 +143,26 @@ impl Transport {
         let request = self
             .request(url.as_str(), &host, payload, body, credentials.as_deref())
             .map_err(unwritable)?;
-        let request = reqwest::Request::try_from(request)
+        let mut request = reqwest::Request::try_from(request)
             .map_err(|e| Error::Build(format!("the request to {url} cannot be written: {e}")))?;
-        let response = self
-            .http
-            .execute(request)
-            .await
-            .map_err(|e| self.transport(e))?;
-        self.read_raw(response).await
+        // A body read whole counts in the request's timeout (reqwest's); a stream's head.
+        let response = match read {
+            Read::Whole(_) => {
+                *request.timeout_mut() = Some(self.timeout);
+                self.http.execute(request).await
+            }
+            Read::Stream(_) => tokio::time::timeout(self.timeout, self.http.execute(request))
+                .await
+                .map_err(|_| Error::Timeout(self.timeout))?,
+        }
+        .map_err(|e| self.transport(e))?;
+        let mut raw = RawResponse::head(response.status().as_u16(), response.headers());
+        if matches!(read, Read::Stream(_)) && raw.succeeded() {
+            raw.rest = Some(BodyStream::Reqwest(response));
+            return Ok(raw);
+        }
+        self.read_whole(response, &mut raw).await?;
+        Ok(raw)
     }
 
     /// The request to `target` (a URL's absolute or origin form) on `host`, carrying
@@ -166,9 +201,12 @@ impl Transport {
         request.body(body)
     }
 
-    /// Reads a reqwest answer whole, within the size limit.
-    async fn read_raw(&self, mut response: reqwest::Response) -> Result<RawResponse, Error> {
-        let mut raw = RawResponse::head(response.status().as_u16(), response.headers());
+    /// Reads the body of a reqwest answer whole into `raw`, within the size limit.
+    async fn read_whole(
+        &self,
+        mut response: reqwest::Response,
+        raw: &mut RawResponse,
+    ) -> Result<(), Error> {
         if raw.status != 401 {
             if let Some(len) = response.content_length() {
                 if len > self.max_response_bytes as u64 {
@@ -186,7 +224,7 @@ impl Transport {
             }
             raw.body.extend_from_slice(&chunk);
         }
-        Ok(raw)
+        Ok(())
     }
 
     /// The error of an answer with the status `status` (not 2xx) and no SOAP fault: the

@@ -8,7 +8,7 @@ use http_body_util::Full;
 use hyper::body::Bytes;
 
 use super::binding::Binding;
-use super::connection::{Connection, ConnectionError, Connections, RawResponse};
+use super::connection::{Connection, ConnectionError, Connections, RawResponse, Read};
 #[cfg(feature = "kerberos")]
 use super::kerberos;
 use super::ntlm::{self, Scheme};
@@ -23,12 +23,14 @@ use crate::error::KerberosFailure;
 impl Transport {
     /// Sends a request on a connection Windows authentication authenticated: an
     /// authenticated one if one waits, else a new one after a handshake (its legs carry
-    /// the request too). A reused connection that gets a 401 is authenticated again; one
-    /// the server closed in the meantime is replaced.
+    /// the request too), the answers read as `read` says. A reused connection that gets a
+    /// 401 is authenticated again; one the server closed in the meantime is replaced. A
+    /// connection whose answer is still being read as a stream is not reused.
     pub(super) async fn windows_exchange(
         &self,
         connections: &Connections,
         windows: Windows<'_>,
+        read: Read,
         request: impl Fn(Option<&str>) -> hyper::Request<Full<Bytes>>,
     ) -> Result<RawResponse, Error> {
         let mut connection = connections
@@ -36,12 +38,11 @@ impl Transport {
             .await
             .map_err(|e| self.connection_error(e))?;
         if connection.authenticated {
-            match connection
-                .exchange(request(None), self.max_response_bytes)
-                .await
-            {
+            match connection.exchange(request(None), read).await {
                 Ok(raw) if raw.status != 401 => {
-                    connections.give_back(connection);
+                    if raw.rest.is_none() {
+                        connections.give_back(connection);
+                    }
                     return Ok(raw);
                 }
                 Ok(_) => {
@@ -66,12 +67,12 @@ impl Transport {
                 password,
                 scheme,
             } => {
-                self.ntlm_handshake(&mut connection, user, password, scheme, &request)
+                self.ntlm_handshake(&mut connection, user, password, scheme, read, &request)
                     .await?
             }
             #[cfg(feature = "kerberos")]
             Windows::Spnego { who, ntlm } => {
-                self.spnego_handshake(&mut connection, who, ntlm, &request)
+                self.spnego_handshake(&mut connection, who, ntlm, read, &request)
                     .await?
             }
         };
@@ -85,7 +86,9 @@ impl Transport {
         }
         if raw.status != 401 {
             connection.authenticated = true;
-            connections.give_back(connection);
+            if raw.rest.is_none() {
+                connections.give_back(connection);
+            }
         }
         Ok(raw)
     }
@@ -98,12 +101,13 @@ impl Transport {
         user: &str,
         password: &Secret,
         scheme: Scheme,
+        read: Read,
         request: &impl Fn(Option<&str>) -> hyper::Request<Full<Bytes>>,
     ) -> Result<RawResponse, Error> {
         tracing::debug!(scheme = scheme.name(), "authenticating the connection");
         let negotiate = ntlm::negotiate(scheme);
         let first = connection
-            .exchange(request(Some(&negotiate)), self.max_response_bytes)
+            .exchange(request(Some(&negotiate)), read)
             .await
             .map_err(|e| self.connection_error(e))?;
         if first.status != 401 {
@@ -122,7 +126,7 @@ impl Transport {
         let binding = connection.binding.ntlm_hash();
         let authenticate = ntlm::authenticate(scheme, &challenge, user, password.expose(), binding);
         connection
-            .exchange(request(Some(&authenticate)), self.max_response_bytes)
+            .exchange(request(Some(&authenticate)), read)
             .await
             .map_err(|e| self.connection_error(e))
     }
@@ -137,6 +141,7 @@ impl Transport {
         connection: &mut Connection,
         who: kerberos::Who<'_>,
         ntlm: Option<(&str, &Secret)>,
+        read: Read,
         request: &impl Fn(Option<&str>) -> hyper::Request<Full<Bytes>>,
     ) -> Result<RawResponse, Error> {
         use base64::engine::general_purpose::STANDARD as BASE64;
@@ -156,12 +161,12 @@ impl Transport {
             (Err(failure), Some((user, password))) if failure.allows_ntlm() => {
                 tracing::debug!(%failure, "Kerberos cannot be used; NTLM stands in");
                 let answer = self
-                    .ntlm_handshake(connection, user, password, Scheme::Negotiate, request)
+                    .ntlm_handshake(connection, user, password, Scheme::Negotiate, read, request)
                     .await?;
                 let offers = |scheme: &str| ntlm::offers(scheme, &answer.challenges);
                 if answer.status == 401 && offers("NTLM") && !offers("Negotiate") {
                     return self
-                        .ntlm_handshake(connection, user, password, Scheme::Ntlm, request)
+                        .ntlm_handshake(connection, user, password, Scheme::Ntlm, read, request)
                         .await;
                 }
                 return Ok(answer);
@@ -180,7 +185,7 @@ impl Transport {
             };
             let authorization = format!("Negotiate {}", BASE64.encode(token));
             let answer = connection
-                .exchange(request(Some(&authorization)), self.max_response_bytes)
+                .exchange(request(Some(&authorization)), read)
                 .await
                 .map_err(|e| self.connection_error(e))?;
             let unreadable = |reason: String| Error::Handshake {
@@ -209,8 +214,15 @@ impl Transport {
                 if offers("NTLM") && !offers("Negotiate") {
                     return match ntlm {
                         Some((user, password)) => {
-                            self.ntlm_handshake(connection, user, password, Scheme::Ntlm, request)
-                                .await
+                            self.ntlm_handshake(
+                                connection,
+                                user,
+                                password,
+                                Scheme::Ntlm,
+                                read,
+                                request,
+                            )
+                            .await
                         }
                         None => Err(failed(KerberosFailure::NotOffered {
                             offered: answer.challenges.join(", "),

@@ -11,6 +11,7 @@
 
 mod any;
 mod binary;
+mod documents;
 mod error;
 mod reader;
 mod scan;
@@ -23,6 +24,7 @@ mod writer;
 
 pub use any::{AnyAttribute, AnyElement, AnyNode};
 pub use binary::{Base64Binary, HexBinary};
+pub(crate) use documents::{Documents, DocumentsError};
 pub use error::{ParseError, ParseErrorKind};
 pub use reader::{Attr, FromXml, Limits, Ns, Slot, Start, XmlReader};
 #[cfg(feature = "check")]
