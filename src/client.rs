@@ -67,6 +67,26 @@ fn output<O: Operation>(
     })
 }
 
+/// The `X-AnchorMailbox` of `O`'s requests sent with `headers`: the impersonated address,
+/// for an operation that can be impersonated.
+fn anchor<O: Operation>(headers: &RequestHeaders) -> Option<&str> {
+    headers
+        .anchor_mailbox()
+        .filter(|_| O::REQUEST_HEADERS.contains(&"ExchangeImpersonation"))
+}
+
+/// The request of `O` carrying the envelope `body`, anchored at `anchor`. A Subscribe asks
+/// for server affinity, so that the subscription's later requests reach the server that
+/// holds it (the client sends back the cookie the server sets).
+fn soap_payload<'a, O: Operation>(body: &'a str, anchor: Option<&'a str>) -> Payload<'a> {
+    Payload::Soap {
+        body,
+        action: O::SOAP_ACTION,
+        anchor,
+        prefer_affinity: O::NAME == "Subscribe",
+    }
+}
+
 /// Fails with [`Error::ItemCount`] when an answer of `received` messages does not hold one
 /// per item that `request` asks for.
 fn check_count<O: Operation>(request: &O::Request, received: usize) -> Result<(), Error> {
@@ -340,14 +360,7 @@ impl Client {
         interpret: impl Fn(ResponseEnvelope<O::Response>) -> Result<Response<T>, Error>,
     ) -> Result<Response<T>, Error> {
         let body = soap::write_request::<O>(headers, request);
-        let anchor = headers
-            .anchor_mailbox()
-            .filter(|_| O::REQUEST_HEADERS.contains(&"ExchangeImpersonation"));
-        let payload = Payload::Soap {
-            body: &body,
-            action: O::SOAP_ACTION,
-            anchor,
-        };
+        let payload = soap_payload::<O>(&body, anchor::<O>(headers));
         let endpoint = self.transport.endpoint();
         let span = tracing::info_span!("ews.call", operation = O::NAME, %endpoint);
         let read = |raw: RawResponse| {

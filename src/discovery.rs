@@ -479,6 +479,7 @@ impl Autodiscover {
             body: &body,
             action: soap::GET_USER_SETTINGS_ACTION,
             anchor: None,
+            prefer_affinity: false,
         };
         let raw = match self.fetch(tls, url, payload, true).await {
             Ok(raw) => raw,

@@ -57,14 +57,17 @@ fn status(status: &str) -> String {
     )
 }
 
-/// What the fake server does on a connection, step by step.
+/// What the fake server does in answer to a request, step by step.
 #[derive(Clone)]
 enum Step {
-    /// Sends these bytes as one HTTP chunk.
+    /// A whole answer: status 200, these extra header lines (each ending in CRLF), the body.
+    Whole(String, String),
+    /// Sends these bytes as one HTTP chunk (after the head of a chunked 200, the first time).
     Chunk(Vec<u8>),
     /// Waits.
     Pause(Duration),
-    /// Ends the body properly (the last chunk).
+    /// Ends the chunked body properly (the last chunk); the connection waits for the next
+    /// request.
     End,
     /// Closes the connection as it is.
     Cut,
@@ -79,15 +82,32 @@ fn chunks(bytes: &str, size: usize) -> Vec<Step> {
         .collect()
 }
 
-/// A server that answers each connection's first request with a chunked 200 and `steps`
-/// (the next script for each new connection), recording the requests' heads and bodies.
+/// Makes the steps of the answer to a request (its number from 0, its head and body).
+type Handler = dyn Fn(usize, &str) -> Vec<Step> + Send + Sync;
+
+/// A server answering each request with the steps a handler makes of it, on keep-alive
+/// connections, recording the requests' heads and bodies.
 struct StreamingServer {
     url: String,
     requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl StreamingServer {
+    /// Answers the requests with `scripts`, in order; requests past them get the
+    /// connection closed.
     async fn start(scripts: Vec<Vec<Step>>) -> StreamingServer {
+        let scripts = Mutex::new(std::collections::VecDeque::from(scripts));
+        Self::with(move |_, _| {
+            scripts
+                .lock()
+                .unwrap()
+                .pop_front()
+                .unwrap_or(vec![Step::Cut])
+        })
+        .await
+    }
+
+    async fn with(handler: impl Fn(usize, &str) -> Vec<Step> + Send + Sync + 'static) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!(
             "http://{}/EWS/Exchange.asmx",
@@ -95,11 +115,11 @@ impl StreamingServer {
         );
         let requests = Arc::new(Mutex::new(Vec::new()));
         let recorded = requests.clone();
+        let handler: Arc<Handler> = Arc::new(handler);
         tokio::spawn(async move {
-            for steps in scripts {
+            loop {
                 let (socket, _) = listener.accept().await.unwrap();
-                let recorded = recorded.clone();
-                tokio::spawn(serve(socket, steps, recorded));
+                tokio::spawn(serve(socket, handler.clone(), recorded.clone()));
             }
         });
         StreamingServer { url, requests }
@@ -110,12 +130,15 @@ impl StreamingServer {
     }
 }
 
-async fn serve(mut socket: TcpStream, steps: Vec<Step>, recorded: Arc<Mutex<Vec<String>>>) {
+/// The next request on `socket`, head and body, or `None` when the client closed it.
+async fn read_request(socket: &mut TcpStream) -> Option<String> {
     let mut request = Vec::new();
     let mut buffer = [0u8; 4096];
     loop {
-        let n = socket.read(&mut buffer).await.unwrap();
-        assert!(n > 0, "the client closed before its request was complete");
+        let n = socket.read(&mut buffer).await.ok()?;
+        if n == 0 {
+            return None;
+        }
         request.extend_from_slice(&buffer[..n]);
         let text = String::from_utf8_lossy(&request).into_owned();
         if let Some(head_end) = text.find("\r\n\r\n") {
@@ -128,36 +151,52 @@ async fn serve(mut socket: TcpStream, steps: Vec<Step>, recorded: Arc<Mutex<Vec<
                 })
                 .unwrap_or(0);
             if request.len() >= head_end + 4 + length {
-                recorded.lock().unwrap().push(text);
-                break;
+                return Some(text);
             }
         }
     }
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n";
-    if socket.write_all(head.as_bytes()).await.is_err() {
-        return;
-    }
-    for step in steps {
-        let written = match step {
-            Step::Chunk(bytes) => {
-                let mut chunk = format!("{:x}\r\n", bytes.len()).into_bytes();
-                chunk.extend_from_slice(&bytes);
-                chunk.extend_from_slice(b"\r\n");
-                socket.write_all(&chunk).await
-            }
-            Step::Pause(pause) => {
-                tokio::time::sleep(pause).await;
-                Ok(())
-            }
-            Step::End => socket.write_all(b"0\r\n\r\n").await,
-            Step::Cut => return,
+}
+
+async fn serve(mut socket: TcpStream, handler: Arc<Handler>, recorded: Arc<Mutex<Vec<String>>>) {
+    while let Some(request) = read_request(&mut socket).await {
+        let index = {
+            let mut recorded = recorded.lock().unwrap();
+            recorded.push(request.clone());
+            recorded.len() - 1
         };
-        if written.is_err() {
-            return;
+        let mut chunked = false;
+        for step in handler(index, &request) {
+            let written = match step {
+                Step::Whole(headers, body) => {
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: {}\r\n{headers}\r\n{body}",
+                        body.len()
+                    );
+                    socket.write_all(answer.as_bytes()).await
+                }
+                Step::Chunk(bytes) => {
+                    let mut chunk = Vec::new();
+                    if !chunked {
+                        chunked = true;
+                        chunk.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n");
+                    }
+                    chunk.extend_from_slice(format!("{:x}\r\n", bytes.len()).as_bytes());
+                    chunk.extend_from_slice(&bytes);
+                    chunk.extend_from_slice(b"\r\n");
+                    socket.write_all(&chunk).await
+                }
+                Step::Pause(pause) => {
+                    tokio::time::sleep(pause).await;
+                    Ok(())
+                }
+                Step::End => socket.write_all(b"0\r\n\r\n").await,
+                Step::Cut => return,
+            };
+            if written.is_err() {
+                return;
+            }
         }
     }
-    // Keeps the connection open until the client is done with it.
-    let _ = socket.read(&mut buffer).await;
 }
 
 /// Everything `deliveries` hands out, in order, with the error that ended it, if any.
@@ -707,4 +746,67 @@ async fn the_reference_pages_get_events_sample() {
         .map(|w| w.as_str())
         .collect();
     assert_eq!(watermarks, ["AAAAAM4GAAAAAAAAAQ==", "AAAAAOQGAAAAAAAAAQ=="]);
+}
+
+/// Exchange 2013 and later keep a subscription on one back-end server: the Subscribe asks
+/// for affinity, the answer sets a cookie, and the subscription's GetStreamingEvents carry
+/// it back; impersonated requests name the mailbox in `X-AnchorMailbox`.
+#[tokio::test]
+async fn subscriptions_keep_server_affinity() {
+    let subscribed = format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:SubscribeResponse xmlns:m="{MESSAGES}"><m:ResponseMessages><m:SubscribeResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:SubscriptionId>sub-1</m:SubscriptionId></m:SubscribeResponseMessage></m:ResponseMessages></m:SubscribeResponse></s:Body></s:Envelope>"#
+    );
+    let cookie = "X-BackEndOverrideCookie=EXCH02.contoso.com~1942062422";
+    let mut stream = chunks(&stream_of(&["a1"]), 200);
+    stream.push(Step::End);
+    let server = StreamingServer::start(vec![
+        vec![Step::Whole(
+            format!("Set-Cookie: {cookie}; path=/; secure; HttpOnly\r\nSet-Cookie: other=1\r\n"),
+            subscribed,
+        )],
+        stream,
+    ])
+    .await;
+    let client = Client::builder(&server.url)
+        .impersonate(ews_bindings::Impersonation::SmtpAddress(
+            "ann@contoso.com".into(),
+        ))
+        .build()
+        .unwrap();
+    let subscription = client
+        .subscribe(StreamingSubscriptionRequest::new(vec![
+            NotificationEventType::NewMailEvent,
+        ]))
+        .await
+        .unwrap();
+    let (deliveries, error) = collect(client.streaming_events([subscription.id], 30)).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(new_mail_ids(&deliveries), ["a1"]);
+    let requests: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.to_ascii_lowercase())
+        .collect();
+    assert!(
+        requests[0].contains("\r\nx-preferserveraffinity: true\r\n"),
+        "{}",
+        requests[0]
+    );
+    assert!(!requests[0].contains("\r\ncookie:"), "{}", requests[0]);
+    assert!(
+        !requests[1].contains("x-preferserveraffinity"),
+        "{}",
+        requests[1]
+    );
+    assert!(
+        requests[1].contains(&format!("\r\ncookie: {}\r\n", cookie.to_ascii_lowercase())),
+        "{}",
+        requests[1]
+    );
+    for request in &requests {
+        assert!(
+            request.contains("\r\nx-anchormailbox: ann@contoso.com\r\n"),
+            "{request}"
+        );
+    }
 }

@@ -27,6 +27,8 @@ pub(crate) struct RawResponse {
     pub challenges: Vec<String>,
     /// The `Location` header (of a redirect).
     pub location: Option<String>,
+    /// The `Set-Cookie` headers.
+    pub cookies: Vec<String>,
     /// The body, read whole; empty while `rest` is still to be read.
     pub body: Vec<u8>,
     /// The body still to be read, of a successful answer read as a stream.
@@ -106,6 +108,7 @@ impl RawResponse {
             content_type: all(hyper::header::CONTENT_TYPE).into_iter().next(),
             challenges: all(hyper::header::WWW_AUTHENTICATE),
             location: all(hyper::header::LOCATION).into_iter().next(),
+            cookies: all(hyper::header::SET_COOKIE),
             body: Vec::new(),
             rest: None,
         }

@@ -466,6 +466,7 @@ impl ClientBuilder {
             auth: self.auth.clone(),
             timeout: self.timeout,
             max_response_bytes: self.max_response_bytes,
+            affinity: Arc::default(),
         })
     }
 }

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use http_body_util::Full;
 use hyper::body::Bytes;
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, USER_AGENT};
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, USER_AGENT};
 
 use super::connection::{BodyStream, ConnectionError, Connections, RawResponse, Read};
 #[cfg(feature = "kerberos")]
@@ -31,6 +31,8 @@ pub(crate) struct Transport {
     pub(super) auth: Auth,
     pub(super) timeout: Duration,
     pub(super) max_response_bytes: usize,
+    /// The back-end cookies of server affinity.
+    pub(super) affinity: Arc<Affinity>,
     /// The service principal name Kerberos asks a ticket for.
     #[cfg(feature = "kerberos")]
     pub(super) spn: String,
@@ -53,7 +55,55 @@ pub(crate) enum Payload<'a> {
         action: &'a str,
         /// The `X-AnchorMailbox` header, if any.
         anchor: Option<&'a str>,
+        /// Whether to ask for server affinity (`X-PreferServerAffinity`), as a Subscribe
+        /// request does.
+        prefer_affinity: bool,
     },
+}
+
+/// The name of the cookie by which Exchange (2013 and later) keeps a mailbox's requests on
+/// one back-end server: set in answer to a request asking for server affinity, sent back
+/// with the requests that must reach the same server (a subscription's GetStreamingEvents,
+/// GetEvents and Unsubscribe).
+const BACKEND_COOKIE: &str = "X-BackEndOverrideCookie";
+
+/// The back-end cookies the server set, by the anchor mailbox of the requests they came
+/// with (none for the credentials' own mailbox). Shared by a client's clones.
+#[derive(Debug, Default)]
+pub(crate) struct Affinity {
+    cookies: std::sync::Mutex<Vec<(Option<String>, String)>>,
+}
+
+impl Affinity {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(Option<String>, String)>> {
+        self.cookies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The `Cookie` header value for requests anchored at `anchor`, if the server set one.
+    fn cookie(&self, anchor: Option<&str>) -> Option<String> {
+        self.lock()
+            .iter()
+            .find(|(a, _)| a.as_deref() == anchor)
+            .map(|(_, cookie)| cookie.clone())
+    }
+
+    /// Keeps the back-end cookie among `set_cookies` for requests anchored at `anchor`.
+    fn remember(&self, anchor: Option<&str>, set_cookies: &[String]) {
+        let Some(cookie) = set_cookies.iter().find_map(|c| {
+            let pair = c.split(';').next()?.trim();
+            let (name, _) = pair.split_once('=')?;
+            (name.trim() == BACKEND_COOKIE).then(|| pair.to_owned())
+        }) else {
+            return;
+        };
+        let mut cookies = self.lock();
+        match cookies.iter_mut().find(|(a, _)| a.as_deref() == anchor) {
+            Some((_, kept)) => *kept = cookie,
+            None => cookies.push((anchor.map(str::to_owned), cookie)),
+        }
+    }
 }
 
 /// The start of a body, for error messages: at most 4 KiB, decoded lossily.
@@ -93,7 +143,21 @@ impl Transport {
             .await
     }
 
+    /// Sends a request, keeping the back-end cookie its answer sets.
     async fn send_as(
+        &self,
+        url: &reqwest::Url,
+        payload: Payload<'_>,
+        read: Read,
+    ) -> Result<RawResponse, Error> {
+        let raw = self.exchange(url, payload, read).await?;
+        if let Payload::Soap { anchor, .. } = payload {
+            self.affinity.remember(anchor, &raw.cookies);
+        }
+        Ok(raw)
+    }
+
+    async fn exchange(
         &self,
         url: &reqwest::Url,
         payload: Payload<'_>,
@@ -187,13 +251,24 @@ impl Transport {
         }
         request = match payload {
             Payload::Get => request.method(hyper::Method::GET),
-            Payload::Soap { action, anchor, .. } => {
-                let request = request
+            Payload::Soap {
+                action,
+                anchor,
+                prefer_affinity,
+                ..
+            } => {
+                let mut request = request
                     .method(hyper::Method::POST)
                     .header(CONTENT_TYPE, "text/xml; charset=utf-8")
                     .header("SOAPAction", format!("\"{action}\""));
-                match anchor {
-                    Some(anchor) => request.header("X-AnchorMailbox", anchor),
+                if let Some(anchor) = anchor {
+                    request = request.header("X-AnchorMailbox", anchor);
+                }
+                if prefer_affinity {
+                    request = request.header("X-PreferServerAffinity", "true");
+                }
+                match self.affinity.cookie(anchor) {
+                    Some(cookie) => request.header(COOKIE, cookie),
                     None => request,
                 }
             }
