@@ -1,7 +1,34 @@
 //! Notifications: a mailbox's changes as they happen (with the `all-operations` feature).
 //!
-//! A subscription ([`Client::subscribe`]) names the folders and the kinds of events to
-//! follow; the server then delivers their events in one of two ways this module reads:
+//! [`Client::watch`] is the way most programs want: a feed of the changes of some folders
+//! that keeps going for days (it opens the stream again when the server closes it,
+//! reconnects after a drop, subscribes again when the subscription is lost) and says when
+//! events may have been missed ([`Change::Resync`]), so that the program synchronizes
+//! those folders and nothing is lost:
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! use ews_bindings::notifications::{Change, Watch};
+//! use ews_bindings::types::{DistinguishedFolderIdName, NotificationEventType};
+//!
+//! # async fn run(client: ews_bindings::Client) -> Result<(), ews_bindings::Error> {
+//! let watch = Watch::new([DistinguishedFolderIdName::Inbox], [NotificationEventType::NewMailEvent]);
+//! let mut feed = client.watch(watch);
+//! while let Some(change) = feed.try_next().await? {
+//!     match change {
+//!         Change::Event(event) => println!("{event:?}"),
+//!         // SyncFolderItems from the last sync state, e.g. with `client.pages`.
+//!         Change::Resync { folders, .. } => println!("resync {} folders", folders.len()),
+//!         _ => {}
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Underneath, a subscription ([`Client::subscribe`]) names the folders and the kinds of
+//! events to follow, and the server delivers their events in one of two ways, each read
+//! here as a [`Stream`] of [`Delivery`] items:
 //!
 //! - **Streaming** ([`Client::streaming_events`]): one long answer to GetStreamingEvents
 //!   (up to 30 minutes) carrying envelopes one after another, each read as soon as it has
@@ -10,38 +37,21 @@
 //! - **Pull** ([`Client::pull_events`]): GetEvents from the last watermark, again at once
 //!   while the server has more events, then after a pause.
 //!
-//! Both are a [`Stream`] of [`Delivery`] items. Each event of a
-//! [`Notification`](types::Notification) is one of the generated
+//! Each event of a [`Notification`](types::Notification) is one of the generated
 //! [`types::AnyNotificationEvent`]s (NewMail, Created, Deleted, Modified, Moved, Copied,
 //! FreeBusyChanged, Status), with its item or folder id, parent folder, old ids and
 //! watermark.
 //!
-//! ```no_run
-//! use futures_util::TryStreamExt;
-//! use ews_bindings::notifications::Delivery;
-//! use ews_bindings::types::{DistinguishedFolderIdName, NotificationEventType, StreamingSubscriptionRequest};
-//!
-//! # async fn run(client: ews_bindings::Client) -> Result<(), ews_bindings::Error> {
-//! let subscription = client
-//!     .subscribe(StreamingSubscriptionRequest {
-//!         folder_ids: Some(vec![DistinguishedFolderIdName::Inbox.into()]),
-//!         ..StreamingSubscriptionRequest::new(vec![NotificationEventType::NewMailEvent])
-//!     })
-//!     .await?;
-//! let mut deliveries = std::pin::pin!(client.streaming_events([subscription.id], 30));
-//! while let Some(delivery) = deliveries.try_next().await? {
-//!     if let Delivery::Notification(notification) = delivery {
-//!         for event in &notification.notification_events {
-//!             println!("{event:?}");
-//!         }
-//!     }
-//! }
-//! # Ok(())
-//! # }
-//! ```
+//! A subscription's requests carry server affinity as Exchange 2013 and later need it:
+//! Subscribe asks for it (`X-PreferServerAffinity`), the back-end cookie the server sets is
+//! sent back with the requests after it, and impersonated requests name the mailbox in
+//! `X-AnchorMailbox`.
+
+mod feed;
 
 use std::time::Duration;
 
+pub use feed::{Change, Feed, Mode, ResyncReason, Watch};
 use futures_util::stream::{self, Stream, StreamExt};
 
 use crate::client::Client;

@@ -810,3 +810,381 @@ async fn subscriptions_keep_server_affinity() {
         );
     }
 }
+
+/// The operation a request is for, from its body.
+fn operation_of(request: &str) -> &'static str {
+    let body = &request[request.find("\r\n\r\n").unwrap()..];
+    for name in [
+        "GetStreamingEvents",
+        "GetEvents",
+        "Unsubscribe",
+        "Subscribe",
+    ] {
+        if body.contains(&format!(":{name}>")) || body.contains(&format!(":{name} ")) {
+            return name;
+        }
+    }
+    panic!("unknown request: {request}")
+}
+
+/// A Subscribe answer: a subscription `id` (with a first watermark for a pull one), or the
+/// error `code`.
+fn subscribe_answer(id: &str, watermark: Option<&str>) -> String {
+    let watermark = watermark
+        .map(|w| format!("<m:Watermark>{w}</m:Watermark>"))
+        .unwrap_or_default();
+    format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:SubscribeResponse xmlns:m="{MESSAGES}"><m:ResponseMessages><m:SubscribeResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:SubscriptionId>{id}</m:SubscriptionId>{watermark}</m:SubscribeResponseMessage></m:ResponseMessages></m:SubscribeResponse></s:Body></s:Envelope>"#
+    )
+}
+
+/// An answer of `operation` whose one response message is the error `code`.
+fn error_answer(operation: &str, code: &str) -> String {
+    format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:{operation}Response xmlns:m="{MESSAGES}"><m:ResponseMessages><m:{operation}ResponseMessage ResponseClass="Error"><m:MessageText>{code}</m:MessageText><m:ResponseCode>{code}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey></m:{operation}ResponseMessage></m:ResponseMessages></m:{operation}Response></s:Body></s:Envelope>"#
+    )
+}
+
+fn unsubscribed() -> String {
+    format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:UnsubscribeResponse xmlns:m="{MESSAGES}"><m:ResponseMessages><m:UnsubscribeResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode></m:UnsubscribeResponseMessage></m:ResponseMessages></m:UnsubscribeResponse></s:Body></s:Envelope>"#
+    )
+}
+
+/// The item id of an event handed out by a feed, or `resync` for a resync.
+fn change_name(change: &notifications::Change) -> String {
+    match change {
+        notifications::Change::Event(event) => match event {
+            AnyNotificationEvent::NewMailEvent(e) | AnyNotificationEvent::CreatedEvent(e) => {
+                match &e.folder_id_or_item_id {
+                    types::FolderIdOrItemId::ItemId(id) => id.id.to_string(),
+                    types::FolderIdOrItemId::FolderId(id) => id.id.to_string(),
+                }
+            }
+            other => format!("{other:?}"),
+        },
+        notifications::Change::Resync { reason, .. } => format!("resync {reason:?}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The next `n` changes of `feed`, each within the test's bound.
+async fn next_changes(feed: &mut notifications::Feed, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let change = tokio::time::timeout(BOUND, feed.next())
+            .await
+            .unwrap_or_else(|_| panic!("no change in time after {out:?}"))
+            .unwrap_or_else(|| panic!("the feed ended after {out:?}"))
+            .unwrap_or_else(|e| panic!("the feed failed after {out:?}: {e}"));
+        out.push(change_name(&change));
+    }
+    out
+}
+
+/// Waits until the server has received a request of `operation`.
+async fn received(server: &StreamingServer, operation: &str) -> String {
+    tokio::time::timeout(BOUND, async {
+        loop {
+            if let Some(r) = server
+                .requests()
+                .into_iter()
+                .find(|r| operation_of(r) == operation)
+            {
+                return r;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {operation} request came"))
+}
+
+fn quick(watch: notifications::Watch) -> notifications::Watch {
+    watch.back_off(Duration::from_millis(10), Duration::from_millis(100))
+}
+
+/// A streaming feed through what servers do: heartbeats for a while, several envelopes in
+/// one chunk and one over many, the answer closing after its time, the connection dropped
+/// in the middle of an envelope, the subscription forgotten, a busy server on the new
+/// Subscribe. Every event the server sent is handed out once, or falls under a resync.
+#[tokio::test]
+async fn a_streaming_feed_loses_nothing_without_a_resync() {
+    let cookie = "X-BackEndOverrideCookie=EXCH01~77";
+    let subscribes = Mutex::new(0);
+    let streams = Mutex::new(0);
+    let server = StreamingServer::with(move |_, request| match operation_of(request) {
+        "Subscribe" => {
+            let mut n = subscribes.lock().unwrap();
+            *n += 1;
+            match *n {
+                1 => vec![Step::Whole(
+                    format!("Set-Cookie: {cookie}; path=/\r\n"),
+                    subscribe_answer("sub-1", None),
+                )],
+                2 => vec![Step::Whole(
+                    String::new(),
+                    error_answer("Subscribe", "ErrorServerBusy"),
+                )],
+                _ => vec![Step::Whole(String::new(), subscribe_answer("sub-2", None))],
+            }
+        }
+        "GetStreamingEvents" => {
+            let mut n = streams.lock().unwrap();
+            *n += 1;
+            let mut steps = Vec::new();
+            match *n {
+                1 => {
+                    for _ in 0..3 {
+                        steps.push(Step::Chunk(envelope(&status("OK")).into_bytes()));
+                        steps.push(Step::Pause(Duration::from_millis(20)));
+                    }
+                    steps.push(Step::Chunk(envelope(&new_mail("sub-1", &["e1", "e2"])).into_bytes()));
+                    steps.extend(chunks(&envelope(&new_mail("sub-1", &["e3"])), 1));
+                    let several = ["e4", "e5", "e6"].map(|e| envelope(&new_mail("sub-1", &[e])));
+                    steps.push(Step::Chunk(several.concat().into_bytes()));
+                    steps.push(Step::Chunk(envelope(&status("Closed")).into_bytes()));
+                    steps.push(Step::End);
+                }
+                2 => {
+                    steps.push(Step::Chunk(envelope(&new_mail("sub-1", &["e7"])).into_bytes()));
+                    let lost = envelope(&new_mail("sub-1", &["e8"]));
+                    steps.push(Step::Chunk(lost.as_bytes()[..lost.len() / 2].to_vec()));
+                    steps.push(Step::Cut);
+                }
+                3 => {
+                    let gone = r#"<m:GetStreamingEventsResponseMessage ResponseClass="Error"><m:ResponseCode>ErrorSubscriptionNotFound</m:ResponseCode><m:ConnectionStatus>Closed</m:ConnectionStatus></m:GetStreamingEventsResponseMessage>"#;
+                    steps.push(Step::Whole(String::new(), envelope(gone)));
+                }
+                4 => {
+                    steps.push(Step::Chunk(envelope(&new_mail("sub-2", &["e9", "e10"])).into_bytes()));
+                    steps.push(Step::Chunk(envelope(&status("Closed")).into_bytes()));
+                    steps.push(Step::End);
+                }
+                _ => steps.push(Step::Pause(Duration::from_secs(3600))),
+            }
+            steps
+        }
+        "Unsubscribe" => vec![Step::Whole(String::new(), unsubscribed())],
+        other => panic!("{other}"),
+    })
+    .await;
+    let client = Client::builder(&server.url)
+        .retry(ews_bindings::RetryPolicy {
+            default_back_off: Duration::from_millis(10),
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    let watch = quick(notifications::Watch::new(
+        [DistinguishedFolderIdName::Inbox],
+        [NotificationEventType::NewMailEvent],
+    ));
+    let mut feed = client.watch(watch);
+    let changes = next_changes(&mut feed, 12).await;
+    assert_eq!(
+        changes,
+        [
+            "resync Started",
+            "e1",
+            "e2",
+            "e3",
+            "e4",
+            "e5",
+            "e6",
+            "e7",
+            "resync Interrupted",
+            "resync Resubscribed(ErrorSubscriptionNotFound)",
+            "e9",
+            "e10",
+        ]
+    );
+    // Dropping the feed ends the subscription (its fifth answer, if opened, is silent).
+    drop(feed);
+    let unsubscribe = received(&server, "Unsubscribe").await;
+    assert!(
+        unsubscribe.contains("SubscriptionId>sub-2<"),
+        "{unsubscribe}"
+    );
+    let requests = server.requests();
+    let streams: Vec<&String> = requests
+        .iter()
+        .filter(|r| operation_of(r) == "GetStreamingEvents")
+        .collect();
+    assert!(streams.len() >= 4, "{streams:?}");
+    for request in &streams {
+        assert!(
+            request
+                .to_ascii_lowercase()
+                .contains(&format!("\r\ncookie: {}\r\n", cookie.to_ascii_lowercase())),
+            "{request}"
+        );
+    }
+}
+
+/// A pull feed: polls from each last watermark, at once while the server has more, and
+/// subscribes again when the subscription expired; a poll that fails (HTTP 503) is made
+/// again from the same watermark, without a resync.
+#[tokio::test]
+async fn a_pull_feed_follows_watermarks_and_subscribes_again() {
+    let created = |id: &str, watermark: &str| {
+        format!(
+            r#"<t:CreatedEvent><t:Watermark>{watermark}</t:Watermark><t:TimeStamp>2026-12-05T08:00:00Z</t:TimeStamp><t:ItemId Id="{id}"/><t:ParentFolderId Id="inbox"/></t:CreatedEvent>"#
+        )
+    };
+    let events = move |subscription: &str, more: bool, events: &str| {
+        format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><m:GetEventsResponse xmlns:m="{MESSAGES}" xmlns:t="{TYPES}"><m:ResponseMessages><m:GetEventsResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Notification><t:SubscriptionId>{subscription}</t:SubscriptionId><t:MoreEvents>{more}</t:MoreEvents>{events}</m:Notification></m:GetEventsResponseMessage></m:ResponseMessages></m:GetEventsResponse></s:Body></s:Envelope>"#
+        )
+    };
+    let subscribes = Mutex::new(0);
+    let polls = Mutex::new(0);
+    let server = StreamingServer::with(move |_, request| match operation_of(request) {
+        "Subscribe" => {
+            let mut n = subscribes.lock().unwrap();
+            *n += 1;
+            let answer = match *n {
+                1 => subscribe_answer("pull-1", Some("w0")),
+                _ => subscribe_answer("pull-2", Some("x0")),
+            };
+            vec![Step::Whole(String::new(), answer)]
+        }
+        "GetEvents" => {
+            let mut n = polls.lock().unwrap();
+            *n += 1;
+            let answer = match *n {
+                1 => events(
+                    "pull-1",
+                    true,
+                    &(created("p1", "w1") + &created("p2", "w2")),
+                ),
+                2 => return vec![Step::Cut],
+                3 => events("pull-1", false, &created("p3", "w3")),
+                4 => events(
+                    "pull-1",
+                    false,
+                    r#"<t:StatusEvent><t:Watermark>w4</t:Watermark></t:StatusEvent>"#,
+                ),
+                5 => error_answer("GetEvents", "ErrorExpiredSubscription"),
+                6 => events("pull-2", false, &created("p4", "x1")),
+                _ => events(
+                    "pull-2",
+                    false,
+                    r#"<t:StatusEvent><t:Watermark>x1</t:Watermark></t:StatusEvent>"#,
+                ),
+            };
+            vec![Step::Whole(String::new(), answer)]
+        }
+        "Unsubscribe" => vec![Step::Whole(String::new(), unsubscribed())],
+        other => panic!("{other}"),
+    })
+    .await;
+    let client = client(&server.url);
+    let watch = quick(
+        notifications::Watch::new(
+            [DistinguishedFolderIdName::Inbox],
+            [NotificationEventType::CreatedEvent],
+        )
+        .pull(Duration::from_millis(20)),
+    );
+    let mut feed = client.watch(watch);
+    let changes = next_changes(&mut feed, 6).await;
+    assert_eq!(
+        changes,
+        [
+            "resync Started",
+            "p1",
+            "p2",
+            "p3",
+            "resync Resubscribed(ErrorExpiredSubscription)",
+            "p4",
+        ]
+    );
+    drop(feed);
+    let unsubscribe = received(&server, "Unsubscribe").await;
+    assert!(
+        unsubscribe.contains("SubscriptionId>pull-2<"),
+        "{unsubscribe}"
+    );
+    let watermarks: Vec<String> = server
+        .requests()
+        .iter()
+        .filter(|r| operation_of(r) == "GetEvents")
+        .take(6)
+        .map(|r| {
+            let start = r.find("Watermark>").unwrap() + "Watermark>".len();
+            r[start..start + 2].to_owned()
+        })
+        .collect();
+    assert_eq!(watermarks, ["w0", "w2", "w2", "w3", "w4", "x0"]);
+}
+
+/// One subscription for 100 folders, their events interleaved in envelopes of every size:
+/// each comes once, in order.
+#[tokio::test]
+async fn a_hundred_folders_interleaved() {
+    let folders: Vec<String> = (0..100).map(|i| format!("folder-{i}")).collect();
+    let mut body = String::new();
+    let mut expected = Vec::new();
+    let mut event = 0;
+    for size in (1..=40).cycle().take(100) {
+        let mut items = Vec::new();
+        for _ in 0..size {
+            items.push(format!("f{}-e{event}", event % 100));
+            event += 1;
+        }
+        let refs: Vec<&str> = items.iter().map(String::as_str).collect();
+        body.push_str(&envelope(&new_mail("sub-1", &refs)));
+        expected.extend(items);
+    }
+    body.push_str(&envelope(&status("Closed")));
+    let streamed = Mutex::new(false);
+    let server = StreamingServer::with(move |_, request| match operation_of(request) {
+        "Subscribe" => {
+            let folders = request.matches("<t:FolderId ").count();
+            assert_eq!(folders, 100, "{request}");
+            vec![Step::Whole(String::new(), subscribe_answer("sub-1", None))]
+        }
+        "GetStreamingEvents" if !std::mem::replace(&mut *streamed.lock().unwrap(), true) => {
+            let mut steps = chunks(&body, 1500);
+            steps.push(Step::End);
+            steps
+        }
+        "GetStreamingEvents" => vec![Step::Pause(Duration::from_secs(3600))],
+        "Unsubscribe" => vec![Step::Whole(String::new(), unsubscribed())],
+        other => panic!("{other}"),
+    })
+    .await;
+    let client = client(&server.url);
+    let folder_ids = folders
+        .iter()
+        .map(|f| types::AnyFolderId::from(types::FolderId::new(f.as_str())));
+    let mut feed = client.watch(quick(notifications::Watch::new(
+        folder_ids,
+        [NotificationEventType::NewMailEvent],
+    )));
+    let changes = next_changes(&mut feed, expected.len() + 1).await;
+    assert_eq!(changes[0], "resync Started");
+    assert_eq!(changes[1..], expected[..]);
+}
+
+/// What trying again cannot mend ends the feed with the error.
+#[tokio::test]
+async fn refused_credentials_end_the_feed() {
+    let server = MockServer::start(vec![MockResponse::xml("").with_status(401)])
+        .await
+        .unwrap();
+    let mut feed = client(&server.url()).watch(notifications::Watch::new(
+        [DistinguishedFolderIdName::Inbox],
+        [NotificationEventType::NewMailEvent],
+    ));
+    let first = tokio::time::timeout(BOUND, feed.next()).await.unwrap();
+    assert!(
+        matches!(first, Some(Err(Error::Unauthorized { .. }))),
+        "{first:?}"
+    );
+    assert!(tokio::time::timeout(BOUND, feed.next())
+        .await
+        .unwrap()
+        .is_none());
+}
