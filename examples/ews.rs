@@ -13,6 +13,14 @@
 //!
 //! Exit status: 0 when the call and every item succeeded, 2 when the call succeeded but
 //! some items failed (each is printed on standard error), 1 when the call failed.
+//!
+//! `ews watch` follows folders' changes and prints one JSON line per event (and one per
+//! resync the program should run), in a build with every operation:
+//!
+//! ```text
+//! EWS_SCHEMA_DIR=… cargo run --features all-operations --example ews -- watch --folder inbox \
+//!     --events new-mail,created --url https://host/EWS/Exchange.asmx --auth ntlm --user 'CONTOSO\ann'
+//! ```
 
 use std::future::Future;
 use std::io::{Read, Write};
@@ -27,12 +35,15 @@ use serde_json::json;
 
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "common/watch.rs"]
+mod watch;
 use cli::Env;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "ews",
-    about = "Call an EWS operation with a request read from a file; print the response as JSON"
+    about = "Call an EWS operation with a request read from a file; print the response as JSON",
+    after_help = "`ews watch --help`: follow folders' changes, one JSON line per event."
 )]
 pub struct Args {
     /// The operation, e.g. GetImItemList (or, in a build with every operation, GetItem).
@@ -41,6 +52,16 @@ pub struct Args {
     /// input.
     #[arg(long, value_name = "FILE")]
     pub request: String,
+    #[command(flatten)]
+    pub target: Target,
+    /// Print the response as XML written back from the typed response, instead of JSON.
+    #[arg(long)]
+    pub xml: bool,
+}
+
+/// Where the server is, how to reach it, and the request headers to send.
+#[derive(clap::Args, Debug)]
+pub struct Target {
     /// The EWS endpoint, e.g. https://mail.contoso.com/EWS/Exchange.asmx.
     #[arg(
         long,
@@ -71,9 +92,6 @@ pub struct Args {
     /// The TimeZoneContext to send, as a Windows time zone id (e.g. "Pacific Standard Time").
     #[arg(long, value_name = "ID")]
     pub timezone: Option<String>,
-    /// Print the response as XML written back from the typed response, instead of JSON.
-    #[arg(long)]
-    pub xml: bool,
     /// The largest response accepted, in megabytes (MiB, 1,048,576 bytes).
     #[arg(long, default_value_t = 64, value_name = "MB")]
     pub max_response_mb: usize,
@@ -135,6 +153,10 @@ pub async fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    if args.get(1).is_some_and(|a| a == "watch") {
+        return watch::run(args, env, out, err).await;
+    }
     let args: Args = match cli::parse(args, out, err) {
         Ok(args) => args,
         Err(code) => return code,
@@ -163,7 +185,7 @@ async fn call(
     err: &mut dyn Write,
 ) -> Result<Vec<String>, String> {
     let request = read_request(&args.request, input)?;
-    let client = client(args, env, err).await?;
+    let client = client(&args.target, env, err).await?;
     let visit = Visit {
         client: &client,
         request: &request,
@@ -243,7 +265,8 @@ fn read_request(file: &str, input: &mut dyn Read) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-async fn client(args: &Args, env: Env<'_>, err: &mut dyn Write) -> Result<Client, String> {
+/// The client of `args`' server.
+pub async fn client(args: &Target, env: Env<'_>, err: &mut dyn Write) -> Result<Client, String> {
     let (url, discovered_version) = match (&args.url, &args.autodiscover) {
         (Some(url), _) => (url.clone(), None),
         (None, Some(email)) => {
@@ -358,7 +381,7 @@ impl Visit<'_> {
 
 /// What Autodiscover finds for `email`, asking `--autodiscover-host` only when given, with
 /// the command line's credentials (for SOAP Autodiscover; v2 needs none) and TLS trust.
-async fn discover(args: &Args, email: &str, env: Env<'_>) -> Result<Discovered, String> {
+async fn discover(args: &Target, email: &str, env: Env<'_>) -> Result<Discovered, String> {
     let mut autodiscover = Autodiscover::new();
     if let Some(host) = &args.autodiscover_host {
         autodiscover = match host.strip_prefix("http://") {

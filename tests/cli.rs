@@ -511,3 +511,115 @@ async fn autodiscover_finds_the_url_instead_of_url() {
         refused.err
     );
 }
+
+/// `ews watch` needs the notifications of the whole schema; the IM slice says so.
+#[cfg(not(feature = "all-operations"))]
+#[tokio::test]
+async fn watch_without_every_operation_says_what_to_build() {
+    let run = ews(
+        &["watch", "--url", "http://127.0.0.1:9/EWS/Exchange.asmx"],
+        "",
+    )
+    .await;
+    assert_eq!(run.code, ews::FAILED);
+    assert!(run.err.contains("--features all-operations"), "{}", run.err);
+}
+
+/// `ews watch --count 2`: a streaming subscription of the inbox and calendar, two events on
+/// the stream; a line for the resync of the start, one per event, then exit 0. With
+/// `--pull`, the same through GetEvents. A mistyped event name fails naming the known ones.
+#[cfg(feature = "all-operations")]
+#[tokio::test]
+async fn watch_prints_a_line_per_event_and_exits_after_count() {
+    const M: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
+    const T: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
+    let envelope = |body: String| {
+        format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>{body}</s:Body></s:Envelope>"#
+        )
+    };
+    let subscribed = |watermark: &str| {
+        envelope(format!(
+            r#"<m:SubscribeResponse xmlns:m="{M}"><m:ResponseMessages><m:SubscribeResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:SubscriptionId>sub-1</m:SubscriptionId>{watermark}</m:SubscribeResponseMessage></m:ResponseMessages></m:SubscribeResponse>"#
+        ))
+    };
+    let events = r#"<t:SubscriptionId>sub-1</t:SubscriptionId><t:NewMailEvent><t:Watermark>w1</t:Watermark><t:TimeStamp>2026-12-05T08:00:00Z</t:TimeStamp><t:ItemId Id="mail-1"/><t:ParentFolderId Id="inbox"/></t:NewMailEvent><t:CreatedEvent><t:Watermark>w2</t:Watermark><t:TimeStamp>2026-12-05T08:00:01Z</t:TimeStamp><t:ItemId Id="meeting-1"/><t:ParentFolderId Id="calendar"/></t:CreatedEvent>"#;
+    let streamed = envelope(format!(
+        r#"<m:GetStreamingEventsResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages><m:GetStreamingEventsResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Notifications><m:Notification>{events}</m:Notification></m:Notifications></m:GetStreamingEventsResponseMessage></m:ResponseMessages></m:GetStreamingEventsResponse>"#
+    ));
+    let pulled = envelope(format!(
+        r#"<m:GetEventsResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages><m:GetEventsResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Notification>{events}</m:Notification></m:GetEventsResponseMessage></m:ResponseMessages></m:GetEventsResponse>"#
+    ));
+    let runs = [
+        (vec![], subscribed(""), streamed),
+        (
+            vec!["--pull"],
+            subscribed("<m:Watermark>w0</m:Watermark>"),
+            pulled,
+        ),
+    ];
+    for (extra, subscribe, answer) in runs {
+        let server = MockServer::start(vec![
+            MockResponse::xml(subscribe),
+            MockResponse::xml(answer),
+        ])
+        .await
+        .unwrap();
+        let url = server.url();
+        let mut args = vec![
+            "watch",
+            "--folder",
+            "inbox",
+            "--folder",
+            "Calendar",
+            "--events",
+            "new-mail,created",
+            "--count",
+            "2",
+            "--url",
+            &url,
+        ];
+        args.extend(extra.iter().copied());
+        let run = tokio::time::timeout(std::time::Duration::from_secs(20), ews(&args, ""))
+            .await
+            .expect("ews watch did not exit");
+        assert_eq!(run.code, ews::SUCCESS, "{extra:?}: {}", run.err);
+        let lines: Vec<serde_json::Value> = run
+            .out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3, "{}", run.out);
+        assert_eq!(lines[0]["resync"]["reason"], "started");
+        assert_eq!(lines[0]["resync"]["folders"].as_array().unwrap().len(), 2);
+        let text = run.out.as_str();
+        assert!(lines[1]["event"].to_string().contains("mail-1"), "{text}");
+        assert!(
+            lines[2]["event"].to_string().contains("meeting-1"),
+            "{text}"
+        );
+        let subscribe = server.requests()[0].text();
+        assert!(subscribe.contains("EventType>NewMailEvent<"), "{subscribe}");
+        assert!(subscribe.contains("EventType>CreatedEvent<"), "{subscribe}");
+        assert!(subscribe.contains(r#"Id="calendar""#), "{subscribe}");
+    }
+    let wrong = ews(
+        &[
+            "watch",
+            "--events",
+            "new-mails",
+            "--url",
+            "http://127.0.0.1:9/",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(wrong.code, ews::FAILED);
+    assert!(
+        wrong
+            .err
+            .contains("unknown event \"new-mails\"; one of: copied, created"),
+        "{}",
+        wrong.err
+    );
+}
