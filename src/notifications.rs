@@ -48,6 +48,7 @@
 //! `X-AnchorMailbox`.
 
 mod feed;
+pub mod push;
 
 use std::time::Duration;
 

@@ -13,7 +13,7 @@ use crate::types::{
     TimeZoneContext, TimeZoneDefinition,
 };
 use crate::xml::{
-    AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, Start, XmlReader,
+    AnyElement, FromXml, Limits, Namespace, ParseError, ParseErrorKind, Start, ToXml, XmlReader,
     XmlWriter, XML,
 };
 
@@ -187,6 +187,16 @@ pub fn write_response<O: Operation>(
             }
         },
         |w| w.element(Some(&messages::NAMESPACE), O::RESPONSE_ELEMENT, body),
+    )
+}
+
+/// Writes an envelope without headers whose body holds `body` as `m:{element}`: for the
+/// messages no operation of the WSDL sends (a push subscription's `SendNotificationResult`).
+pub fn write_message<T: ToXml>(element: &str, body: &T) -> String {
+    write_envelope(
+        &EWS_DECLARED,
+        |_| {},
+        |w| w.element(Some(&messages::NAMESPACE), element, body),
     )
 }
 

@@ -1188,3 +1188,92 @@ async fn refused_credentials_end_the_feed() {
         .unwrap()
         .is_none());
 }
+
+/// A `SendNotification` request as Exchange posts it to a push subscription's URL: one
+/// response message per notification.
+fn send_notification(subscription: &str, items: &[&str]) -> String {
+    let events: String = items
+        .iter()
+        .map(|id| {
+            format!(
+                r#"<t:NewMailEvent><t:Watermark>W-{id}</t:Watermark><t:TimeStamp>2026-12-05T08:00:00Z</t:TimeStamp><t:ItemId Id="{id}" ChangeKey="CQAAAA=="/><t:ParentFolderId Id="inbox" ChangeKey="AQAAAA=="/></t:NewMailEvent>"#
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header><t:RequestServerVersion xmlns:t="{TYPES}" Version="Exchange2013"/></soap:Header><soap:Body><m:SendNotification xmlns:m="{MESSAGES}" xmlns:t="{TYPES}"><m:ResponseMessages><m:SendNotificationResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Notification><t:SubscriptionId>{subscription}</t:SubscriptionId><t:PreviousWatermark>W-0</t:PreviousWatermark><t:MoreEvents>false</t:MoreEvents>{events}</m:Notification></m:SendNotificationResponseMessage></m:ResponseMessages></m:SendNotification></soap:Body></soap:Envelope>"#
+    )
+}
+
+#[test]
+fn push_notifications_read_and_answer_over_bytes() {
+    let notifications =
+        notifications::push::read(send_notification("push-1", &["p1", "p2"]).as_bytes()).unwrap();
+    assert_eq!(notifications.len(), 1);
+    assert_eq!(notifications[0].subscription_id, "push-1");
+    assert_eq!(notifications[0].notification_events.len(), 2);
+    let answer = notifications::push::answer(types::SubscriptionStatus::Unsubscribe);
+    let tree = ews_bindings::xml::SemanticTree::parse(&answer).unwrap();
+    let expected = format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header/><s:Body><m:SendNotificationResult xmlns:m="{MESSAGES}"><m:SubscriptionStatus>Unsubscribe</m:SubscriptionStatus></m:SendNotificationResult></s:Body></s:Envelope>"#
+    );
+    assert_eq!(
+        tree,
+        ews_bindings::xml::SemanticTree::parse(&expected).unwrap(),
+        "{answer}"
+    );
+    let error = notifications::push::read(b"<html>not here</html>").unwrap_err();
+    assert!(error.to_string().contains("Envelope"), "{error}");
+}
+
+/// The push server: notifications posted to it reach the program's function, whose answer
+/// goes back; a body that is not a SendNotification request is refused with 400.
+#[tokio::test]
+async fn push_server_hands_notifications_over_and_answers() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/push", listener.local_addr().unwrap());
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let seen = received.clone();
+    tokio::spawn(notifications::push::serve(listener, move |notifications| {
+        let mut seen = seen.lock().unwrap();
+        for n in notifications {
+            for e in &n.notification_events {
+                seen.push(change_name(&notifications::Change::Event(e.clone())));
+            }
+        }
+        match seen.len() {
+            0..3 => types::SubscriptionStatus::OK,
+            _ => types::SubscriptionStatus::Unsubscribe,
+        }
+    }));
+    let http = reqwest::Client::new();
+    let post = |body: String| {
+        http.post(&url)
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .body(body)
+            .send()
+    };
+    let first = post(send_notification("push-1", &["p1", "p2"]))
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    assert!(first
+        .text()
+        .await
+        .unwrap()
+        .contains("SubscriptionStatus>OK<"));
+    let second = post(send_notification("push-1", &["p3"])).await.unwrap();
+    assert!(second
+        .text()
+        .await
+        .unwrap()
+        .contains("SubscriptionStatus>Unsubscribe<"));
+    let wrong = post("<soap:Envelope".to_owned()).await.unwrap();
+    assert_eq!(wrong.status(), 400);
+    assert!(wrong
+        .text()
+        .await
+        .unwrap()
+        .contains("not a SendNotification request"));
+    assert_eq!(*received.lock().unwrap(), ["p1", "p2", "p3"]);
+}
