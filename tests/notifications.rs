@@ -1277,3 +1277,38 @@ async fn push_server_hands_notifications_over_and_answers() {
         .contains("not a SendNotification request"));
     assert_eq!(*received.lock().unwrap(), ["p1", "p2", "p3"]);
 }
+
+/// The loopback endpoint streams too: an answer part by part, with pauses and a drop, for
+/// programs' own tests of what they do with notifications.
+#[tokio::test]
+async fn the_loopback_endpoint_streams_answers() {
+    use ews_bindings::mock::Part;
+
+    let mut parts: Vec<Part> = chunks(&stream_of(&["m1", "m2"]), 100)
+        .into_iter()
+        .map(|step| match step {
+            Step::Chunk(bytes) => Part::Chunk(bytes),
+            _ => unreachable!(),
+        })
+        .collect();
+    parts.insert(3, Part::Pause(Duration::from_millis(30)));
+    let cut = vec![
+        Part::Chunk(envelope(&new_mail("sub-1", &["m3"])).into_bytes()),
+        Part::Chunk(b"<soap:Envelope".to_vec()),
+        Part::Cut,
+    ];
+    let server = MockServer::start(vec![
+        MockResponse::streamed(parts),
+        MockResponse::streamed(cut),
+    ])
+    .await
+    .unwrap();
+    let client = client(&server.url());
+    let (deliveries, error) = collect(client.streaming_events(["sub-1"], 30)).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(new_mail_ids(&deliveries), ["m1", "m2"]);
+    assert_eq!(deliveries.last(), Some(&Delivery::Closed));
+    let (deliveries, error) = collect(client.streaming_events(["sub-1"], 30)).await;
+    assert_eq!(new_mail_ids(&deliveries), ["m3"]);
+    assert!(matches!(error, Some(Error::Transport { .. })), "{error:?}");
+}

@@ -36,7 +36,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -50,6 +52,7 @@ use crate::xml::XmlWriter;
 
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MockResponse {
     /// The HTTP status.
     pub status: u16,
@@ -59,6 +62,21 @@ pub struct MockResponse {
     pub body: Vec<u8>,
     /// How long to wait before answering.
     pub delay: Duration,
+    /// What follows the body on a streamed answer (see [`MockResponse::streamed`]).
+    pub stream: Vec<Part>,
+}
+
+/// A part of a streamed answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Part {
+    /// Bytes sent as one HTTP chunk.
+    Chunk(Vec<u8>),
+    /// A wait before the next part.
+    Pause(Duration),
+    /// The connection drops (after what came before it is sent): no more parts are sent,
+    /// and the body does not end properly.
+    Cut,
 }
 
 impl MockResponse {
@@ -69,6 +87,30 @@ impl MockResponse {
             headers: vec![("Content-Type".into(), "text/xml; charset=utf-8".into())],
             body: body.into(),
             delay: Duration::ZERO,
+            stream: Vec::new(),
+        }
+    }
+
+    /// A `200 OK` whose XML body is sent part by part as `parts` say, in HTTP chunks, as
+    /// GetStreamingEvents answers come: envelopes one after another, pauses between them,
+    /// a connection that drops.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ews_bindings::mock::{MockResponse, Part};
+    ///
+    /// let envelope = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">…";
+    /// let answer = MockResponse::streamed(vec![
+    ///     Part::Chunk(envelope.into()),
+    ///     Part::Pause(Duration::from_millis(50)),
+    ///     Part::Cut,
+    /// ]);
+    /// # let _ = answer;
+    /// ```
+    pub fn streamed(parts: Vec<Part>) -> Self {
+        MockResponse {
+            stream: parts,
+            ..Self::xml(Vec::new())
         }
     }
 
@@ -346,7 +388,7 @@ impl Drop for MockServer {
 async fn answer(
     req: hyper::Request<Incoming>,
     state: Arc<Mutex<State>>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+) -> Result<hyper::Response<Body>, Infallible> {
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let headers = req
@@ -383,14 +425,21 @@ async fn answer(
         answer
     };
     let Some(scripted) = scripted else {
-        let mut response = hyper::Response::new(Full::new(Bytes::new()));
+        let mut response =
+            hyper::Response::new(Full::new(Bytes::new()).map_err(|e| match e {}).boxed());
         *response.status_mut() = hyper::StatusCode::NOT_FOUND;
         return Ok(response);
     };
     if !scripted.delay.is_zero() {
         tokio::time::sleep(scripted.delay).await;
     }
-    let mut response = hyper::Response::new(Full::new(Bytes::from(scripted.body)));
+    let body = match scripted.stream.is_empty() {
+        true => Full::new(Bytes::from(scripted.body))
+            .map_err(|e| match e {})
+            .boxed(),
+        false => streamed(scripted.body, scripted.stream),
+    };
+    let mut response = hyper::Response::new(body);
     *response.status_mut() = hyper::StatusCode::from_u16(scripted.status)
         .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (name, value) in scripted.headers {
@@ -402,4 +451,29 @@ async fn answer(
         }
     }
     Ok(response)
+}
+
+/// The body of an answer.
+type Body = BoxBody<Bytes, std::io::Error>;
+
+/// A body of `first` (if any) and then `parts`, each chunk as it comes.
+fn streamed(first: Vec<u8>, parts: Vec<Part>) -> Body {
+    let first = (!first.is_empty()).then_some(Part::Chunk(first));
+    let parts = first.into_iter().chain(parts);
+    let frames = futures_util::stream::unfold(parts, |mut parts| async move {
+        loop {
+            match parts.next()? {
+                Part::Chunk(bytes) => return Some((Ok(Frame::data(Bytes::from(bytes))), parts)),
+                Part::Pause(pause) => tokio::time::sleep(pause).await,
+                Part::Cut => {
+                    // What came before is written out first: the server flushes while the
+                    // body waits.
+                    tokio::task::yield_now().await;
+                    let cut = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "cut");
+                    return Some((Err(cut), parts));
+                }
+            }
+        }
+    });
+    StreamBody::new(frames).boxed()
 }
