@@ -20,7 +20,8 @@ pub(crate) struct Documents {
     start: Option<usize>,
     /// The names of the open elements, as ranges of the buffer.
     open: Vec<(usize, usize)>,
-    /// How many bytes of the buffer were handed out as a document, to drop on the next call.
+    /// How many bytes at the buffer's start were handed out as documents, to drop when
+    /// more bytes come (at once, rather than moving the rest after each document).
     taken: usize,
     /// The most bytes a document may have.
     limit: usize,
@@ -67,7 +68,6 @@ impl Documents {
     /// The next whole document, if it has come: from its first byte that is not whitespace
     /// to the end of its root element.
     pub(crate) fn next_document(&mut self) -> Result<Option<&[u8]>, DocumentsError> {
-        self.drop_taken();
         loop {
             let rest = &self.buffer[self.at..];
             if self.start.is_none() {
@@ -146,9 +146,14 @@ impl Documents {
     /// Forgets the bytes of the document handed out last.
     fn drop_taken(&mut self) {
         if self.taken > 0 {
-            self.buffer.drain(..self.taken);
-            self.at -= self.taken;
-            self.start = self.start.map(|s| s - self.taken);
+            let taken = self.taken;
+            self.buffer.drain(..taken);
+            self.at -= taken;
+            self.start = self.start.map(|s| s - taken);
+            for (start, end) in &mut self.open {
+                *start -= taken;
+                *end -= taken;
+            }
             self.taken = 0;
         }
     }
@@ -251,6 +256,73 @@ mod tests {
             for document in documents {
                 assert_eq!(document, ENVELOPE.as_bytes(), "chunks of {size}");
             }
+        }
+    }
+
+    /// Documents of several sizes, split at every position of a window: each chunk ends
+    /// documents and starts others.
+    #[test]
+    fn chunks_ending_and_starting_documents() {
+        let documents = [
+            "<a:x xmlns:a='u'><a:y>1</a:y></a:x>",
+            ENVELOPE,
+            "<b/>",
+            "<c><c><c/></c></c>",
+        ];
+        let stream: String = documents.iter().cycle().take(40).copied().collect();
+        for size in 1..80 {
+            let split = split(stream.as_bytes(), size).unwrap();
+            let expected: Vec<&[u8]> = documents
+                .iter()
+                .cycle()
+                .take(40)
+                .map(|d| d.as_bytes())
+                .collect();
+            assert_eq!(split, expected, "chunks of {size}");
+        }
+    }
+
+    /// Bytes of markup fragments in any order, in chunks of any size, never make it panic.
+    #[test]
+    fn any_bytes_in_any_chunks() {
+        let pieces: [&[u8]; 14] = [
+            b"<a>",
+            b"</a>",
+            b"<b x='>'/>",
+            b"</c>",
+            b"<!--",
+            b"-->",
+            b"<![CDATA[",
+            b"]]>",
+            b"<?p",
+            b"?>",
+            b"<!DOCTYPE [",
+            b"]>",
+            b"text",
+            b"\"",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound as u64) as usize
+        };
+        for _ in 0..500 {
+            let stream: Vec<u8> = (0..next(60))
+                .flat_map(|_| pieces[next(pieces.len())].iter().copied())
+                .collect();
+            let mut documents = Documents::new(1 << 10);
+            let mut at = 0;
+            while at < stream.len() {
+                let end = (at + 1 + next(16)).min(stream.len());
+                documents.push(&stream[at..end]);
+                at = end;
+                while let Ok(Some(document)) = documents.next_document() {
+                    assert!(!document.is_empty());
+                }
+            }
+            let _ = documents.finish();
         }
     }
 
