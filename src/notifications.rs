@@ -58,7 +58,7 @@ use futures_util::stream::{self, Stream, StreamExt};
 use crate::client::Client;
 use crate::error::Error;
 use crate::messages::{self, AnySubscriptionRequest};
-use crate::operation::{self, EwsError, PerItem, ResponseMessage};
+use crate::operation::{self, EwsError, ItemResults, PerItem, ResponseMessage};
 use crate::soap;
 use crate::types::{self, AnyNotificationEvent, ConnectionStatus};
 use crate::xml::{FromXml, ParseError, ParseErrorKind, Start, Text, XmlReader};
@@ -120,16 +120,7 @@ impl Client {
     ) -> Result<Subscription, Error> {
         let request = messages::Subscribe::new(request.into());
         let response = self.call::<operation::Subscribe>(&request).await?;
-        let message = response
-            .output
-            .into_result()
-            .map_err(|e| Error::Ews(Box::new(e)))?
-            .into_iter()
-            .next()
-            .ok_or(Error::ItemCount {
-                expected: 1,
-                received: 0,
-            })?;
+        let message = only(response.output)?;
         let id = message.subscription_id.ok_or_else(|| {
             Error::Parse(ParseError::new(
                 ParseErrorKind::MissingElement("SubscriptionId"),
@@ -214,16 +205,7 @@ impl Client {
                 tokio::time::sleep(interval).await;
             }
             let response = self.call::<operation::GetEvents>(&request).await?;
-            let message = response
-                .output
-                .into_result()
-                .map_err(|e| Error::Ews(Box::new(e)))?
-                .into_iter()
-                .next()
-                .ok_or(Error::ItemCount {
-                    expected: 1,
-                    received: 0,
-                })?;
+            let message = only(response.output)?;
             let Some(notification) = message.notification else {
                 return Ok(Some((Delivery::Heartbeat, (request, true))));
             };
@@ -243,6 +225,18 @@ impl Client {
             Ok(Some((delivery, (request, !more))))
         })
     }
+}
+
+/// The one response message of an answer to a request for one thing, or its error.
+fn only<T>(results: ItemResults<T>) -> Result<T, Error> {
+    let mut messages = results
+        .into_result()
+        .map_err(|e| Error::Ews(Box::new(e)))?
+        .into_iter();
+    messages.next().ok_or(Error::ItemCount {
+        expected: 1,
+        received: 0,
+    })
 }
 
 /// Whether a notification holds nothing but status events.

@@ -34,17 +34,22 @@ fn envelope(messages: &str) -> String {
     )
 }
 
-/// A response message delivering one NewMail event per id of `items`, for subscription
-/// `subscription`.
-fn new_mail(subscription: &str, items: &[&str]) -> String {
-    let events: String = items
+/// One NewMail event per id of `items`, in the inbox.
+fn new_mail_events(items: &[&str]) -> String {
+    items
         .iter()
         .map(|id| {
             format!(
                 r#"<t:NewMailEvent><t:Watermark>W-{id}</t:Watermark><t:TimeStamp>2026-12-05T08:00:00Z</t:TimeStamp><t:ItemId Id="{id}" ChangeKey="CQAAAA=="/><t:ParentFolderId Id="inbox" ChangeKey="AQAAAA=="/></t:NewMailEvent>"#
             )
         })
-        .collect();
+        .collect()
+}
+
+/// A response message delivering one NewMail event per id of `items`, for subscription
+/// `subscription`.
+fn new_mail(subscription: &str, items: &[&str]) -> String {
+    let events = new_mail_events(items);
     format!(
         r#"<m:GetStreamingEventsResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Notifications><m:Notification><t:SubscriptionId>{subscription}</t:SubscriptionId>{events}</m:Notification></m:Notifications></m:GetStreamingEventsResponseMessage>"#
     )
@@ -900,6 +905,18 @@ async fn received(server: &StreamingServer, operation: &str) -> String {
     .unwrap_or_else(|_| panic!("no {operation} request came"))
 }
 
+/// Drops `feed` and checks that the server is asked to end `subscription`.
+async fn unsubscribes_when_dropped(
+    feed: notifications::Feed,
+    server: &StreamingServer,
+    subscription: &str,
+) {
+    drop(feed);
+    let unsubscribe = received(server, "Unsubscribe").await;
+    let id = format!("SubscriptionId>{subscription}<");
+    assert!(unsubscribe.contains(&id), "{unsubscribe}");
+}
+
 fn quick(watch: notifications::Watch) -> notifications::Watch {
     watch.back_off(Duration::from_millis(10), Duration::from_millis(100))
 }
@@ -1000,12 +1017,7 @@ async fn a_streaming_feed_loses_nothing_without_a_resync() {
         ]
     );
     // Dropping the feed ends the subscription (its fifth answer, if opened, is silent).
-    drop(feed);
-    let unsubscribe = received(&server, "Unsubscribe").await;
-    assert!(
-        unsubscribe.contains("SubscriptionId>sub-2<"),
-        "{unsubscribe}"
-    );
+    unsubscribes_when_dropped(feed, &server, "sub-2").await;
     let requests = server.requests();
     let streams: Vec<&String> = requests
         .iter()
@@ -1100,12 +1112,7 @@ async fn a_pull_feed_follows_watermarks_and_subscribes_again() {
             "p4",
         ]
     );
-    drop(feed);
-    let unsubscribe = received(&server, "Unsubscribe").await;
-    assert!(
-        unsubscribe.contains("SubscriptionId>pull-2<"),
-        "{unsubscribe}"
-    );
+    unsubscribes_when_dropped(feed, &server, "pull-2").await;
     let watermarks: Vec<String> = server
         .requests()
         .iter()
@@ -1192,14 +1199,7 @@ async fn refused_credentials_end_the_feed() {
 /// A `SendNotification` request as Exchange posts it to a push subscription's URL: one
 /// response message per notification.
 fn send_notification(subscription: &str, items: &[&str]) -> String {
-    let events: String = items
-        .iter()
-        .map(|id| {
-            format!(
-                r#"<t:NewMailEvent><t:Watermark>W-{id}</t:Watermark><t:TimeStamp>2026-12-05T08:00:00Z</t:TimeStamp><t:ItemId Id="{id}" ChangeKey="CQAAAA=="/><t:ParentFolderId Id="inbox" ChangeKey="AQAAAA=="/></t:NewMailEvent>"#
-            )
-        })
-        .collect();
+    let events = new_mail_events(items);
     format!(
         r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header><t:RequestServerVersion xmlns:t="{TYPES}" Version="Exchange2013"/></soap:Header><soap:Body><m:SendNotification xmlns:m="{MESSAGES}" xmlns:t="{TYPES}"><m:ResponseMessages><m:SendNotificationResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Notification><t:SubscriptionId>{subscription}</t:SubscriptionId><t:PreviousWatermark>W-0</t:PreviousWatermark><t:MoreEvents>false</t:MoreEvents>{events}</m:Notification></m:SendNotificationResponseMessage></m:ResponseMessages></m:SendNotification></soap:Body></soap:Envelope>"#
     )

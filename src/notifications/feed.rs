@@ -304,16 +304,7 @@ impl Follower {
             if self.sender.send(Ok(resync)).await.is_err() {
                 return self.unsubscribe();
             }
-            let next = match self.watch.mode {
-                Mode::Streaming { connection_timeout } => {
-                    self.stream(&subscription, connection_timeout, &mut back_off)
-                        .await
-                }
-                Mode::Pull { interval, .. } => {
-                    self.pull(subscription, interval, &mut back_off).await
-                }
-            };
-            match next {
+            match self.read(subscription, &mut back_off).await {
                 Next::Resubscribe(code) => {
                     tracing::debug!(%code, "the server no longer knows the subscription");
                     reason = ResyncReason::Resubscribed(code);
@@ -401,17 +392,47 @@ impl Follower {
         Next::Reopen(Some(back_off.wait(error.back_off())))
     }
 
-    /// Reads a streaming subscription's events, answer after answer, until it is gone.
-    async fn stream(
-        &self,
-        subscription: &Subscription,
-        connection_timeout: i32,
-        back_off: &mut BackOff,
-    ) -> Next {
+    /// The deliveries of `subscription` from one GetStreamingEvents answer, or from polls
+    /// starting at `watermark`.
+    fn deliveries<'s>(
+        &'s self,
+        subscription: &Text,
+        watermark: &Text,
+    ) -> Pin<Box<dyn Stream<Item = Result<Delivery, Error>> + Send + 's>> {
+        match self.watch.mode {
+            Mode::Streaming { connection_timeout } => Box::pin(
+                self.client
+                    .streaming_events([subscription.clone()], connection_timeout),
+            ),
+            Mode::Pull { interval, .. } => Box::pin(self.client.pull_events(
+                subscription.clone(),
+                watermark.clone(),
+                interval,
+            )),
+        }
+    }
+
+    /// Reads a subscription's events, answer after answer (or poll after poll, from the
+    /// last watermark), until it is gone.
+    async fn read(&self, subscription: Subscription, back_off: &mut BackOff) -> Next {
+        let streaming = matches!(self.watch.mode, Mode::Streaming { .. });
+        let mut watermark = match (subscription.watermark, streaming) {
+            (Some(watermark), _) => watermark,
+            (None, true) => Text::default(),
+            (None, false) => {
+                let missing = ParseError::new(
+                    ParseErrorKind::MissingElement("Watermark"),
+                    "/SubscribeResponse/ResponseMessages/SubscribeResponseMessage".into(),
+                    0,
+                );
+                let _ = self.sender.send(Err(Error::Parse(missing))).await;
+                return Next::Stop;
+            }
+        };
         loop {
-            let mut deliveries = std::pin::pin!(self
-                .client
-                .streaming_events([subscription.id.clone()], connection_timeout));
+            let mut deliveries = self.deliveries(&subscription.id, &watermark);
+            // Whether events came on this answer: if it drops, some may be lost with it.
+            // (Polls start from the last watermark: a failed one loses nothing.)
             let mut received = false;
             let next = loop {
                 let next = std::pin::pin!(deliveries.next());
@@ -423,13 +444,17 @@ impl Follower {
                 match delivery {
                     None | Some(Ok(Delivery::Closed)) => break Next::Reopen(None),
                     Some(Ok(Delivery::Heartbeat)) => {
-                        received = true;
+                        received = streaming;
                         back_off.reset();
                     }
                     Some(Ok(Delivery::Notification(notification))) => {
-                        received = true;
+                        received = streaming;
                         back_off.reset();
-                        if !self.hand_out(notification.notification_events).await {
+                        let events = notification.notification_events;
+                        if let Some(last) = events.iter().rev().find_map(super::watermark) {
+                            watermark = last.clone();
+                        }
+                        if !self.hand_out(events).await {
                             break Next::Stop;
                         }
                     }
@@ -440,79 +465,8 @@ impl Follower {
                 }
             };
             match next {
-                Next::Reopen(wait) => {
-                    if let Some(wait) = wait {
-                        if !self.pause(wait).await {
-                            return Next::Stop;
-                        }
-                    }
-                }
-                other => return other,
-            }
-        }
-    }
-
-    /// Polls a pull subscription's events from its watermark until it is gone.
-    async fn pull(
-        &self,
-        subscription: Subscription,
-        interval: Duration,
-        back_off: &mut BackOff,
-    ) -> Next {
-        let Some(mut watermark) = subscription.watermark else {
-            let missing = ParseError::new(
-                ParseErrorKind::MissingElement("Watermark"),
-                "/SubscribeResponse/ResponseMessages/SubscribeResponseMessage".into(),
-                0,
-            );
-            let _ = self.sender.send(Err(Error::Parse(missing))).await;
-            return Next::Stop;
-        };
-        loop {
-            let mut deliveries = std::pin::pin!(self.client.pull_events(
-                subscription.id.clone(),
-                watermark.clone(),
-                interval
-            ));
-            let next = loop {
-                let next = std::pin::pin!(deliveries.next());
-                let closed = std::pin::pin!(self.sender.closed());
-                let delivery = match future::select(next, closed).await {
-                    Either::Left((delivery, _)) => delivery,
-                    Either::Right(_) => break Next::Stop,
-                };
-                match delivery {
-                    None | Some(Ok(Delivery::Closed)) => break Next::Reopen(None),
-                    Some(Ok(Delivery::Heartbeat)) => back_off.reset(),
-                    Some(Ok(Delivery::Notification(notification))) => {
-                        back_off.reset();
-                        if let Some(last) = notification
-                            .notification_events
-                            .iter()
-                            .rev()
-                            .find_map(super::watermark)
-                        {
-                            watermark = last.clone();
-                        }
-                        if !self.hand_out(notification.notification_events).await {
-                            break Next::Stop;
-                        }
-                    }
-                    Some(Ok(Delivery::SubscriptionError { error, .. })) => {
-                        break Next::Resubscribe(error.response_code)
-                    }
-                    // Polls start from the last watermark: a failed one loses nothing.
-                    Some(Err(e)) => break self.after(e, false, back_off).await,
-                }
-            };
-            match next {
-                Next::Reopen(wait) => {
-                    if let Some(wait) = wait {
-                        if !self.pause(wait).await {
-                            return Next::Stop;
-                        }
-                    }
-                }
+                Next::Reopen(Some(wait)) if !self.pause(wait).await => return Next::Stop,
+                Next::Reopen(_) => {}
                 other => return other,
             }
         }
