@@ -905,6 +905,15 @@ async fn received(server: &StreamingServer, operation: &str) -> String {
     .unwrap_or_else(|_| panic!("no {operation} request came"))
 }
 
+/// A feed, and what it hands out, go to other tasks and threads.
+#[test]
+fn feeds_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<notifications::Feed>();
+    send_sync::<notifications::Change>();
+    send_sync::<Delivery>();
+}
+
 /// Drops `feed` and checks that the server is asked to end `subscription`.
 async fn unsubscribes_when_dropped(
     feed: notifications::Feed,
@@ -1018,6 +1027,11 @@ async fn a_streaming_feed_loses_nothing_without_a_resync() {
     );
     // Dropping the feed ends the subscription (its fifth answer, if opened, is silent).
     unsubscribes_when_dropped(feed, &server, "sub-2").await;
+    let unsubscribe = received(&server, "Unsubscribe").await.to_ascii_lowercase();
+    assert!(
+        unsubscribe.contains(&format!("\r\ncookie: {}\r\n", cookie.to_ascii_lowercase())),
+        "{unsubscribe}"
+    );
     let requests = server.requests();
     let streams: Vec<&String> = requests
         .iter()
