@@ -476,10 +476,15 @@ impl Client {
     }
 }
 
+/// Whether a `Content-Type` is one of XML's (`text/xml`, `application/soap+xml`, …).
+fn is_xml(content_type: &str) -> bool {
+    content_type.to_ascii_lowercase().contains("xml")
+}
+
 /// Whether an answer that does not read as an envelope is a web page or other content
 /// than XML: a `Content-Type` without `xml`, or HTML in the body.
 fn looks_like_a_page(content_type: Option<&str>, body: &[u8]) -> bool {
-    if content_type.is_some_and(|t| !t.to_ascii_lowercase().contains("xml")) {
+    if content_type.is_some_and(|t| !is_xml(t)) {
         return true;
     }
     let start = body.trim_ascii_start();

@@ -1326,3 +1326,17 @@ async fn the_loopback_endpoint_streams_answers() {
     assert_eq!(new_mail_ids(&deliveries), ["m3"]);
     assert!(matches!(error, Some(Error::Transport { .. })), "{error:?}");
 }
+
+/// A sign-in page in place of the stream is said to be one, as for calls.
+#[tokio::test]
+async fn a_web_page_in_place_of_the_stream_is_not_soap() {
+    let page = MockResponse::xml("<html><body>Sign in</body></html>")
+        .with_header("Content-Type", "text/html; charset=utf-8");
+    let server = MockServer::start(vec![page]).await.unwrap();
+    let (deliveries, error) = collect(client(&server.url()).streaming_events(["sub-1"], 30)).await;
+    assert!(deliveries.is_empty());
+    assert!(
+        matches!(error, Some(Error::NotSoap { status: 200, .. })),
+        "{error:?}"
+    );
+}

@@ -115,6 +115,27 @@ impl Client {
         tracing::debug!(operation, %endpoint, "opening a streamed answer");
         let mut raw = self.transport.open(endpoint, payload).await?;
         match raw.rest.take() {
+            // A web page (a sign-in page, say) is no stream of envelopes: read whole, it is
+            // the error it is.
+            Some(mut body)
+                if raw
+                    .content_type
+                    .as_deref()
+                    .is_some_and(|t| !super::is_xml(t)) =>
+            {
+                let limit = self.transport.max_response_bytes;
+                while let Some(chunk) = body
+                    .chunk()
+                    .await
+                    .map_err(|e| self.transport.connection_error(e))?
+                {
+                    if raw.body.len() + chunk.len() > limit {
+                        return Err(Error::ResponseTooLarge { limit });
+                    }
+                    raw.body.extend_from_slice(&chunk);
+                }
+                Ok(State::Last(response(self.interpret(raw, parse)?)))
+            }
             Some(body) => Ok(State::Reading {
                 body,
                 documents: Documents::new(self.transport.max_response_bytes),

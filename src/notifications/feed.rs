@@ -1,7 +1,6 @@
 //! A feed of a mailbox's changes that keeps going: [`Client::watch`].
 
 use std::pin::Pin;
-use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -191,7 +190,6 @@ impl Client {
             client: self.clone(),
             watch,
             sender,
-            subscription: Mutex::new(None),
         };
         tokio::spawn(follower.run());
         Feed { changes }
@@ -203,8 +201,6 @@ struct Follower {
     client: Client,
     watch: Watch,
     sender: mpsc::Sender<Result<Change, Error>>,
-    /// The subscription in use, to end when the feed is dropped.
-    subscription: Mutex<Option<Text>>,
 }
 
 /// Why a subscription's events stopped coming, and what to do.
@@ -296,13 +292,13 @@ impl Follower {
                 }
             };
             tracing::debug!(subscription = %subscription.id, "subscribed");
-            *self.current() = Some(subscription.id.clone());
+            let id = subscription.id.clone();
             let resync = Change::Resync {
                 folders: self.watch.folders.clone(),
                 reason: reason.clone(),
             };
             if self.sender.send(Ok(resync)).await.is_err() {
-                return self.unsubscribe();
+                return self.unsubscribe(id);
             }
             match self.read(subscription, &mut back_off).await {
                 Next::Resubscribe(code) => {
@@ -314,15 +310,9 @@ impl Follower {
                         return;
                     }
                 }
-                Next::Stop | Next::Reopen(_) => return self.unsubscribe(),
+                Next::Stop | Next::Reopen(_) => return self.unsubscribe(id),
             }
         }
-    }
-
-    fn current(&self) -> std::sync::MutexGuard<'_, Option<Text>> {
-        self.subscription
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Makes the subscription the watch asks for.
@@ -472,11 +462,8 @@ impl Follower {
         }
     }
 
-    /// Ends the subscription in use, in the background, if a runtime is there to do it.
-    fn unsubscribe(&self) {
-        let Some(id) = self.current().take() else {
-            return;
-        };
+    /// Ends the subscription `id`, in the background.
+    fn unsubscribe(&self, id: Text) {
         let client = self.client.clone();
         tokio::spawn(async move {
             let request = messages::Unsubscribe::new(id);
