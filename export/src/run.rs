@@ -1,0 +1,313 @@
+//! The export: each mail folder synchronized from where the last run stopped
+//! (SyncFolderItems from its saved sync state), the new and changed messages fetched in
+//! batches (GetItem with their MIME content, read one at a time) and written, then the
+//! sync state saved. Killed at any moment and run again, it ends with the same files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use ews_bindings::messages::{GetItem, ResponseCode, SyncFolderItems};
+use ews_bindings::types::{
+    AnyItem, AnyItemId, DefaultShapeNames, FolderId, ItemId, ItemResponseShape,
+    SyncFolderItemsChangesChoice, TargetFolderId,
+};
+use ews_bindings::{operation, Client, Error, EwsError};
+use futures_util::TryStreamExt;
+
+use crate::folders::{self, Folder};
+use crate::state::{FolderState, States};
+use crate::store::Format;
+
+/// What to export, where, and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The output directory.
+    pub out: PathBuf,
+    /// The layout of the messages.
+    pub format: Format,
+    /// Only the folders whose path (display names joined by `/`, as `Inbox/Projects`) is
+    /// one of these or below one of them; all mail folders when empty.
+    pub folders: Vec<String>,
+    /// Messages fetched per GetItem.
+    pub batch: usize,
+}
+
+impl Options {
+    /// Every mail folder into `out`, as Maildirs, 50 messages per GetItem.
+    pub fn new(out: impl Into<PathBuf>) -> Self {
+        Options {
+            out: out.into(),
+            format: Format::Maildir,
+            folders: Vec::new(),
+            batch: 50,
+        }
+    }
+}
+
+/// What an export did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The mail folders exported.
+    pub folders: usize,
+    /// The folders left out because they do not hold mail: their path and class.
+    pub other_folders: Vec<(PathBuf, String)>,
+    /// The messages written.
+    pub messages: u64,
+    /// Their bytes.
+    pub bytes: u64,
+    /// The messages that could not be fetched: folder path, item id, why. They are tried
+    /// again on the next run.
+    pub failed: Vec<(PathBuf, String, String)>,
+}
+
+/// What an export tells as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// A folder's export starts.
+    Folder {
+        /// Its directory, relative to the output directory.
+        path: PathBuf,
+    },
+    /// A message was written.
+    Message {
+        /// Its size.
+        bytes: u64,
+    },
+    /// A message could not be fetched.
+    Failed {
+        /// Its folder's directory.
+        path: PathBuf,
+        /// Its id.
+        item_id: String,
+        /// Why.
+        error: String,
+    },
+}
+
+/// An export's failure: a call, or the file system.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A call failed.
+    #[error(transparent)]
+    Ews(#[from] Error),
+    /// Reading or writing the output directory failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+}
+
+/// Exports the mailbox `client` reaches as `options` say, calling `progress` as it goes.
+pub async fn export(
+    client: &Client,
+    options: &Options,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<Report, ExportError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ExportError::Io { path, source }
+    };
+    std::fs::create_dir_all(&options.out).map_err(io(&options.out))?;
+    let states = States::open(&options.out).map_err(io(&options.out))?;
+    let saved: BTreeMap<String, FolderState> = states
+        .load()
+        .map_err(io(&options.out))?
+        .into_iter()
+        .map(|s| (s.folder_id.clone(), s))
+        .collect();
+    let folders = folders::list(client).await?;
+    let known = saved
+        .iter()
+        .map(|(id, s)| (id.clone(), s.path.clone()))
+        .collect();
+    let paths = folders::paths(&folders, &known);
+    let mut report = Report::default();
+    for folder in &folders {
+        let path = paths[&folder.id].clone();
+        if !folder.holds_mail() {
+            report
+                .other_folders
+                .push((path, folder.class.clone().unwrap_or_default()));
+            continue;
+        }
+        if !wanted(&path, &options.folders) {
+            continue;
+        }
+        let state = saved.get(&folder.id).cloned().unwrap_or(FolderState {
+            folder_id: folder.id.clone(),
+            path: path.clone(),
+            ..FolderState::default()
+        });
+        progress(Progress::Folder { path: path.clone() });
+        let mut export = FolderExport {
+            client,
+            options,
+            states: &states,
+            dir: options.out.join(&path),
+            state,
+            report: &mut report,
+            progress: &mut *progress,
+        };
+        export.run(folder).await?;
+        report.folders += 1;
+    }
+    Ok(report)
+}
+
+/// Whether a folder at `path` is among those asked for (all when none are named).
+fn wanted(path: &Path, asked: &[String]) -> bool {
+    asked.is_empty() || asked.iter().any(|a| path.starts_with(a.trim_matches('/')))
+}
+
+/// One folder's export.
+struct FolderExport<'a> {
+    client: &'a Client,
+    options: &'a Options,
+    states: &'a States,
+    dir: PathBuf,
+    state: FolderState,
+    report: &'a mut Report,
+    progress: &'a mut (dyn FnMut(Progress) + Send),
+}
+
+impl FolderExport<'_> {
+    fn io(&self, path: &Path) -> impl FnOnce(std::io::Error) -> ExportError {
+        let path = path.to_owned();
+        move |source| ExportError::Io { path, source }
+    }
+
+    async fn run(&mut self, folder: &Folder) -> Result<(), ExportError> {
+        let format = self.options.format;
+        format.prepare(&self.dir).map_err(self.io(&self.dir))?;
+        // What failed last time first; then what changed since the saved sync state.
+        let retry = std::mem::take(&mut self.state.failed);
+        self.fetch(retry).await?;
+        self.save()?;
+        let mut request = SyncFolderItems {
+            sync_state: self.state.sync_state.clone().map(Into::into),
+            ..SyncFolderItems::new(
+                DefaultShapeNames::IdOnly,
+                TargetFolderId::new(FolderId::new(folder.id.as_str())),
+                512,
+            )
+        };
+        loop {
+            match self.sync(&request).await {
+                // A sync state the server no longer takes: start the folder over (the
+                // messages already written are written again in place).
+                Err(ExportError::Ews(e))
+                    if e.response_code() == Some(&ResponseCode::ErrorInvalidSyncStateData)
+                        && request.sync_state.is_some() =>
+                {
+                    tracing::debug!(folder = %self.state.path.display(), "sync state refused; starting over");
+                    request.sync_state = None;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Pages through the changes from `request`'s sync state, writing each page's messages
+    /// and then saving the sync state after it.
+    async fn sync(&mut self, request: &SyncFolderItems) -> Result<(), ExportError> {
+        let client = self.client;
+        let mut pages =
+            std::pin::pin!(client.pages::<operation::SyncFolderItems>(request.clone(), 512));
+        while let Some(page) = pages.try_next().await? {
+            let mut ids = Vec::new();
+            for change in page.changes.into_iter().flatten() {
+                match change {
+                    SyncFolderItemsChangesChoice::Create(c)
+                    | SyncFolderItemsChangesChoice::Update(c) => {
+                        ids.extend(c.item.item_id().map(|id| id.id.to_string()));
+                    }
+                    SyncFolderItemsChangesChoice::Delete(_)
+                    | SyncFolderItemsChangesChoice::ReadFlagChange(_) => {}
+                }
+            }
+            self.fetch(ids).await?;
+            self.state.sync_state = page.sync_state.map(|s| s.to_string());
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    /// Fetches the messages of `ids`, a batch at a time, and writes them; the items that
+    /// fail (but for those gone meanwhile) are kept to be tried again.
+    async fn fetch(&mut self, ids: Vec<String>) -> Result<(), ExportError> {
+        let format = self.options.format;
+        for batch in ids.chunks(self.options.batch.max(1)) {
+            let shape = ItemResponseShape {
+                include_mime_content: Some(true),
+                ..DefaultShapeNames::IdOnly.into()
+            };
+            let request = GetItem::new(
+                shape,
+                batch
+                    .iter()
+                    .map(|id| AnyItemId::from(ItemId::new(id.as_str())))
+                    .collect::<Vec<_>>(),
+            );
+            let mut written = Ok(());
+            let dir = self.dir.clone();
+            let (report, progress) = (&mut *self.report, &mut *self.progress);
+            let response = self
+                .client
+                .call_each::<operation::GetItem, _>(&request, |item: AnyItem| {
+                    let (Some(id), Some(mime)) = (item.item_id(), item.mime_content()) else {
+                        return;
+                    };
+                    if written.is_err() {
+                        return;
+                    }
+                    match format.write(&dir, &id.id, &mime.value.0) {
+                        Ok(()) => {
+                            let bytes = mime.value.0.len() as u64;
+                            report.messages += 1;
+                            report.bytes += bytes;
+                            progress(Progress::Message { bytes });
+                        }
+                        Err(e) => written = Err((format.path(&dir, &id.id), e)),
+                    }
+                })
+                .await?;
+            if let Err((path, source)) = written {
+                return Err(ExportError::Io { path, source });
+            }
+            for (index, error) in response.output.errors() {
+                self.failed(&batch[index], error);
+            }
+        }
+        format.sync(&self.dir).map_err(self.io(&self.dir))
+    }
+
+    /// Notes an item that could not be fetched: gone meanwhile is no failure of the export
+    /// (its deletion comes with the next sync); anything else is tried again next run.
+    fn failed(&mut self, item_id: &str, error: &EwsError) {
+        if error.response_code == ResponseCode::ErrorItemNotFound {
+            return;
+        }
+        self.state.failed.push(item_id.to_owned());
+        let failure = (
+            self.state.path.clone(),
+            item_id.to_owned(),
+            error.to_string(),
+        );
+        (self.progress)(Progress::Failed {
+            path: failure.0.clone(),
+            item_id: failure.1.clone(),
+            error: failure.2.clone(),
+        });
+        self.report.failed.push(failure);
+    }
+
+    fn save(&self) -> Result<(), ExportError> {
+        self.states
+            .save(&self.state)
+            .map_err(self.io(&self.options.out.join(crate::state::DIR)))
+    }
+}

@@ -1,0 +1,74 @@
+//! What was exported, one small file per folder in `OUT/.ews-export/`, each replaced
+//! atomically (written beside, flushed, renamed) once the messages it covers are on disk.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The directory of the state files, in the output directory.
+pub const DIR: &str = ".ews-export";
+
+/// What was exported of one folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderState {
+    /// The folder's id.
+    pub folder_id: String,
+    /// Its directory, relative to the output directory (kept once given, so that a folder
+    /// renamed or a new folder of the same name does not move it).
+    pub path: PathBuf,
+    /// Where the next SyncFolderItems starts (none before the first).
+    pub sync_state: Option<String>,
+    /// Items whose message could not be fetched, to try again on the next run.
+    pub failed: Vec<String>,
+}
+
+/// The state files of an output directory.
+#[derive(Debug, Clone)]
+pub struct States {
+    dir: PathBuf,
+}
+
+impl States {
+    /// The state files of the output directory `out`, created if need be.
+    pub fn open(out: &Path) -> io::Result<Self> {
+        let dir = out.join(DIR);
+        fs::create_dir_all(&dir)?;
+        Ok(States { dir })
+    }
+
+    /// Every folder's state saved so far.
+    pub fn load(&self) -> io::Result<Vec<FolderState>> {
+        let mut states = Vec::new();
+        for entry in fs::read_dir(&self.dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let bytes = fs::read(&path)?;
+                let state = serde_json::from_slice(&bytes).map_err(|e| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "{} cannot be read ({e}); remove it to export that folder again",
+                            path.display()
+                        ),
+                    )
+                })?;
+                states.push(state);
+            }
+        }
+        Ok(states)
+    }
+
+    /// Saves `state`, replacing the folder's earlier one atomically.
+    pub fn save(&self, state: &FolderState) -> io::Result<()> {
+        let name = crate::store::name(&state.folder_id);
+        let path = self.dir.join(format!("{name}.json"));
+        let partial = self.dir.join(format!("{name}.partial"));
+        let mut file = fs::File::create(&partial)?;
+        file.write_all(&serde_json::to_vec_pretty(state).map_err(io::Error::other)?)?;
+        file.sync_all()?;
+        fs::rename(&partial, &path)?;
+        crate::store::sync_dir(&self.dir)
+    }
+}

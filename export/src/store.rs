@@ -1,0 +1,105 @@
+//! Writing messages: each to a file whose name comes from the item's id, written beside
+//! its place and renamed into it once it is on disk. A message written again (after a run
+//! stopped before it saved how far it got) replaces itself: nothing comes twice, nothing
+//! is left half-written where a mail program looks.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// How messages are laid out in a folder's directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A Maildir per folder: each message in `cur/` (written in `tmp/`, then renamed),
+    /// named `<id>:2,`; child folders beside `cur/`, `new/` and `tmp/`.
+    Maildir,
+    /// One `<id>.eml` file per message in the folder's directory.
+    Eml,
+}
+
+/// The file name of an item's message (without the format's suffix): 32 hexadecimal
+/// digits of a 128-bit FNV-1a hash of its id, the same on every run.
+pub fn name(item_id: &str) -> String {
+    const PRIME: u128 = 0x0000000001000000000000000000013B;
+    let mut hash: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for byte in item_id.bytes() {
+        hash ^= u128::from(byte);
+        hash = hash.wrapping_mul(PRIME);
+    }
+    format!("{hash:032x}")
+}
+
+impl Format {
+    /// Makes `dir` ready for messages: the Maildir's `cur/`, `new/` and `tmp/`, and no
+    /// leftovers of an interrupted run in `tmp/`.
+    pub fn prepare(self, dir: &Path) -> io::Result<()> {
+        fs::create_dir_all(dir)?;
+        match self {
+            Format::Maildir => {
+                for sub in ["cur", "new", "tmp"] {
+                    fs::create_dir_all(dir.join(sub))?;
+                }
+                for leftover in fs::read_dir(dir.join("tmp"))? {
+                    fs::remove_file(leftover?.path())?;
+                }
+            }
+            Format::Eml => {
+                for entry in fs::read_dir(dir)? {
+                    let path = entry?.path();
+                    if path.extension().is_some_and(|e| e == "partial") {
+                        fs::remove_file(path)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Where the message of `item_id` lives in `dir`.
+    pub fn path(self, dir: &Path, item_id: &str) -> PathBuf {
+        match self {
+            Format::Maildir => dir.join("cur").join(format!("{}:2,", name(item_id))),
+            Format::Eml => dir.join(format!("{}.eml", name(item_id))),
+        }
+    }
+
+    /// Writes the message `mime` of `item_id` into `dir`: into a file beside its place,
+    /// flushed to disk, then renamed into place. The bytes are written as the server sent
+    /// them (CRLF line ends).
+    pub fn write(self, dir: &Path, item_id: &str, mime: &[u8]) -> io::Result<()> {
+        let path = self.path(dir, item_id);
+        let partial = match self {
+            Format::Maildir => dir.join("tmp").join(name(item_id)),
+            Format::Eml => dir.join(format!("{}.partial", name(item_id))),
+        };
+        let mut file = File::create(&partial)?;
+        file.write_all(mime)?;
+        file.sync_all()?;
+        fs::rename(&partial, &path)
+    }
+
+    /// Flushes the renames of the messages written into `dir` to disk.
+    pub fn sync(self, dir: &Path) -> io::Result<()> {
+        match self {
+            Format::Maildir => sync_dir(&dir.join("cur")),
+            Format::Eml => sync_dir(dir),
+        }
+    }
+}
+
+/// Flushes a directory's entries to disk.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_stable_and_distinct() {
+        assert_eq!(name("AAMkAD="), name("AAMkAD="));
+        assert_ne!(name("AAMkAD="), name("AAMkAE="));
+        assert_eq!(name("").len(), 32);
+    }
+}

@@ -1,0 +1,256 @@
+//! A mailbox on the loopback endpoint for the export's tests: folders (nested, names in
+//! any script, a calendar), messages with attachments, added and deleted between runs,
+//! answering SyncFolderHierarchy, SyncFolderItems (sync states are positions in the
+//! mailbox's change log, pages as the request's MaxChangesReturned says) and GetItem
+//! (MIME content; ErrorItemNotFound for an item gone; chosen items failing or a busy
+//! server when asked).
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ews_bindings::mock::{MockResponse, MockServer, Routes};
+use ews_bindings::operation;
+use ews_bindings::types::{AnyItemId, TargetFolderIdChoice};
+
+const M: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
+const T: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
+
+/// A folder of the mailbox.
+#[derive(Clone, Debug)]
+pub struct Folder {
+    pub id: String,
+    pub parent: String,
+    pub name: String,
+    pub class: String,
+}
+
+/// A change of the log.
+#[derive(Clone, Debug)]
+enum Change {
+    Created { folder: String, item: String },
+    Deleted { folder: String, item: String },
+}
+
+#[derive(Default)]
+pub struct State {
+    pub folders: Vec<Folder>,
+    /// Item id → (folder id, MIME).
+    pub items: BTreeMap<String, (String, Vec<u8>)>,
+    log: Vec<Change>,
+    /// Items whose GetItem answers ErrorAccessDenied.
+    pub refused: BTreeSet<String>,
+    /// Items deleted just before they are fetched (after the sync named them).
+    pub vanishing: BTreeSet<String>,
+    /// How many GetItem answers are ErrorServerBusy before the next one goes through.
+    pub busy: usize,
+    /// The item ids GetItem was asked for, in order.
+    pub fetched: Vec<String>,
+    next: usize,
+}
+
+/// The mailbox, shared with its server.
+#[derive(Clone, Default)]
+pub struct Mailbox(pub Arc<Mutex<State>>);
+
+/// A message with a text part and a small attachment, as MIME with CRLF line ends.
+pub fn mime(n: usize, subject: &str) -> Vec<u8> {
+    format!(
+        "From: Ann <ann@contoso.com>\r\nTo: Bob <bob@contoso.com>\r\nSubject: {subject}\r\n\
+         Message-ID: <{n}@contoso.com>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b{n}\"\r\n\r\n--b{n}\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nMessage {n}: déjà vu.\r\n--b{n}\r\n\
+         Content-Type: application/octet-stream; name=\"a{n}.bin\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nAAECAwQFBgcICQ==\r\n--b{n}--\r\n"
+    )
+    .into_bytes()
+}
+
+impl Mailbox {
+    pub fn folder(&self, id: &str, parent: &str, name: &str, class: &str) {
+        self.0.lock().unwrap().folders.push(Folder {
+            id: id.into(),
+            parent: parent.into(),
+            name: name.into(),
+            class: class.into(),
+        });
+    }
+
+    /// Adds `count` messages to `folder`; their ids.
+    pub fn add(&self, folder: &str, count: usize) -> Vec<String> {
+        let mut state = self.0.lock().unwrap();
+        (0..count)
+            .map(|_| {
+                state.next += 1;
+                let n = state.next;
+                let id = format!("AAMkAD{n:06}=");
+                let body = mime(n, &format!("Message {n} in {folder}"));
+                state.items.insert(id.clone(), (folder.to_owned(), body));
+                state.log.push(Change::Created {
+                    folder: folder.into(),
+                    item: id.clone(),
+                });
+                id
+            })
+            .collect()
+    }
+
+    pub fn delete(&self, item: &str) {
+        let mut state = self.0.lock().unwrap();
+        if let Some((folder, _)) = state.items.remove(item) {
+            state.log.push(Change::Deleted {
+                folder,
+                item: item.into(),
+            });
+        }
+    }
+
+    /// The MIME of each item of `folder`, by item id.
+    pub fn messages(&self, folder: &str) -> BTreeMap<String, Vec<u8>> {
+        let state = self.0.lock().unwrap();
+        state
+            .items
+            .iter()
+            .filter(|(_, (f, _))| f == folder)
+            .map(|(id, (_, mime))| (id.clone(), mime.clone()))
+            .collect()
+    }
+
+    /// The loopback endpoint serving the mailbox, each answer after `delay`.
+    pub async fn serve(&self, delay: Duration) -> MockServer {
+        let hierarchy = self.clone();
+        let sync = self.clone();
+        let get = self.clone();
+        let routes = Routes::new()
+            .respond::<operation::SyncFolderHierarchy>(move |_| {
+                hierarchy.hierarchy().with_delay(delay)
+            })
+            .respond::<operation::SyncFolderItems>(move |request| {
+                let folder = match request.sync_folder_id.folder_id {
+                    TargetFolderIdChoice::FolderId(id) => id.id.to_string(),
+                    other => panic!("{other:?}"),
+                };
+                let from = request
+                    .sync_state
+                    .as_deref()
+                    .map_or(0, |s| s.trim_start_matches("log-").parse().unwrap());
+                sync.sync_items(&folder, from, request.max_changes_returned as usize)
+                    .with_delay(delay)
+            })
+            .respond::<operation::GetItem>(move |request| {
+                let ids = request
+                    .item_ids
+                    .iter()
+                    .map(|id| match id {
+                        AnyItemId::ItemId(id) => id.id.to_string(),
+                        other => panic!("{other:?}"),
+                    })
+                    .collect::<Vec<_>>();
+                get.get_items(&ids).with_delay(delay)
+            });
+        MockServer::route(routes).await.unwrap()
+    }
+
+    fn hierarchy(&self) -> MockResponse {
+        let state = self.0.lock().unwrap();
+        let changes: String = state
+            .folders
+            .iter()
+            .map(|f| {
+                let element = match f.class.as_str() {
+                    "IPF.Appointment" => "CalendarFolder",
+                    "IPF.Contact" => "ContactsFolder",
+                    _ => "Folder",
+                };
+                format!(
+                    r#"<t:Create><t:{element}><t:FolderId Id="{}"/><t:ParentFolderId Id="{}"/><t:FolderClass>{}</t:FolderClass><t:DisplayName>{}</t:DisplayName></t:{element}></t:Create>"#,
+                    f.id,
+                    f.parent,
+                    f.class,
+                    escape(&f.name)
+                )
+            })
+            .collect();
+        MockResponse::envelope(&format!(
+            r#"<m:SyncFolderHierarchyResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages><m:SyncFolderHierarchyResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:SyncState>hierarchy</m:SyncState><m:IncludesLastFolderInRange>true</m:IncludesLastFolderInRange><m:Changes>{changes}</m:Changes></m:SyncFolderHierarchyResponseMessage></m:ResponseMessages></m:SyncFolderHierarchyResponse>"#
+        ))
+    }
+
+    fn sync_items(&self, folder: &str, from: usize, max: usize) -> MockResponse {
+        let state = self.0.lock().unwrap();
+        let mut changes = String::new();
+        let mut at = from;
+        let mut count = 0;
+        while at < state.log.len() && count < max {
+            match &state.log[at] {
+                Change::Created { folder: f, item } if f == folder => {
+                    changes.push_str(&format!(
+                        r#"<t:Create><t:Message><t:ItemId Id="{item}" ChangeKey="CQAAAA=="/></t:Message></t:Create>"#
+                    ));
+                    count += 1;
+                }
+                Change::Deleted { folder: f, item } if f == folder => {
+                    changes.push_str(&format!(
+                        r#"<t:Delete><t:ItemId Id="{item}" ChangeKey="CQAAAA=="/></t:Delete>"#
+                    ));
+                    count += 1;
+                }
+                _ => {}
+            }
+            at += 1;
+        }
+        let last = at >= state.log.len();
+        MockResponse::envelope(&format!(
+            r#"<m:SyncFolderItemsResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages><m:SyncFolderItemsResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:SyncState>log-{at}</m:SyncState><m:IncludesLastItemInRange>{last}</m:IncludesLastItemInRange><m:Changes>{changes}</m:Changes></m:SyncFolderItemsResponseMessage></m:ResponseMessages></m:SyncFolderItemsResponse>"#
+        ))
+    }
+
+    fn get_items(&self, ids: &[String]) -> MockResponse {
+        let mut state = self.0.lock().unwrap();
+        if state.busy > 0 {
+            state.busy -= 1;
+            return MockResponse::envelope(&format!(
+                r#"<m:GetItemResponse xmlns:m="{M}"><m:ResponseMessages><m:GetItemResponseMessage ResponseClass="Error"><m:MessageText>The server cannot service this request right now. Try again later.</m:MessageText><m:ResponseCode>ErrorServerBusy</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey><m:MessageXml><t:Value xmlns:t="{T}" Name="BackOffMilliseconds">5</t:Value></m:MessageXml><m:Items/></m:GetItemResponseMessage></m:ResponseMessages></m:GetItemResponse>"#
+            ));
+        }
+        state.fetched.extend(ids.iter().cloned());
+        let mut messages = String::new();
+        for id in ids {
+            if state.vanishing.remove(id) {
+                if let Some((folder, _)) = state.items.remove(id) {
+                    state.log.push(Change::Deleted {
+                        folder,
+                        item: id.clone(),
+                    });
+                }
+            }
+            let error = |code: &str| {
+                format!(
+                    r#"<m:GetItemResponseMessage ResponseClass="Error"><m:MessageText>{code}</m:MessageText><m:ResponseCode>{code}</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey><m:Items/></m:GetItemResponseMessage>"#
+                )
+            };
+            let message = match state.items.get(id) {
+                _ if state.refused.contains(id) => error("ErrorAccessDenied"),
+                None => error("ErrorItemNotFound"),
+                Some((_, mime)) => format!(
+                    r#"<m:GetItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:Items><t:Message><t:MimeContent CharacterSet="UTF-8">{}</t:MimeContent><t:ItemId Id="{id}" ChangeKey="CQAAAA=="/></t:Message></m:Items></m:GetItemResponseMessage>"#,
+                    base64(mime)
+                ),
+            };
+            messages.push_str(&message);
+        }
+        MockResponse::envelope(&format!(
+            r#"<m:GetItemResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages>{messages}</m:ResponseMessages></m:GetItemResponse>"#
+        ))
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;")
+}
+
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -1,0 +1,295 @@
+//! ews-export against a mailbox on the loopback endpoint (`common/mailbox.rs`): a whole
+//! export, an incremental one, each format, items that vanish or fail, a busy server, and
+//! the program killed at random moments and run again.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::mailbox::Mailbox;
+use ews_bindings::{Client, RetryPolicy};
+use ews_export::{export, Format, Options, Progress, Report};
+
+/// The mailbox: an Inbox with nested folders named in several scripts, two of the same
+/// name, and a calendar.
+fn mailbox() -> Mailbox {
+    let mailbox = Mailbox::default();
+    mailbox.folder("inbox", "root", "Inbox", "IPF.Note");
+    mailbox.folder("projects", "inbox", "Projets été 2026", "IPF.Note");
+    mailbox.folder("deep", "projects", "Αρχείο/παλιά", "IPF.Note");
+    mailbox.folder("twin-a", "inbox", "Reports", "IPF.Note");
+    mailbox.folder("twin-b", "inbox", "Reports", "IPF.Note.Custom");
+    mailbox.folder("calendar", "root", "Calendar", "IPF.Appointment");
+    mailbox
+}
+
+fn out(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn client(url: &str) -> Client {
+    Client::builder(url)
+        .retry(RetryPolicy {
+            default_back_off: Duration::from_millis(5),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap()
+}
+
+async fn run(url: &str, options: &Options) -> Report {
+    export(&client(url), options, &mut |_: Progress| {})
+        .await
+        .unwrap()
+}
+
+/// Every message file of the folder exported to `dir` (its Maildir's `cur/`, or its
+/// `.eml` files), by file name, with its bytes; fails on anything half-written left
+/// behind (a file in the Maildir's `tmp/`, a `.partial` file).
+fn files(dir: &Path, format: Format) -> BTreeMap<String, Vec<u8>> {
+    let messages = match format {
+        Format::Maildir => dir.join("cur"),
+        Format::Eml => dir.to_owned(),
+    };
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(&messages).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        assert!(
+            !name.ends_with(".partial"),
+            "left behind: {}",
+            path.display()
+        );
+        if path.is_file() {
+            out.insert(name, std::fs::read(&path).unwrap());
+        }
+    }
+    if format == Format::Maildir {
+        let left: Vec<_> = std::fs::read_dir(dir.join("tmp")).unwrap().collect();
+        assert!(
+            left.is_empty(),
+            "left behind in {}/tmp: {left:?}",
+            dir.display()
+        );
+    }
+    out
+}
+
+/// The files a folder of `mailbox` should have: one per message, named from its id.
+fn expected(mailbox: &Mailbox, folder: &str, format: Format) -> BTreeMap<String, Vec<u8>> {
+    mailbox
+        .messages(folder)
+        .into_iter()
+        .map(|(id, mime)| {
+            let path = format.path(Path::new(""), &id);
+            (path.file_name().unwrap().to_str().unwrap().to_owned(), mime)
+        })
+        .collect()
+}
+
+const FOLDERS: [(&str, &str); 5] = [
+    ("inbox", "Inbox"),
+    ("projects", "Inbox/Projets été 2026"),
+    ("deep", "Inbox/Projets été 2026/Αρχείο_παλιά"),
+    ("twin-a", "Inbox/Reports"),
+    ("twin-b", "Inbox/Reports (2)"),
+];
+
+#[tokio::test]
+async fn a_whole_export_then_only_what_changed() {
+    let mailbox = mailbox();
+    for (folder, count) in [
+        ("inbox", 700),
+        ("projects", 30),
+        ("deep", 3),
+        ("twin-a", 2),
+        ("twin-b", 1),
+    ] {
+        mailbox.add(folder, count);
+    }
+    mailbox.add("calendar", 4);
+    let server = mailbox.serve(Duration::ZERO).await;
+    let dir = out("whole");
+    let report = run(&server.url(), &Options::new(&dir)).await;
+    assert_eq!(report.messages, 736);
+    assert_eq!(report.folders, 5);
+    assert_eq!(
+        report.other_folders,
+        [(PathBuf::from("Calendar"), "IPF.Appointment".to_owned())]
+    );
+    assert!(report.failed.is_empty());
+    for (folder, path) in FOLDERS {
+        assert_eq!(
+            files(&dir.join(path), Format::Maildir),
+            expected(&mailbox, folder, Format::Maildir),
+            "{path}"
+        );
+    }
+    assert!(!dir.join("Calendar").exists());
+
+    // Five new, two deleted: the rerun fetches the five; the deleted stay (an archive).
+    let fetched = mailbox.0.lock().unwrap().fetched.len();
+    let kept: Vec<String> = mailbox.messages("inbox").into_keys().take(2).collect();
+    let new = mailbox.add("inbox", 5);
+    for id in &kept {
+        mailbox.delete(id);
+    }
+    let report = run(&server.url(), &Options::new(&dir)).await;
+    assert_eq!(report.messages, 5);
+    let state = mailbox.0.lock().unwrap();
+    assert_eq!(state.fetched[fetched..], new[..]);
+    drop(state);
+    let inbox = files(&dir.join("Inbox"), Format::Maildir);
+    assert_eq!(inbox.len(), 705);
+    for id in &kept {
+        assert!(inbox.contains_key(&format!("{}:2,", ews_export::store::name(id))));
+    }
+}
+
+#[tokio::test]
+async fn eml_files_and_one_folder() {
+    let mailbox = mailbox();
+    mailbox.add("inbox", 3);
+    mailbox.add("projects", 4);
+    mailbox.add("deep", 2);
+    let server = mailbox.serve(Duration::ZERO).await;
+    let dir = out("eml");
+    let options = Options {
+        format: Format::Eml,
+        folders: vec!["Inbox/Projets été 2026".into()],
+        ..Options::new(&dir)
+    };
+    let report = run(&server.url(), &options).await;
+    assert_eq!(report.messages, 6);
+    assert_eq!(report.folders, 2);
+    let projects = dir.join("Inbox/Projets été 2026");
+    assert_eq!(
+        files(&projects, Format::Eml),
+        expected(&mailbox, "projects", Format::Eml)
+    );
+    assert_eq!(
+        files(&projects.join("Αρχείο_παλιά"), Format::Eml),
+        expected(&mailbox, "deep", Format::Eml)
+    );
+    assert!(files(&dir.join("Inbox"), Format::Eml).is_empty());
+}
+
+/// An item deleted between the sync and the fetch is no failure; one the server refuses
+/// is reported, and fetched on the next run; a busy server is waited for.
+#[tokio::test]
+async fn vanished_refused_and_busy() {
+    let mailbox = mailbox();
+    let ids = mailbox.add("inbox", 60);
+    {
+        let mut state = mailbox.0.lock().unwrap();
+        state.vanishing.insert(ids[3].clone());
+        state.refused.insert(ids[7].clone());
+        state.busy = 2;
+    }
+    let server = mailbox.serve(Duration::ZERO).await;
+    let dir = out("failures");
+    let report = run(&server.url(), &Options::new(&dir)).await;
+    assert_eq!(report.messages, 58);
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].1, ids[7]);
+    assert!(
+        report.failed[0].2.contains("ErrorAccessDenied"),
+        "{:?}",
+        report.failed
+    );
+
+    mailbox.0.lock().unwrap().refused.clear();
+    let report = run(&server.url(), &Options::new(&dir)).await;
+    assert_eq!(report.messages, 1);
+    assert!(report.failed.is_empty());
+    assert_eq!(
+        files(&dir.join("Inbox"), Format::Maildir),
+        expected(&mailbox, "inbox", Format::Maildir)
+    );
+}
+
+/// The program killed at random moments (SIGKILL), run again each time, then to the end:
+/// the folders hold exactly the server's messages, nothing twice, nothing half-written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_at_any_moment_and_run_again() {
+    let mailbox = mailbox();
+    for (folder, count) in [
+        ("inbox", 400),
+        ("projects", 120),
+        ("deep", 40),
+        ("twin-a", 20),
+        ("twin-b", 20),
+    ] {
+        mailbox.add(folder, count);
+    }
+    let server = mailbox.serve(Duration::from_millis(10)).await;
+    let dir = out("killed");
+    let program = env!("CARGO_BIN_EXE_ews-export");
+    let args = |dir: &Path| {
+        vec![
+            "--url".to_owned(),
+            server.url(),
+            "--out".to_owned(),
+            dir.to_str().unwrap().to_owned(),
+        ]
+    };
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut killed = 0;
+    for round in 0..8 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let after = Duration::from_millis(20 + seed % 200);
+        let mut child = tokio::process::Command::new(program)
+            .args(args(&dir))
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        tokio::select! {
+            status = child.wait() => assert!(status.unwrap().success(), "round {round}"),
+            _ = tokio::time::sleep(after) => {
+                child.kill().await.unwrap();
+                killed += 1;
+            }
+        }
+        if round == 3 {
+            // The server changes between runs too.
+            let gone: Vec<String> = mailbox.messages("projects").into_keys().take(3).collect();
+            mailbox.add("inbox", 10);
+            for id in gone {
+                mailbox.delete(&id);
+            }
+        }
+    }
+    assert!(
+        killed >= 4,
+        "only {killed} runs were killed before they ended"
+    );
+    let status = tokio::process::Command::new(program)
+        .args(args(&dir))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .await
+        .unwrap();
+    assert!(status.success());
+    for (folder, path) in FOLDERS {
+        let mut expected = expected(&mailbox, folder, Format::Maildir);
+        let got = files(&dir.join(path), Format::Maildir);
+        // Without --mirror, what the server deleted after it was exported stays.
+        expected.retain(|name, _| got.contains_key(name));
+        for (name, bytes) in &got {
+            if let Some(want) = expected.get(name) {
+                assert_eq!(bytes, want, "{path}/{name}");
+            }
+        }
+        assert_eq!(
+            expected.len(),
+            mailbox.messages(folder).len(),
+            "{path}: a message is missing"
+        );
+    }
+}
