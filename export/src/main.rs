@@ -47,6 +47,10 @@ struct Args {
     /// (e.g. "Inbox/Projects"); repeat for more. Default: every mail folder.
     #[arg(long = "folder", value_name = "PATH")]
     folders: Vec<String>,
+    /// Remove what the server deleted or moved away since the last run (by default it is
+    /// kept: an archive).
+    #[arg(long)]
+    mirror: bool,
     /// Log the calls, retries and back-offs to standard error (-vv: everything).
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -91,6 +95,7 @@ async fn run(args: &Args, err: &mut dyn Write) -> u8 {
     let options = Options {
         format: args.format,
         folders: args.folders.clone(),
+        mirror: args.mirror,
         ..Options::new(&args.out)
     };
     let started = Instant::now();
@@ -107,11 +112,12 @@ async fn run(args: &Args, err: &mut dyn Write) -> u8 {
         Ok(report) => {
             let _ = writeln!(
                 err,
-                "{} messages ({:.1} MB) from {} folders in {:.1} s; {} failed{}",
+                "{} messages ({:.1} MB) from {} folders in {:.1} s; {} removed; {} failed{}",
                 report.messages,
                 report.bytes as f64 / 1e6,
                 report.folders,
                 started.elapsed().as_secs_f64(),
+                report.removed,
                 report.failed.len(),
                 match report.other_folders.len() {
                     0 => String::new(),

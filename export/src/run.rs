@@ -30,6 +30,9 @@ pub struct Options {
     pub folders: Vec<String>,
     /// Messages fetched per GetItem.
     pub batch: usize,
+    /// Remove the messages the server deleted or moved away since the last run (by
+    /// default they are kept: an archive).
+    pub mirror: bool,
 }
 
 impl Options {
@@ -40,6 +43,7 @@ impl Options {
             format: Format::Maildir,
             folders: Vec::new(),
             batch: 50,
+            mirror: false,
         }
     }
 }
@@ -53,6 +57,8 @@ pub struct Report {
     pub other_folders: Vec<(PathBuf, String)>,
     /// The messages written.
     pub messages: u64,
+    /// The messages removed, with `mirror`.
+    pub removed: u64,
     /// Their bytes.
     pub bytes: u64,
     /// The messages that could not be fetched: folder path, item id, why. They are tried
@@ -219,17 +225,21 @@ impl FolderExport<'_> {
             std::pin::pin!(client.pages::<operation::SyncFolderItems>(request.clone(), 512));
         while let Some(page) = pages.try_next().await? {
             let mut ids = Vec::new();
+            let mut deleted = Vec::new();
             for change in page.changes.into_iter().flatten() {
                 match change {
                     SyncFolderItemsChangesChoice::Create(c)
                     | SyncFolderItemsChangesChoice::Update(c) => {
                         ids.extend(c.item.item_id().map(|id| id.id.to_string()));
                     }
-                    SyncFolderItemsChangesChoice::Delete(_)
-                    | SyncFolderItemsChangesChoice::ReadFlagChange(_) => {}
+                    SyncFolderItemsChangesChoice::Delete(d) => deleted.push(d.item_id.id),
+                    SyncFolderItemsChangesChoice::ReadFlagChange(_) => {}
                 }
             }
             self.fetch(ids).await?;
+            if self.options.mirror {
+                self.remove(&deleted)?;
+            }
             self.state.sync_state = page.sync_state.map(|s| s.to_string());
             self.save()?;
         }
@@ -283,6 +293,23 @@ impl FolderExport<'_> {
             }
         }
         format.sync(&self.dir).map_err(self.io(&self.dir))
+    }
+
+    /// Removes the messages of `deleted` items, those there are.
+    fn remove(&mut self, deleted: &[ews_bindings::xml::Text]) -> Result<(), ExportError> {
+        let format = self.options.format;
+        for id in deleted {
+            let path = format.path(&self.dir, id);
+            match std::fs::remove_file(&path) {
+                Ok(()) => self.report.removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(ExportError::Io { path, source }),
+            }
+        }
+        if !deleted.is_empty() {
+            format.sync(&self.dir).map_err(self.io(&self.dir))?;
+        }
+        Ok(())
     }
 
     /// Notes an item that could not be fetched: gone meanwhile is no failure of the export
