@@ -51,6 +51,9 @@ struct Args {
     /// kept: an archive).
     #[arg(long)]
     mirror: bool,
+    /// GetItem requests in flight at once (throttling policies allow a few per user).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    concurrency: usize,
     /// Log the calls, retries and back-offs to standard error (-vv: everything).
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -96,6 +99,7 @@ async fn run(args: &Args, err: &mut dyn Write) -> u8 {
         format: args.format,
         folders: args.folders.clone(),
         mirror: args.mirror,
+        concurrency: args.concurrency,
         ..Options::new(&args.out)
     };
     let started = Instant::now();

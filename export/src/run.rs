@@ -12,7 +12,7 @@ use ews_bindings::types::{
     SyncFolderItemsChangesChoice, TargetFolderId,
 };
 use ews_bindings::{operation, Client, Error, EwsError};
-use futures_util::TryStreamExt;
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use crate::folders::{self, Folder};
 use crate::state::{FolderState, States};
@@ -33,10 +33,13 @@ pub struct Options {
     /// Remove the messages the server deleted or moved away since the last run (by
     /// default they are kept: an archive).
     pub mirror: bool,
+    /// GetItem requests in flight at once.
+    pub concurrency: usize,
 }
 
 impl Options {
-    /// Every mail folder into `out`, as Maildirs, 50 messages per GetItem.
+    /// Every mail folder into `out`, as Maildirs, 50 messages per GetItem, three GetItem
+    /// requests at once.
     pub fn new(out: impl Into<PathBuf>) -> Self {
         Options {
             out: out.into(),
@@ -44,6 +47,7 @@ impl Options {
             folders: Vec::new(),
             batch: 50,
             mirror: false,
+            concurrency: 3,
         }
     }
 }
@@ -169,6 +173,61 @@ fn wanted(path: &Path, asked: &[String]) -> bool {
     asked.is_empty() || asked.iter().any(|a| path.starts_with(a.trim_matches('/')))
 }
 
+/// What fetching a batch of messages did.
+struct Fetched {
+    /// The size of each message written.
+    written: Vec<u64>,
+    /// The items that could not be fetched, with the server's error.
+    errors: Vec<(String, EwsError)>,
+}
+
+/// Fetches the messages of the items `batch` with one GetItem and writes each into `dir`
+/// as it is read.
+async fn fetch_batch(
+    client: &Client,
+    format: Format,
+    dir: &Path,
+    batch: &[String],
+) -> Result<Fetched, ExportError> {
+    let shape = ItemResponseShape {
+        include_mime_content: Some(true),
+        ..DefaultShapeNames::IdOnly.into()
+    };
+    let ids: Vec<AnyItemId> = batch
+        .iter()
+        .map(|id| AnyItemId::from(ItemId::new(id.as_str())))
+        .collect();
+    let request = GetItem::new(shape, ids);
+    let mut written = Vec::new();
+    let mut failed = None;
+    let response = client
+        .call_each::<operation::GetItem, _>(&request, |item: AnyItem| {
+            let (Some(id), Some(mime)) = (item.item_id(), item.mime_content()) else {
+                return;
+            };
+            if failed.is_some() {
+                return;
+            }
+            match format.write(dir, &id.id, &mime.value.0) {
+                Ok(()) => written.push(mime.value.0.len() as u64),
+                Err(source) => {
+                    let path = format.path(dir, &id.id);
+                    failed = Some(ExportError::Io { path, source });
+                }
+            }
+        })
+        .await?;
+    if let Some(failed) = failed {
+        return Err(failed);
+    }
+    let errors = response
+        .output
+        .errors()
+        .map(|(index, error)| (batch[index].clone(), error.clone()))
+        .collect();
+    Ok(Fetched { written, errors })
+}
+
 /// One folder's export.
 struct FolderExport<'a> {
     client: &'a Client,
@@ -246,50 +305,23 @@ impl FolderExport<'_> {
         Ok(())
     }
 
-    /// Fetches the messages of `ids`, a batch at a time, and writes them; the items that
-    /// fail (but for those gone meanwhile) are kept to be tried again.
+    /// Fetches the messages of `ids`, a batch at a time (`concurrency` batches at once),
+    /// and writes them; the items that fail (but for those gone meanwhile) are kept to be
+    /// tried again.
     async fn fetch(&mut self, ids: Vec<String>) -> Result<(), ExportError> {
-        let format = self.options.format;
-        for batch in ids.chunks(self.options.batch.max(1)) {
-            let shape = ItemResponseShape {
-                include_mime_content: Some(true),
-                ..DefaultShapeNames::IdOnly.into()
-            };
-            let request = GetItem::new(
-                shape,
-                batch
-                    .iter()
-                    .map(|id| AnyItemId::from(ItemId::new(id.as_str())))
-                    .collect::<Vec<_>>(),
-            );
-            let mut written = Ok(());
-            let dir = self.dir.clone();
-            let (report, progress) = (&mut *self.report, &mut *self.progress);
-            let response = self
-                .client
-                .call_each::<operation::GetItem, _>(&request, |item: AnyItem| {
-                    let (Some(id), Some(mime)) = (item.item_id(), item.mime_content()) else {
-                        return;
-                    };
-                    if written.is_err() {
-                        return;
-                    }
-                    match format.write(&dir, &id.id, &mime.value.0) {
-                        Ok(()) => {
-                            let bytes = mime.value.0.len() as u64;
-                            report.messages += 1;
-                            report.bytes += bytes;
-                            progress(Progress::Message { bytes });
-                        }
-                        Err(e) => written = Err((format.path(&dir, &id.id), e)),
-                    }
-                })
-                .await?;
-            if let Err((path, source)) = written {
-                return Err(ExportError::Io { path, source });
+        let (client, format, dir) = (self.client, self.options.format, self.dir.clone());
+        let batches = ids.chunks(self.options.batch.max(1));
+        let mut fetched = stream::iter(batches)
+            .map(|batch| fetch_batch(client, format, &dir, batch))
+            .buffer_unordered(self.options.concurrency.max(1));
+        while let Some(fetched) = fetched.try_next().await? {
+            for bytes in fetched.written {
+                self.report.messages += 1;
+                self.report.bytes += bytes;
+                (self.progress)(Progress::Message { bytes });
             }
-            for (index, error) in response.output.errors() {
-                self.failed(&batch[index], error);
+            for (item_id, error) in fetched.errors {
+                self.failed(&item_id, &error);
             }
         }
         format.sync(&self.dir).map_err(self.io(&self.dir))

@@ -64,8 +64,9 @@ impl Format {
     }
 
     /// Writes the message `mime` of `item_id` into `dir`: into a file beside its place,
-    /// flushed to disk, then renamed into place. The bytes are written as the server sent
-    /// them (CRLF line ends).
+    /// then renamed into place, so that its place never holds part of a message while the
+    /// program runs. The bytes are written as the server sent them (CRLF line ends).
+    /// [`Format::sync`] puts what was written on disk.
     pub fn write(self, dir: &Path, item_id: &str, mime: &[u8]) -> io::Result<()> {
         let path = self.path(dir, item_id);
         let partial = match self {
@@ -74,16 +75,42 @@ impl Format {
         };
         let mut file = File::create(&partial)?;
         file.write_all(mime)?;
-        file.sync_all()?;
+        if !cfg!(target_os = "linux") {
+            file.sync_all()?;
+        }
         fs::rename(&partial, &path)
     }
 
-    /// Flushes the renames of the messages written into `dir` to disk.
+    /// Puts the messages written into `dir` on disk, before the sync state that covers
+    /// them is saved: after a power loss, a message renamed into place but not on disk
+    /// belongs to changes the saved state does not cover, and is written again. On Linux,
+    /// one `syncfs` of the file system for all of them (each message's own flush cost a
+    /// quarter of an export's time); elsewhere each message was flushed as it was written,
+    /// and the directory is.
     pub fn sync(self, dir: &Path) -> io::Result<()> {
+        #[cfg(target_os = "linux")]
+        {
+            let _ = self;
+            syncfs(dir)
+        }
+        #[cfg(not(target_os = "linux"))]
         match self {
             Format::Maildir => sync_dir(&dir.join("cur")),
             Format::Eml => sync_dir(dir),
         }
+    }
+}
+
+/// Flushes the whole file system holding `dir` to disk, data and metadata.
+#[cfg(target_os = "linux")]
+fn syncfs(dir: &Path) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+
+    let file = File::open(dir)?;
+    // SAFETY: the descriptor is open for as long as `file` lives, which outlasts the call.
+    match unsafe { libc::syncfs(file.as_raw_fd()) } {
+        0 => Ok(()),
+        _ => Err(io::Error::last_os_error()),
     }
 }
 

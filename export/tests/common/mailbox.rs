@@ -79,13 +79,24 @@ impl Mailbox {
 
     /// Adds `count` messages to `folder`; their ids.
     pub fn add(&self, folder: &str, count: usize) -> Vec<String> {
+        self.add_sized(folder, count, 0)
+    }
+
+    /// Adds `count` messages to `folder`, each with `padding` more bytes of text; their
+    /// ids.
+    pub fn add_sized(&self, folder: &str, count: usize, padding: usize) -> Vec<String> {
         let mut state = self.0.lock().unwrap();
         (0..count)
             .map(|_| {
                 state.next += 1;
                 let n = state.next;
                 let id = format!("AAMkAD{n:06}=");
-                let body = mime(n, &format!("Message {n} in {folder}"));
+                let mut body = mime(n, &format!("Message {n} in {folder}"));
+                let line =
+                    b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.\r\n";
+                let at = body.len() - format!("--b{n}--\r\n").len();
+                let pad: Vec<u8> = line.iter().copied().cycle().take(padding).collect();
+                body.splice(at..at, pad);
                 state.items.insert(id.clone(), (folder.to_owned(), body));
                 state.log.push(Change::Created {
                     folder: folder.into(),
