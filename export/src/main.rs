@@ -9,7 +9,7 @@
 //! Exit status: 0 when every message was exported, 2 when some could not be (each is
 //! printed on standard error and tried again on the next run), 1 when the run failed.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -17,6 +17,7 @@ use std::time::Instant;
 use clap::Parser;
 use ews_bindings::{Client, Impersonation, RequestHeaders};
 use ews_export::{export, ExportError, Format, Options, Progress};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 #[path = "../../examples/common/cli.rs"]
 #[allow(dead_code)]
@@ -103,16 +104,11 @@ async fn run(args: &Args, err: &mut dyn Write) -> u8 {
         ..Options::new(&args.out)
     };
     let started = Instant::now();
-    let mut progress = |event: Progress| match event {
-        Progress::Folder { path } => eprintln!("{}", path.display()),
-        Progress::Failed {
-            path,
-            item_id,
-            error,
-        } => eprintln!("  failed: {} item {item_id}: {error}", path.display()),
-        _ => {}
-    };
-    match export(&client, &options, &mut progress).await {
+    let mut shown = Shown::new(std::io::stderr().is_terminal());
+    let mut progress = |event: Progress| shown.show(event);
+    let result = export(&client, &options, &mut progress).await;
+    shown.finish();
+    match result {
         Ok(report) => {
             let _ = writeln!(
                 err,
@@ -125,6 +121,8 @@ async fn run(args: &Args, err: &mut dyn Write) -> u8 {
                 report.failed.len(),
                 match report.other_folders.len() {
                     0 => String::new(),
+                    1 => "; 1 folder of other items (calendar, contacts, tasks, …) left out"
+                        .to_owned(),
                     n => format!(
                         "; {n} folders of other items (calendar, contacts, tasks, …) left out"
                     ),
@@ -142,6 +140,72 @@ async fn run(args: &Args, err: &mut dyn Write) -> u8 {
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             FAILED
+        }
+    }
+}
+
+/// How the export's progress is shown: on a terminal, a bar for the folder being exported
+/// and one for the whole export; otherwise a line per folder. Messages that could not be
+/// exported get a line either way.
+struct Shown {
+    bars: Option<(MultiProgress, ProgressBar, ProgressBar)>,
+    bytes: u64,
+}
+
+impl Shown {
+    fn new(terminal: bool) -> Self {
+        let bars = terminal.then(|| {
+            let bars = MultiProgress::new();
+            let style =
+                |template| ProgressStyle::with_template(template).expect("the templates are valid");
+            let folder = bars.add(ProgressBar::new_spinner());
+            folder.set_style(style("{spinner} {msg}: {pos} messages"));
+            let total = bars.add(ProgressBar::new_spinner());
+            total.set_style(style(
+                "  all: {pos} messages, {msg} in {elapsed} ({per_sec})",
+            ));
+            (bars, folder, total)
+        });
+        Shown { bars, bytes: 0 }
+    }
+
+    fn show(&mut self, event: Progress) {
+        match (&self.bars, event) {
+            (Some((_, folder, _)), Progress::Folder { path }) => {
+                folder.set_position(0);
+                folder.set_message(path.display().to_string());
+            }
+            (None, Progress::Folder { path }) => eprintln!("{}", path.display()),
+            (Some((_, folder, total)), Progress::Message { bytes }) => {
+                self.bytes += bytes;
+                folder.inc(1);
+                total.inc(1);
+                total.set_message(format!("{:.1} MB", self.bytes as f64 / 1e6));
+            }
+            (
+                bars,
+                Progress::Failed {
+                    path,
+                    item_id,
+                    error,
+                },
+            ) => {
+                let line = format!("  failed: {} item {item_id}: {error}", path.display());
+                match bars {
+                    Some((bars, _, _)) => {
+                        let _ = bars.println(line);
+                    }
+                    None => eprintln!("{line}"),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some((_, folder, total)) = &self.bars {
+            folder.finish_and_clear();
+            total.finish_and_clear();
         }
     }
 }

@@ -136,7 +136,10 @@ pub async fn export(
         .collect();
     let paths = folders::paths(&folders, &known);
     let mut report = Report::default();
-    for folder in &folders {
+    // Parents before their children, siblings by name: the order a reader expects.
+    let mut order: Vec<&Folder> = folders.iter().collect();
+    order.sort_by(|a, b| paths[&a.id].cmp(&paths[&b.id]));
+    for folder in order {
         let path = paths[&folder.id].clone();
         if !folder.holds_mail() {
             report

@@ -314,3 +314,47 @@ async fn killed_at_any_moment_and_run_again() {
         assert_eq!(got, expected(&mailbox, folder, Format::Maildir), "{path}");
     }
 }
+
+/// Not on a terminal, the program says each folder on a line of its own, each message it
+/// could not export, and a summary; the status says some failed.
+#[tokio::test]
+async fn the_program_reports_in_lines() {
+    let mailbox = mailbox();
+    let ids = mailbox.add("inbox", 12);
+    mailbox.add("deep", 2);
+    mailbox.0.lock().unwrap().refused.insert(ids[5].clone());
+    let server = mailbox.serve(Duration::ZERO).await;
+    let dir = out("lines");
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_ews-export"))
+        .args(["--url", &server.url(), "--out"])
+        .arg(&dir)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines[0], "Inbox", "{err}");
+    assert!(
+        lines.contains(&"Inbox/Projets été 2026/Αρχείο_παλιά"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "failed: Inbox item {}: EWS error ErrorAccessDenied",
+            ids[5]
+        )),
+        "{err}"
+    );
+    let summary = lines.last().unwrap();
+    assert!(
+        summary.starts_with("13 messages (0.0 MB) from 5 folders in "),
+        "{summary}"
+    );
+    assert!(
+        summary.ends_with(
+            "0 removed; 1 failed; 1 folder of other items (calendar, contacts, tasks, …) left out"
+        ),
+        "{summary}"
+    );
+}
