@@ -36,12 +36,11 @@ impl Folder {
     }
 }
 
-/// Every folder below the root of the message folders (`msgfolderroot`).
-pub async fn list(client: &Client) -> Result<Vec<Folder>, Error> {
+/// Every folder below `root`: the root of the mailbox's message folders
+/// (`msgfolderroot`), or of its archive mailbox's (`archivemsgfolderroot`).
+pub async fn list(client: &Client, root: DistinguishedFolderIdName) -> Result<Vec<Folder>, Error> {
     let request = SyncFolderHierarchy {
-        sync_folder_id: Some(TargetFolderId::new(
-            DistinguishedFolderIdName::Msgfolderroot,
-        )),
+        sync_folder_id: Some(TargetFolderId::new(root)),
         ..SyncFolderHierarchy::new(DefaultShapeNames::AllProperties)
     };
     let mut pages = std::pin::pin!(client.pages::<operation::SyncFolderHierarchy>(request, 512));

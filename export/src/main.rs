@@ -52,6 +52,10 @@ struct Args {
     /// kept: an archive).
     #[arg(long)]
     mirror: bool,
+    /// Export the mailbox's archive (its In-Place or online archive) instead of the
+    /// mailbox; give it an output directory of its own.
+    #[arg(long)]
+    archive: bool,
     /// GetItem requests in flight at once (throttling policies allow a few per user).
     #[arg(long, default_value_t = 3, value_name = "N")]
     concurrency: usize,
@@ -101,6 +105,7 @@ async fn run(args: &Args, err: &mut dyn Write) -> u8 {
         folders: args.folders.clone(),
         mirror: args.mirror,
         concurrency: args.concurrency,
+        archive: args.archive,
         ..Options::new(&args.out)
     };
     let started = Instant::now();

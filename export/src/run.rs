@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use ews_bindings::messages::{GetItem, ResponseCode, SyncFolderItems};
 use ews_bindings::types::{
-    AnyItem, AnyItemId, DefaultShapeNames, FolderId, ItemId, ItemResponseShape,
-    SyncFolderItemsChangesChoice, TargetFolderId,
+    AnyItem, AnyItemId, DefaultShapeNames, DistinguishedFolderIdName, FolderId, ItemId,
+    ItemResponseShape, SyncFolderItemsChangesChoice, TargetFolderId,
 };
 use ews_bindings::{operation, Client, Error, EwsError};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
@@ -35,6 +35,8 @@ pub struct Options {
     pub mirror: bool,
     /// GetItem requests in flight at once.
     pub concurrency: usize,
+    /// Export the archive mailbox (its `archivemsgfolderroot`) instead of the mailbox.
+    pub archive: bool,
 }
 
 impl Options {
@@ -48,6 +50,7 @@ impl Options {
             batch: 50,
             mirror: false,
             concurrency: 3,
+            archive: false,
         }
     }
 }
@@ -129,7 +132,11 @@ pub async fn export(
         .into_iter()
         .map(|s| (s.folder_id.clone(), s))
         .collect();
-    let folders = folders::list(client).await?;
+    let root = match options.archive {
+        true => DistinguishedFolderIdName::Archivemsgfolderroot,
+        false => DistinguishedFolderIdName::Msgfolderroot,
+    };
+    let folders = folders::list(client, root).await?;
     let known = saved
         .iter()
         .map(|(id, s)| (id.clone(), s.path.clone()))

@@ -181,6 +181,33 @@ async fn mirror_removes_what_the_server_deleted() {
     }
 }
 
+/// `archive` exports the archive mailbox's folders, not the mailbox's.
+#[tokio::test]
+async fn the_archive_mailbox() {
+    let mailbox = mailbox();
+    mailbox.folder("archive-inbox", "archive-root", "Inbox", "IPF.Note");
+    mailbox.folder("archive-2019", "archive-inbox", "2019", "IPF.Note");
+    mailbox.add("inbox", 3);
+    mailbox.add("archive-inbox", 4);
+    mailbox.add("archive-2019", 5);
+    let server = mailbox.serve(Duration::ZERO).await;
+    let dir = out("archive");
+    let options = Options {
+        archive: true,
+        ..Options::new(&dir)
+    };
+    let report = run(&server.url(), &options).await;
+    assert_eq!((report.folders, report.messages), (2, 9));
+    assert_eq!(
+        files(&dir.join("Inbox"), Format::Maildir),
+        expected(&mailbox, "archive-inbox", Format::Maildir)
+    );
+    assert_eq!(
+        files(&dir.join("Inbox/2019"), Format::Maildir),
+        expected(&mailbox, "archive-2019", Format::Maildir)
+    );
+}
+
 #[tokio::test]
 async fn eml_files_and_one_folder() {
     let mailbox = mailbox();

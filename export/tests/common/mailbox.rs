@@ -134,8 +134,12 @@ impl Mailbox {
         let sync = self.clone();
         let get = self.clone();
         let routes = Routes::new()
-            .respond::<operation::SyncFolderHierarchy>(move |_| {
-                hierarchy.hierarchy().with_delay(delay)
+            .respond::<operation::SyncFolderHierarchy>(move |request| {
+                let root = match request.sync_folder_id.map(|f| f.folder_id) {
+                    Some(TargetFolderIdChoice::DistinguishedFolderId(d)) => d.id.to_string(),
+                    other => panic!("{other:?}"),
+                };
+                hierarchy.hierarchy(&root).with_delay(delay)
             })
             .respond::<operation::SyncFolderItems>(move |request| {
                 let folder = match request.sync_folder_id.folder_id {
@@ -163,11 +167,26 @@ impl Mailbox {
         MockServer::route(routes).await.unwrap()
     }
 
-    fn hierarchy(&self) -> MockResponse {
+    /// The folders below the distinguished folder `root` (`msgfolderroot`: those whose
+    /// chain of parents ends at `root`; `archivemsgfolderroot`: at `archive-root`).
+    fn hierarchy(&self, root: &str) -> MockResponse {
         let state = self.0.lock().unwrap();
+        let top = match root {
+            "msgfolderroot" => "root",
+            "archivemsgfolderroot" => "archive-root",
+            other => panic!("no folders below {other}"),
+        };
+        let below = |folder: &Folder| {
+            let mut parent = folder.parent.as_str();
+            while let Some(up) = state.folders.iter().find(|f| f.id == parent) {
+                parent = up.parent.as_str();
+            }
+            parent == top
+        };
         let changes: String = state
             .folders
             .iter()
+            .filter(|f| below(f))
             .map(|f| {
                 let element = match f.class.as_str() {
                     "IPF.Appointment" => "CalendarFolder",
