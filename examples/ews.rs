@@ -30,7 +30,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use ews_bindings::operation::{self, Operation, OperationVisitor};
 use ews_bindings::types::ExchangeVersion;
-use ews_bindings::{soap, Autodiscover, Client, Discovered, Impersonation, RequestHeaders, Secret};
+use ews_bindings::{soap, Client, Impersonation, RequestHeaders};
 use serde_json::json;
 
 #[path = "common/cli.rs"]
@@ -270,7 +270,8 @@ pub async fn client(args: &Target, env: Env<'_>, err: &mut dyn Write) -> Result<
     let (url, discovered_version) = match (&args.url, &args.autodiscover) {
         (Some(url), _) => (url.clone(), None),
         (None, Some(email)) => {
-            let found = discover(args, email, env).await?;
+            let found =
+                cli::discover(&args.access, args.autodiscover_host.as_deref(), email, env).await?;
             let _ = writeln!(
                 err,
                 "Autodiscover: {} ({})",
@@ -377,52 +378,4 @@ impl Visit<'_> {
             .map(|(index, error)| format!("item {index} failed: {error}"))
             .collect())
     }
-}
-
-/// What Autodiscover finds for `email`, asking `--autodiscover-host` only when given, with
-/// the command line's credentials (for SOAP Autodiscover; v2 needs none) and TLS trust.
-async fn discover(args: &Target, email: &str, env: Env<'_>) -> Result<Discovered, String> {
-    let mut autodiscover = Autodiscover::new();
-    if let Some(host) = &args.autodiscover_host {
-        autodiscover = match host.strip_prefix("http://") {
-            Some(host) => autodiscover.host(host).allow_http(host),
-            None => autodiscover.host(host.trim_start_matches("https://")),
-        };
-    }
-    if let Some(file) = &args.access.ca_cert {
-        let pem = std::fs::read(file)
-            .map_err(|e| format!("cannot read the --ca-cert file {file}: {e}"))?;
-        autodiscover = autodiscover.root_certificates_pem(pem);
-    }
-    if args.access.danger_accept_invalid_certs {
-        autodiscover = autodiscover.danger_accept_invalid_certificates();
-    }
-    let password = env("EWS_PASSWORD").map(Secret::new);
-    match (args.access.auth, &args.access.user, password) {
-        (None | Some(cli::AuthKind::Basic), Some(user), Some(password)) => {
-            autodiscover = autodiscover.basic_auth(user.clone(), password);
-        }
-        (Some(cli::AuthKind::Ntlm), Some(user), Some(password)) => {
-            autodiscover = autodiscover.ntlm(user.clone(), password);
-        }
-        (Some(cli::AuthKind::Negotiate), Some(user), Some(password)) => {
-            autodiscover = autodiscover.negotiate(user.clone(), password);
-        }
-        (Some(cli::AuthKind::Kerberos), Some(user), Some(password)) => {
-            autodiscover = autodiscover.kerberos(user.clone(), password);
-        }
-        (Some(cli::AuthKind::Kerberos), None, _) => {
-            autodiscover = autodiscover.kerberos_from_cache();
-        }
-        (None | Some(cli::AuthKind::Bearer), None, _) => {
-            if let Some(token) = args.access.token.clone().or_else(|| env("EWS_TOKEN")) {
-                autodiscover = autodiscover.bearer_token(Secret::new(token));
-            }
-        }
-        _ => {}
-    }
-    autodiscover
-        .discover(email)
-        .await
-        .map_err(|e| e.to_string())
 }

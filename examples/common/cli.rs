@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use ews_bindings::{ClientBuilder, Error, Secret};
+use ews_bindings::{Autodiscover, ClientBuilder, Discovered, Error, Secret};
 
 /// Looks up an environment variable: the process environment, or a test's own.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -230,4 +230,58 @@ pub fn message(error: &Error) -> String {
         ),
         other => other.to_string(),
     }
+}
+
+/// What Autodiscover finds for `email`, asking only `host` (`--autodiscover-host`) when given, with
+/// the command line's credentials (for SOAP Autodiscover; v2 needs none) and TLS trust.
+#[allow(dead_code)]
+pub async fn discover(
+    access: &Access,
+    host: Option<&str>,
+    email: &str,
+    env: Env<'_>,
+) -> Result<Discovered, String> {
+    let mut autodiscover = Autodiscover::new();
+    if let Some(host) = host {
+        autodiscover = match host.strip_prefix("http://") {
+            Some(host) => autodiscover.host(host).allow_http(host),
+            None => autodiscover.host(host.trim_start_matches("https://")),
+        };
+    }
+    if let Some(file) = &access.ca_cert {
+        let pem = std::fs::read(file)
+            .map_err(|e| format!("cannot read the --ca-cert file {file}: {e}"))?;
+        autodiscover = autodiscover.root_certificates_pem(pem);
+    }
+    if access.danger_accept_invalid_certs {
+        autodiscover = autodiscover.danger_accept_invalid_certificates();
+    }
+    let password = env("EWS_PASSWORD").map(Secret::new);
+    match (access.auth, &access.user, password) {
+        (None | Some(AuthKind::Basic), Some(user), Some(password)) => {
+            autodiscover = autodiscover.basic_auth(user.clone(), password);
+        }
+        (Some(AuthKind::Ntlm), Some(user), Some(password)) => {
+            autodiscover = autodiscover.ntlm(user.clone(), password);
+        }
+        (Some(AuthKind::Negotiate), Some(user), Some(password)) => {
+            autodiscover = autodiscover.negotiate(user.clone(), password);
+        }
+        (Some(AuthKind::Kerberos), Some(user), Some(password)) => {
+            autodiscover = autodiscover.kerberos(user.clone(), password);
+        }
+        (Some(AuthKind::Kerberos), None, _) => {
+            autodiscover = autodiscover.kerberos_from_cache();
+        }
+        (None | Some(AuthKind::Bearer), None, _) => {
+            if let Some(token) = access.token.clone().or_else(|| env("EWS_TOKEN")) {
+                autodiscover = autodiscover.bearer_token(Secret::new(token));
+            }
+        }
+        _ => {}
+    }
+    autodiscover
+        .discover(email)
+        .await
+        .map_err(|e| e.to_string())
 }

@@ -31,8 +31,19 @@ mod cli;
 )]
 struct Args {
     /// The EWS endpoint, e.g. https://mail.contoso.com/EWS/Exchange.asmx.
-    #[arg(long)]
-    url: String,
+    #[arg(
+        long,
+        required_unless_present = "autodiscover",
+        conflicts_with = "autodiscover"
+    )]
+    url: Option<String>,
+    /// Find the EWS endpoint for this e-mail address with Autodiscover, instead of --url.
+    #[arg(long, value_name = "EMAIL")]
+    autodiscover: Option<String>,
+    /// Ask only this Autodiscover server (HOST or HOST:PORT; http://HOST:PORT allows plain
+    /// http, for test servers).
+    #[arg(long, value_name = "HOST[:PORT]", requires = "autodiscover")]
+    autodiscover_host: Option<String>,
     #[command(flatten)]
     access: cli::Access,
     /// Export the mailbox with this SMTP address, impersonating it.
@@ -93,7 +104,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: &Args, err: &mut dyn Write) -> u8 {
-    let client = match client(args) {
+    let client = match client(args, err).await {
         Ok(client) => client,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
@@ -215,7 +226,22 @@ impl Shown {
     }
 }
 
-fn client(args: &Args) -> Result<Client, String> {
+/// The client of the server `--url` names, or Autodiscover finds.
+async fn client(args: &Args, err: &mut dyn Write) -> Result<Client, String> {
+    let url = match (&args.url, &args.autodiscover) {
+        (Some(url), _) => url.clone(),
+        (None, Some(email)) => {
+            let host = args.autodiscover_host.as_deref();
+            let found = cli::discover(&args.access, host, email, &cli::process_env).await?;
+            let _ = writeln!(
+                err,
+                "Autodiscover: {} ({})",
+                found.ews_url, found.answered_by
+            );
+            found.ews_url
+        }
+        (None, None) => return Err("--url or --autodiscover is needed".to_owned()),
+    };
     let headers = RequestHeaders {
         impersonation: args
             .impersonate
@@ -223,7 +249,7 @@ fn client(args: &Args) -> Result<Client, String> {
             .map(|smtp| Impersonation::SmtpAddress(smtp.into())),
         ..RequestHeaders::default()
     };
-    let builder = Client::builder(&args.url).headers(headers);
+    let builder = Client::builder(url).headers(headers);
     let builder = args.access.apply(builder, &cli::process_env)?;
     builder.build().map_err(|e| e.to_string())
 }

@@ -181,6 +181,39 @@ async fn mirror_removes_what_the_server_deleted() {
     }
 }
 
+/// `--autodiscover` finds the EWS URL (Autodiscover v2 on a loopback host) and exports.
+#[tokio::test]
+async fn the_program_finds_the_server_with_autodiscover() {
+    let mailbox = mailbox();
+    mailbox.add("inbox", 3);
+    let server = mailbox.serve(Duration::ZERO).await;
+    let url = server.url();
+    let host = url.trim_end_matches("/EWS/Exchange.asmx");
+    let dir = out("autodiscover");
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_ews-export"))
+        .args([
+            "--autodiscover",
+            "ann@contoso.com",
+            "--autodiscover-host",
+            host,
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .await
+        .unwrap();
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{err}");
+    assert!(
+        err.starts_with(&format!("Autodiscover: {}", server.url())),
+        "{err}"
+    );
+    assert_eq!(
+        files(&dir.join("Inbox"), Format::Maildir),
+        expected(&mailbox, "inbox", Format::Maildir)
+    );
+}
+
 /// `archive` exports the archive mailbox's folders, not the mailbox's.
 #[tokio::test]
 async fn the_archive_mailbox() {

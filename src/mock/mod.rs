@@ -264,7 +264,10 @@ impl Routes {
         self
     }
 
-    fn answer_to(&self, request: &RecordedRequest) -> MockResponse {
+    /// The answer to `request`: its operation's handler's, or a fault naming the operation
+    /// no handler answers. For a server of your own ([`MockServer::start_with`]) that
+    /// answers some requests otherwise (an Autodiscover GET, say) and the rest by operation.
+    pub fn answer_to(&self, request: &RecordedRequest) -> MockResponse {
         let action = request.soap_action().unwrap_or_default();
         match self.routes.iter().rev().find(|r| r.action == action) {
             Some(route) => (route.answer)(&request.body),

@@ -3,7 +3,7 @@
 //! answering SyncFolderHierarchy, SyncFolderItems (sync states are positions in the
 //! mailbox's change log, pages as the request's MaxChangesReturned says) and GetItem
 //! (MIME content; ErrorItemNotFound for an item gone; chosen items failing or a busy
-//! server when asked).
+//! server when asked), and Autodiscover v2 with its own URL.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -164,7 +164,20 @@ impl Mailbox {
                     .collect::<Vec<_>>();
                 get.get_items(&ids).with_delay(delay)
             });
-        MockServer::route(routes).await.unwrap()
+        // Autodiscover v2 on the same host: the EWS URL is this server's.
+        MockServer::start_with(
+            move |request| match request.path.starts_with("/autodiscover/") {
+                true => {
+                    let host = request.header("host").unwrap_or_default();
+                    let json =
+                        format!(r#"{{"Protocol":"EWS","Url":"http://{host}/EWS/Exchange.asmx"}}"#);
+                    MockResponse::xml(json).with_header("Content-Type", "application/json")
+                }
+                false => routes.answer_to(request),
+            },
+        )
+        .await
+        .unwrap()
     }
 
     /// The folders below the distinguished folder `root` (`msgfolderroot`: those whose
