@@ -206,7 +206,10 @@ impl Shown {
                     error,
                 },
             ) => {
-                let line = format!("  failed: {} item {item_id}: {error}", path.display());
+                let line = match item_id.is_empty() {
+                    true => format!("  failed: {}: {error}", path.display()),
+                    false => format!("  failed: {} item {item_id}: {error}", path.display()),
+                };
                 match bars {
                     Some((bars, _, _)) => {
                         let _ = bars.println(line);

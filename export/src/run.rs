@@ -68,8 +68,9 @@ pub struct Report {
     pub removed: u64,
     /// Their bytes.
     pub bytes: u64,
-    /// The messages that could not be fetched: folder path, item id, why. They are tried
-    /// again on the next run.
+    /// The messages that could not be fetched (folder path, item id, why), and the folders
+    /// the server would not synchronize (with an empty item id). They are tried again on
+    /// the next run.
     pub failed: Vec<(PathBuf, String, String)>,
 }
 
@@ -172,8 +173,21 @@ pub async fn export(
             report: &mut report,
             progress: &mut *progress,
         };
-        export.run(folder).await?;
-        report.folders += 1;
+        match export.run(folder).await {
+            Ok(()) => report.folders += 1,
+            // The server refuses this folder (a system folder the user may not read, say):
+            // the others go on; the folder is tried again on the next run.
+            Err(ExportError::Ews(Error::Ews(error))) => {
+                let error = format!("the folder cannot be synchronized: {error}");
+                progress(Progress::Failed {
+                    path: path.clone(),
+                    item_id: String::new(),
+                    error: error.clone(),
+                });
+                report.failed.push((path, String::new(), error));
+            }
+            Err(other) => return Err(other),
+        }
     }
     Ok(report)
 }

@@ -270,7 +270,8 @@ async fn eml_files_and_one_folder() {
 }
 
 /// An item deleted between the sync and the fetch is no failure; one the server refuses
-/// is reported, and fetched on the next run; a busy server is waited for.
+/// is reported, and fetched on the next run; a busy server is waited for; a folder the
+/// server will not synchronize is reported and the others exported.
 #[tokio::test]
 async fn vanished_refused_and_busy() {
     let mailbox = mailbox();
@@ -293,9 +294,25 @@ async fn vanished_refused_and_busy() {
         report.failed
     );
 
+    // A folder the server will not synchronize is reported; the others go on.
+    mailbox.add("twin-a", 2);
+    {
+        let mut state = mailbox.0.lock().unwrap();
+        state.refused.clear();
+        state.refused.insert("projects".into());
+    }
+    let report = run(&server.url(), &Options::new(&dir)).await;
+    assert_eq!(report.messages, 3);
+    assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
+    assert_eq!(report.failed[0].0, PathBuf::from("Inbox/Projets été 2026"));
+    assert!(
+        report.failed[0].2.contains("ErrorAccessDenied"),
+        "{:?}",
+        report.failed
+    );
     mailbox.0.lock().unwrap().refused.clear();
     let report = run(&server.url(), &Options::new(&dir)).await;
-    assert_eq!(report.messages, 1);
+    assert_eq!(report.messages, 0);
     assert!(report.failed.is_empty());
     assert_eq!(
         files(&dir.join("Inbox"), Format::Maildir),

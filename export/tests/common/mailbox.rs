@@ -39,7 +39,8 @@ pub struct State {
     /// Item id → (folder id, MIME).
     pub items: BTreeMap<String, (String, Vec<u8>)>,
     log: Vec<Change>,
-    /// Items whose GetItem answers ErrorAccessDenied.
+    /// Items whose GetItem answers ErrorAccessDenied, and folders whose SyncFolderItems
+    /// does.
     pub refused: BTreeSet<String>,
     /// Items deleted just before they are fetched (after the sync named them).
     pub vanishing: BTreeSet<String>,
@@ -222,6 +223,11 @@ impl Mailbox {
 
     fn sync_items(&self, folder: &str, from: usize, max: usize) -> MockResponse {
         let state = self.0.lock().unwrap();
+        if state.refused.contains(folder) {
+            return MockResponse::envelope(&format!(
+                r#"<m:SyncFolderItemsResponse xmlns:m="{M}"><m:ResponseMessages><m:SyncFolderItemsResponseMessage ResponseClass="Error"><m:MessageText>Access is denied.</m:MessageText><m:ResponseCode>ErrorAccessDenied</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey></m:SyncFolderItemsResponseMessage></m:ResponseMessages></m:SyncFolderItemsResponse>"#
+            ));
+        }
         let mut changes = String::new();
         let mut at = from;
         let mut count = 0;
