@@ -75,8 +75,8 @@ pub async fn list(client: &Client, root: DistinguishedFolderIdName) -> Result<Ve
 
 /// A display name as one path component: kept as it is (spaces and letters of any
 /// script included), but `/` and NUL, which no file name may hold, become `_`; `.` and
-/// `..`, and the names of a Maildir's own directories (`cur`, `new`, `tmp`), get a `_`
-/// before them; an empty name is `_`.
+/// `..`, and the names of a Maildir's own directories (`cur`, `new`, `tmp`) and of a
+/// folder's mbox file (`mbox`), get a `_` before them; an empty name is `_`.
 pub fn component(name: &str) -> String {
     let name: String = name
         .chars()
@@ -84,7 +84,7 @@ pub fn component(name: &str) -> String {
         .collect();
     match name.as_str() {
         "" => "_".to_owned(),
-        "." | ".." | "cur" | "new" | "tmp" => format!("_{name}"),
+        "." | ".." | "cur" | "new" | "tmp" | "mbox" => format!("_{name}"),
         _ => name,
     }
 }

@@ -52,7 +52,8 @@ struct Args {
     /// The output directory: one directory per folder, nested as the folders are.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// How messages are written: a Maildir per folder, or one .eml file per message.
+    /// How messages are written: a Maildir per folder, one .eml file per message, or an
+    /// mbox file per folder (mboxrd).
     #[arg(long, value_enum, default_value = "maildir")]
     format: Format,
     /// Export only this folder and those below it, by its path of display names

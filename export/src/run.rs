@@ -105,6 +105,9 @@ pub enum ExportError {
     /// A call failed.
     #[error(transparent)]
     Ews(#[from] Error),
+    /// The options do not go together.
+    #[error("{0}")]
+    Usage(&'static str),
     /// Reading or writing the output directory failed.
     #[error("{path}: {source}")]
     Io {
@@ -125,6 +128,12 @@ pub async fn export(
         let path = path.to_owned();
         move |source| ExportError::Io { path, source }
     };
+    if options.mirror && options.format == Format::Mbox {
+        return Err(ExportError::Usage(
+            "--mirror works with the maildir and eml formats: an mbox file cannot lose a \
+             message without being written anew",
+        ));
+    }
     std::fs::create_dir_all(&options.out).map_err(io(&options.out))?;
     let states = States::open(&options.out).map_err(io(&options.out))?;
     let saved: BTreeMap<String, FolderState> = states
@@ -271,7 +280,9 @@ impl FolderExport<'_> {
 
     async fn run(&mut self, folder: &Folder) -> Result<(), ExportError> {
         let format = self.options.format;
-        format.prepare(&self.dir).map_err(self.io(&self.dir))?;
+        format
+            .prepare(&self.dir, self.state.committed)
+            .map_err(self.io(&self.dir))?;
         // What failed last time first; then what changed since the saved sync state.
         let retry = std::mem::take(&mut self.state.failed);
         self.fetch(retry).await?;
@@ -294,6 +305,9 @@ impl FolderExport<'_> {
                 {
                     tracing::debug!(folder = %self.state.path.display(), "sync state refused; starting over");
                     request.sync_state = None;
+                    // An mbox starts over too: its messages come again.
+                    self.state.committed = 0;
+                    format.prepare(&self.dir, 0).map_err(self.io(&self.dir))?;
                 }
                 other => return other,
             }
@@ -311,10 +325,17 @@ impl FolderExport<'_> {
             let mut deleted = Vec::new();
             for change in page.changes.into_iter().flatten() {
                 match change {
-                    SyncFolderItemsChangesChoice::Create(c)
-                    | SyncFolderItemsChangesChoice::Update(c) => {
+                    SyncFolderItemsChangesChoice::Create(c) => {
                         ids.extend(c.item.item_id().map(|id| id.id.to_string()));
                     }
+                    // A message changed (its flags, its categories) is written anew where
+                    // a file holds it; an mbox keeps it as first written.
+                    SyncFolderItemsChangesChoice::Update(c)
+                        if self.options.format != Format::Mbox =>
+                    {
+                        ids.extend(c.item.item_id().map(|id| id.id.to_string()));
+                    }
+                    SyncFolderItemsChangesChoice::Update(_) => {}
                     SyncFolderItemsChangesChoice::Delete(d) => deleted.push(d.item_id.id),
                     SyncFolderItemsChangesChoice::ReadFlagChange(_) => {}
                 }
@@ -388,7 +409,13 @@ impl FolderExport<'_> {
         self.report.failed.push(failure);
     }
 
-    fn save(&self) -> Result<(), ExportError> {
+    /// Saves the folder's state, with what its mbox holds now that it is on disk.
+    fn save(&mut self) -> Result<(), ExportError> {
+        self.state.committed = self
+            .options
+            .format
+            .committed(&self.dir)
+            .map_err(self.io(&self.dir))?;
         self.states
             .save(&self.state)
             .map_err(self.io(&self.options.out.join(crate::state::DIR)))

@@ -22,6 +22,10 @@ pub struct FolderState {
     pub sync_state: Option<String>,
     /// Items whose message could not be fetched, to try again on the next run.
     pub failed: Vec<String>,
+    /// The bytes of the folder's mbox file that the sync state covers (mbox only): what a
+    /// run interrupted after them wrote is cut off when the next run starts.
+    #[serde(default)]
+    pub committed: u64,
 }
 
 /// The state files of an output directory.

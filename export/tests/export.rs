@@ -54,6 +54,7 @@ fn files(dir: &Path, format: Format) -> BTreeMap<String, Vec<u8>> {
     let messages = match format {
         Format::Maildir => dir.join("cur"),
         Format::Eml => dir.to_owned(),
+        Format::Mbox => panic!("an mbox is read with mbox()"),
     };
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(&messages).unwrap() {
@@ -77,6 +78,54 @@ fn files(dir: &Path, format: Format) -> BTreeMap<String, Vec<u8>> {
         );
     }
     out
+}
+
+/// The messages of the mbox file of the folder exported to `dir`, read back as mboxrd
+/// readers read them (`From ` lines split them, one `>` comes off quoted `From ` lines,
+/// CRLF line ends as the server sent them), sorted.
+fn mbox(dir: &Path) -> Vec<Vec<u8>> {
+    let text = std::fs::read(dir.join("mbox")).unwrap();
+    let mut messages: Vec<Vec<u8>> = Vec::new();
+    let mut current: Option<Vec<u8>> = None;
+    for line in text.split(|b| *b == b'\n') {
+        if line.starts_with(b"From ") {
+            messages.extend(current.take());
+            current = Some(Vec::new());
+            continue;
+        }
+        let message = current.as_mut().expect("the mbox starts with a From line");
+        let unquoted = line.iter().position(|b| *b != b'>').unwrap_or(line.len());
+        let line = match unquoted > 0 && line[unquoted..].starts_with(b"From ") {
+            true => &line[1..],
+            false => line,
+        };
+        message.extend_from_slice(line);
+        message.extend_from_slice(b"\r\n");
+    }
+    messages.extend(current);
+    // Each entry ends with the message's last line end, then a blank line, then the
+    // split's empty last piece.
+    for message in &mut messages {
+        assert!(
+            message.ends_with(b"\r\n\r\n"),
+            "{:?}",
+            String::from_utf8_lossy(message)
+        );
+        message.truncate(message.len() - 2);
+    }
+    if let Some(last) = messages.last_mut() {
+        assert!(last.ends_with(b"\r\n"));
+        last.truncate(last.len() - 2);
+    }
+    messages.sort();
+    messages
+}
+
+/// The server's messages of `folder`, sorted, as `mbox` gives them back.
+fn mbox_expected(mailbox: &Mailbox, folder: &str) -> Vec<Vec<u8>> {
+    let mut messages: Vec<Vec<u8>> = mailbox.messages(folder).into_values().collect();
+    messages.sort();
+    messages
 }
 
 /// The files a folder of `mailbox` should have: one per message, named from its id.
@@ -325,6 +374,51 @@ async fn vanished_refused_and_busy() {
 /// server's messages, nothing twice, nothing half-written.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_at_any_moment_and_run_again() {
+    let mailbox = filled_mailbox();
+    let server = mailbox.serve(Duration::from_millis(10)).await;
+    let dir = out("killed");
+    kill_and_run_again(&server.url(), &dir, &["--mirror"], |round| {
+        if round == 3 {
+            // The server changes between runs too.
+            let gone: Vec<String> = mailbox.messages("projects").into_keys().take(3).collect();
+            mailbox.add("inbox", 10);
+            for id in gone {
+                mailbox.delete(&id);
+            }
+        }
+    })
+    .await;
+    for (folder, path) in FOLDERS {
+        let got = files(&dir.join(path), Format::Maildir);
+        assert_eq!(got, expected(&mailbox, folder, Format::Maildir), "{path}");
+    }
+}
+
+/// The same with mbox files, messages added between runs: each mbox holds each of its
+/// folder's messages once, whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mbox_killed_at_any_moment_and_run_again() {
+    let mailbox = filled_mailbox();
+    let server = mailbox.serve(Duration::from_millis(10)).await;
+    let dir = out("killed-mbox");
+    kill_and_run_again(&server.url(), &dir, &["--format", "mbox"], |round| {
+        if round == 3 {
+            mailbox.add("inbox", 10);
+            mailbox.add("deep", 2);
+        }
+    })
+    .await;
+    for (folder, path) in FOLDERS {
+        assert_eq!(
+            mbox(&dir.join(path)),
+            mbox_expected(&mailbox, folder),
+            "{path}"
+        );
+    }
+}
+
+/// The mailbox with 600 messages in its five mail folders.
+fn filled_mailbox() -> Mailbox {
     let mailbox = mailbox();
     for (folder, count) in [
         ("inbox", 400),
@@ -335,18 +429,16 @@ async fn killed_at_any_moment_and_run_again() {
     ] {
         mailbox.add(folder, count);
     }
-    let server = mailbox.serve(Duration::from_millis(10)).await;
-    let dir = out("killed");
+    mailbox
+}
+
+/// Runs the program against `url` into `dir` with `extra` arguments eight times, each
+/// killed (SIGKILL) after a random while unless it ended first, `between` called after
+/// each; then once to its end. At least four runs must have been killed.
+async fn kill_and_run_again(url: &str, dir: &Path, extra: &[&str], mut between: impl FnMut(usize)) {
     let program = env!("CARGO_BIN_EXE_ews-export");
-    let args = |dir: &Path| {
-        vec![
-            "--url".to_owned(),
-            server.url(),
-            "--out".to_owned(),
-            dir.to_str().unwrap().to_owned(),
-            "--mirror".to_owned(),
-        ]
-    };
+    let mut args = vec!["--url", url, "--out", dir.to_str().unwrap()];
+    args.extend(extra);
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut killed = 0;
     for round in 0..8 {
@@ -355,7 +447,7 @@ async fn killed_at_any_moment_and_run_again() {
         seed ^= seed << 17;
         let after = Duration::from_millis(20 + seed % 200);
         let mut child = tokio::process::Command::new(program)
-            .args(args(&dir))
+            .args(&args)
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
@@ -366,30 +458,52 @@ async fn killed_at_any_moment_and_run_again() {
                 killed += 1;
             }
         }
-        if round == 3 {
-            // The server changes between runs too.
-            let gone: Vec<String> = mailbox.messages("projects").into_keys().take(3).collect();
-            mailbox.add("inbox", 10);
-            for id in gone {
-                mailbox.delete(&id);
-            }
-        }
+        between(round);
     }
     assert!(
         killed >= 4,
         "only {killed} runs were killed before they ended"
     );
     let status = tokio::process::Command::new(program)
-        .args(args(&dir))
+        .args(&args)
         .stderr(std::process::Stdio::null())
         .status()
         .await
         .unwrap();
     assert!(status.success());
-    for (folder, path) in FOLDERS {
-        let got = files(&dir.join(path), Format::Maildir);
-        assert_eq!(got, expected(&mailbox, folder, Format::Maildir), "{path}");
-    }
+}
+
+/// An mbox per folder: what is new is appended, nothing twice; `mirror` is refused.
+#[tokio::test]
+async fn mbox_files_and_what_is_new() {
+    let mailbox = mailbox();
+    mailbox.add("inbox", 30);
+    mailbox.add("deep", 3);
+    let server = mailbox.serve(Duration::ZERO).await;
+    let dir = out("mbox");
+    let options = Options {
+        format: Format::Mbox,
+        ..Options::new(&dir)
+    };
+    assert_eq!(run(&server.url(), &options).await.messages, 33);
+    mailbox.add("inbox", 5);
+    assert_eq!(run(&server.url(), &options).await.messages, 5);
+    assert_eq!(mbox(&dir.join("Inbox")), mbox_expected(&mailbox, "inbox"));
+    assert_eq!(
+        mbox(&dir.join("Inbox/Projets été 2026/Αρχείο_παλιά")),
+        mbox_expected(&mailbox, "deep")
+    );
+    let text = std::fs::read_to_string(dir.join("Inbox/mbox")).unwrap();
+    assert!(text.contains("\n>From the desk of Ann,\n>>From a quoted reply.\n"));
+    let mirror = Options {
+        mirror: true,
+        ..options
+    };
+    let refused = export(&client(&server.url()), &mirror, &mut |_: Progress| {}).await;
+    assert!(
+        matches!(refused, Err(ews_export::ExportError::Usage(_))),
+        "{refused:?}"
+    );
 }
 
 /// Not on a terminal, the program says each folder on a line of its own, each message it

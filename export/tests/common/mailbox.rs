@@ -61,7 +61,8 @@ pub fn mime(n: usize, subject: &str) -> Vec<u8> {
         "From: Ann <ann@contoso.com>\r\nTo: Bob <bob@contoso.com>\r\nSubject: {subject}\r\n\
          Message-ID: <{n}@contoso.com>\r\nMIME-Version: 1.0\r\n\
          Content-Type: multipart/mixed; boundary=\"b{n}\"\r\n\r\n--b{n}\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\r\nMessage {n}: déjà vu.\r\n--b{n}\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nMessage {n}: déjà vu.\r\n\
+         From the desk of Ann,\r\n>From a quoted reply.\r\n--b{n}\r\n\
          Content-Type: application/octet-stream; name=\"a{n}.bin\"\r\n\
          Content-Transfer-Encoding: base64\r\n\r\nAAECAwQFBgcICQ==\r\n--b{n}--\r\n"
     )
