@@ -13,5 +13,5 @@ pub mod store;
 
 mod run;
 
-pub use run::{export, ExportError, Options, Progress, Report};
+pub use run::{export, ExportError, Options, Progress, Report, FAILED};
 pub use store::Format;

@@ -198,7 +198,31 @@ pub async fn export(
             Err(other) => return Err(other),
         }
     }
+    let failed = options.out.join(crate::state::DIR).join(FAILED);
+    write_failed(&failed, &report.failed).map_err(io(&failed))?;
     Ok(report)
+}
+
+/// The report of what the last run could not export, in the state directory: a line per
+/// message or folder, `folder path<TAB>item id<TAB>why` (no item id for a folder).
+pub const FAILED: &str = "failed.tsv";
+
+/// Writes the report of `failed`, or removes it when nothing failed.
+fn write_failed(path: &Path, failed: &[(PathBuf, String, String)]) -> std::io::Result<()> {
+    if failed.is_empty() {
+        return match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        };
+    }
+    let lines: String = failed
+        .iter()
+        .map(|(folder, item, why)| {
+            let why = why.replace(['\t', '\n', '\r'], " ");
+            format!("{}\t{item}\t{why}\n", folder.display())
+        })
+        .collect();
+    std::fs::write(path, lines)
 }
 
 /// Whether a folder at `path` is among those asked for (all when none are named).

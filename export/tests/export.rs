@@ -342,6 +342,10 @@ async fn vanished_refused_and_busy() {
         "{:?}",
         report.failed
     );
+    let listed = std::fs::read_to_string(dir.join(".ews-export").join(ews_export::FAILED)).unwrap();
+    let line = format!("Inbox\t{}\tEWS error ErrorAccessDenied", ids[7]);
+    assert!(listed.starts_with(&line), "{listed}");
+    assert_eq!(listed.lines().count(), 1);
 
     // A folder the server will not synchronize is reported; the others go on.
     mailbox.add("twin-a", 2);
@@ -363,6 +367,7 @@ async fn vanished_refused_and_busy() {
     let report = run(&server.url(), &Options::new(&dir)).await;
     assert_eq!(report.messages, 0);
     assert!(report.failed.is_empty());
+    assert!(!dir.join(".ews-export").join(ews_export::FAILED).exists());
     assert_eq!(
         files(&dir.join("Inbox"), Format::Maildir),
         expected(&mailbox, "inbox", Format::Maildir)
