@@ -1,6 +1,6 @@
 //! What the crate writes is valid per the official schema, as an independent validator
 //! (Python's xmlschema, through `tests/tools/xsd.py`) judges it: every operation's request,
-//! and the synthetic responses the benchmarks read.
+//! the synthetic responses the benchmarks read, and the answer to a push notification.
 //!
 //! For each operation of the WSDL, the tool builds two valid requests from messages.xsd
 //! (the smallest one, and one with the optional content of the first levels filled in).
@@ -222,4 +222,25 @@ fn every_operations_request_is_valid_per_the_official_schema() {
         "every header set of the WSDL is on the wire"
     );
     assert_eq!(declared.len(), 11, "header sets of the official WSDL");
+}
+
+/// The answer to a push subscription's SendNotification is a valid `m:SendNotificationResult`.
+#[test]
+fn the_push_answer_is_valid() {
+    use ews_bindings::notifications::push;
+    use ews_bindings::types::SubscriptionStatus;
+
+    let Some(python) = python() else { return };
+    let dir = clean(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("push-answer"));
+    let mut files = Vec::new();
+    for status in [SubscriptionStatus::OK, SubscriptionStatus::Unsubscribe] {
+        let file = dir.join(format!("{status}.xml"));
+        std::fs::write(&file, push::answer(status)).unwrap();
+        files.push(file.to_str().unwrap().to_owned());
+    }
+    let schema = schema_dir();
+    let mut args = vec!["validate", schema.as_str()];
+    args.extend(files.iter().map(String::as_str));
+    let (valid, report) = tool(&python, &args);
+    assert!(valid, "{report}");
 }
