@@ -507,6 +507,29 @@ async fn a_back_off_beyond_the_wait_cap_gives_up_without_waiting() {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A body that stops coming after its start is a timeout too, not a lost connection.
+#[tokio::test]
+async fn a_body_that_stops_coming_times_out() {
+    let body = fixture("response.xml").into_bytes();
+    let (start, rest) = body.split_at(100);
+    let server = MockServer::start(vec![MockResponse::streamed(vec![
+        ews_bindings::mock::Part::Chunk(start.to_vec()),
+        ews_bindings::mock::Part::Pause(Duration::from_secs(5)),
+        ews_bindings::mock::Part::Chunk(rest.to_vec()),
+    ])])
+    .await
+    .unwrap();
+    let err = client(&server)
+        .timeout(Duration::from_millis(200))
+        .list()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Timeout(d) if d == Duration::from_millis(200)),
+        "{err:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_slow_server_times_out() {
     let server = MockServer::start(vec![

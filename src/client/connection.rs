@@ -69,6 +69,21 @@ impl std::fmt::Debug for BodyStream {
 }
 
 impl BodyStream {
+    /// Reads the rest of the body into `body`, failing once it would pass `limit` bytes.
+    pub(crate) async fn read_to_end(
+        &mut self,
+        body: &mut Vec<u8>,
+        limit: usize,
+    ) -> Result<(), ConnectionError> {
+        while let Some(chunk) = self.chunk().await? {
+            if body.len() + chunk.len() > limit {
+                return Err(ConnectionError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(())
+    }
+
     /// The next bytes of the body, `None` at its end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, ConnectionError> {
         match self {
@@ -277,12 +292,7 @@ impl Connection {
             raw.rest = Some(body);
             return Ok(raw);
         }
-        while let Some(chunk) = body.chunk().await? {
-            if raw.body.len() + chunk.len() > read.limit() {
-                return Err(ConnectionError::TooLarge);
-            }
-            raw.body.extend_from_slice(&chunk);
-        }
+        body.read_to_end(&mut raw.body, read.limit()).await?;
         Ok(raw)
     }
 }

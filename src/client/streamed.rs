@@ -123,17 +123,9 @@ impl Client {
                     .as_deref()
                     .is_some_and(|t| !super::is_xml(t)) =>
             {
-                let limit = self.transport.max_response_bytes;
-                while let Some(chunk) = body
-                    .chunk()
+                body.read_to_end(&mut raw.body, self.transport.max_response_bytes)
                     .await
-                    .map_err(|e| self.transport.connection_error(e))?
-                {
-                    if raw.body.len() + chunk.len() > limit {
-                        return Err(Error::ResponseTooLarge { limit });
-                    }
-                    raw.body.extend_from_slice(&chunk);
-                }
+                    .map_err(|e| self.transport.connection_error(e))?;
                 Ok(State::Last(response(self.interpret(raw, parse)?)))
             }
             Some(body) => Ok(State::Reading {

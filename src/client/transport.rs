@@ -279,7 +279,7 @@ impl Transport {
     /// Reads the body of a reqwest answer whole into `raw`, within the size limit.
     async fn read_whole(
         &self,
-        mut response: reqwest::Response,
+        response: reqwest::Response,
         raw: &mut RawResponse,
     ) -> Result<(), Error> {
         if raw.status != 401 {
@@ -291,15 +291,10 @@ impl Transport {
                 }
             }
         }
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(e))? {
-            if raw.body.len() + chunk.len() > self.max_response_bytes {
-                return Err(Error::ResponseTooLarge {
-                    limit: self.max_response_bytes,
-                });
-            }
-            raw.body.extend_from_slice(&chunk);
-        }
-        Ok(())
+        BodyStream::Reqwest(response)
+            .read_to_end(&mut raw.body, self.max_response_bytes)
+            .await
+            .map_err(|e| self.connection_error(e))
     }
 
     /// The error of an answer with the status `status` (not 2xx) and no SOAP fault: the
@@ -344,6 +339,13 @@ impl Transport {
             ConnectionError::TooLarge => Error::ResponseTooLarge {
                 limit: self.max_response_bytes,
             },
+            // reqwest's own timeout, of a request read whole.
+            ConnectionError::Io(e)
+                if e.downcast_ref::<reqwest::Error>()
+                    .is_some_and(reqwest::Error::is_timeout) =>
+            {
+                Error::Timeout(self.timeout)
+            }
             ConnectionError::Io(e) => self.unreachable(e),
         }
     }
