@@ -44,10 +44,38 @@ pub use crate::types::ResponseClass;
 
 pub use crate::xml::serialize::{listed, serialize, value, Fields, Member, Sequence, Value};
 
-/// `Serialize` of a generated type, through its [`Member`] value.
+/// `Serialize` of a generated type, through its [`Member`] value; for a struct, written
+/// `struct Name(member, [list], …);` (its members in order, a list of its own in brackets:
+/// left out when empty), its `Member` and `Fields` too.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __reflected {
+    (struct $name:ident($($member:tt),* $(,)?);) => {
+        impl $crate::__private::Member for $name {
+            #[inline]
+            fn value(&self) -> $crate::__private::Value<'_> {
+                $crate::__private::Value::Struct(::core::stringify!($name), self)
+            }
+        }
+
+        impl $crate::__private::Fields for $name {
+            #[inline]
+            fn members(
+                &self,
+                _f: &mut dyn ::core::ops::FnMut(&'static str, $crate::__private::Value<'_>),
+            ) {
+                $( $crate::__private::reflected!(@member self, _f, $member); )*
+            }
+        }
+
+        $crate::__private::reflected!($name);
+    };
+    (@member $this:ident, $f:ident, [$field:ident]) => {
+        $f(::core::stringify!($field), $crate::__private::listed(&$this.$field))
+    };
+    (@member $this:ident, $f:ident, $field:ident) => {
+        $f(::core::stringify!($field), $crate::__private::value(&$this.$field))
+    };
     ($name:ident) => {
         impl $crate::__private::serde::Serialize for $name {
             fn serialize<S: $crate::__private::serde::Serializer>(

@@ -6,7 +6,7 @@
 use ews_bindings::types::{
     ArrayOfTransitions, BodyContent, BodyContentAttributedValue, BodyType, ConnectingSID,
     ConnectingSIDChoice, ExchangeImpersonation, ExchangeVersion, ImGroup, ItemId, Persona,
-    RequestServerVersion, ServerVersionInfo,
+    PersonaPhoneNumber, RequestServerVersion, ServerVersionInfo,
 };
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -31,6 +31,11 @@ fn absent_members_are_left_out_and_the_others_keep_their_order() {
     assert_eq!(
         json(&group),
         r#"{"display_name":"Friends","group_type":"Normal","smtp_address":"team@contoso.com"}"#
+    );
+    // A member whose Rust name is a raw identifier (`r#type`) has its name without `r#`.
+    assert_eq!(
+        json(&PersonaPhoneNumber::new("4255550110", "Home")),
+        r#"{"number":"4255550110","type":"Home"}"#
     );
     // A list of its own (not in a wrapper element) is left out when empty.
     assert_eq!(json(&ArrayOfTransitions::default()), "{}");

@@ -696,8 +696,9 @@ fn format_module_from(
 }
 
 /// Formats generated code as the generator writes it: as prettyplease does, except that
-/// the enums of values, which the runtime's `value_enum!` macro declares, are laid out as
-/// the enums they read as (prettyplease flows a macro's tokens as one paragraph).
+/// the declarations the runtime's macros take (`rt::value_enum!`'s enums of values,
+/// `rt::reflected!`'s lists of members) are laid out as the items they read as
+/// (prettyplease flows a macro's tokens as one paragraph).
 pub fn unparse(file: syn::File) -> String {
     let one = |attrs: Vec<syn::Attribute>, items: Vec<syn::Item>| {
         prettyplease::unparse(&syn::File {
@@ -708,10 +709,10 @@ pub fn unparse(file: syn::File) -> String {
     };
     let mut out = one(file.attrs, Vec::new());
     for item in file.items {
-        match value_enum(&item) {
-            Some(e) => {
-                out.push_str("rt::value_enum! {\n");
-                for line in one(Vec::new(), vec![syn::Item::Enum(e)]).lines() {
+        match declaring_macro(&item) {
+            Some((name, declared)) => {
+                out.push_str(&format!("rt::{name}! {{\n"));
+                for line in one(Vec::new(), vec![declared]).lines() {
                     if !line.is_empty() {
                         out.push_str("    ");
                     }
@@ -728,19 +729,40 @@ pub fn unparse(file: syn::File) -> String {
 
 /// The enum of values that `item` declares, if it is a generated `rt::value_enum!`.
 pub fn value_enum(item: &syn::Item) -> Option<syn::ItemEnum> {
-    match item {
-        syn::Item::Macro(m) if is_value_enum(&m.mac) => syn::parse2(m.mac.tokens.clone()).ok(),
+    match declaring_macro(item) {
+        Some(("value_enum", syn::Item::Enum(e))) => Some(e),
         _ => None,
     }
 }
 
-/// Whether `mac` is `rt::value_enum!`.
-fn is_value_enum(mac: &syn::Macro) -> bool {
-    let segments: Vec<String> = mac
+/// The struct whose members `item` lists, if it is a generated `rt::reflected!`.
+pub fn reflected(item: &syn::Item) -> Option<syn::ItemStruct> {
+    match declaring_macro(item) {
+        Some(("reflected", syn::Item::Struct(s))) => Some(s),
+        _ => None,
+    }
+}
+
+/// The runtime macro `item` calls (`value_enum` or `reflected`) and the item its tokens
+/// read as, if it is one of those.
+fn declaring_macro(item: &syn::Item) -> Option<(&'static str, syn::Item)> {
+    let syn::Item::Macro(m) = item else {
+        return None;
+    };
+    let segments: Vec<String> = m
+        .mac
         .path
         .segments
         .iter()
         .map(|s| s.ident.to_string())
         .collect();
-    segments == ["rt", "value_enum"]
+    let name = match segments.as_slice() {
+        [rt, name] if rt == "rt" && name == "value_enum" => "value_enum",
+        [rt, name] if rt == "rt" && name == "reflected" => "reflected",
+        _ => return None,
+    };
+    match syn::parse2::<syn::Item>(m.mac.tokens.clone()).ok()? {
+        declared @ (syn::Item::Enum(_) | syn::Item::Struct(_)) => Some((name, declared)),
+        _ => None,
+    }
 }

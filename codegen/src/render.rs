@@ -79,7 +79,8 @@ struct Renderer<'m> {
     uses_n: std::cell::Cell<bool>,
 }
 
-/// A match arm of a reader: the element names it takes, their namespace, and what it does.
+/// A match arm of a reader: the element names it takes, their namespace, and what it does
+/// (a `rt::Parsed<()>`).
 struct Arm {
     names: TokenStream,
     ns: Option<NsRef>,
@@ -372,68 +373,23 @@ impl Renderer<'_> {
     /// order, lists of their own left out when empty (and `None`, as every `Option`).
     fn serialize_struct(&self, s: &StructDef) -> TokenStream {
         let name = ident(&s.name);
-        let mut members = Vec::new();
-        for a in &s.attributes {
+        let attributes = s.attributes.iter().map(|a| {
             let f = ident(&a.field);
-            let key = naming::serde_name(&a.field);
-            members.push(quote!((#key, rt::value(&self.#f))));
-        }
-        for field in &s.fields {
-            let f = ident(&field.name);
-            let key = naming::serde_name(&field.name);
-            members.push(match field.occurs {
-                Occurs::Repeated => quote!((#key, rt::listed(&self.#f))),
-                Occurs::Required | Occurs::Optional => quote!((#key, rt::value(&self.#f))),
-            });
-        }
-        if s.text.is_some() {
-            members.push(quote!(("value", rt::value(&self.value))));
-        }
-        let serde_name = naming::serde_name(&s.name);
-        let len = proc_macro2::Literal::usize_unsuffixed(members.len());
-        // The last member takes every index past the others (none comes: `len` bounds them).
-        let last = members.pop();
-        let arms = members.iter().enumerate().map(|(i, m)| {
-            let i = proc_macro2::Literal::usize_unsuffixed(i);
-            quote!(#i => #m,)
+            quote!(#f)
         });
-        let fields = match last {
-            Some(last) if members.is_empty() => quote! {
-                impl rt::Fields for #name {
-                    #[inline]
-                    fn member(&self, _: usize) -> (&'static str, rt::Value<'_>) {
-                        #last
-                    }
-                }
-            },
-            Some(last) => quote! {
-                impl rt::Fields for #name {
-                    #[inline]
-                    fn member(&self, index: usize) -> (&'static str, rt::Value<'_>) {
-                        match index { #(#arms)* _ => #last }
-                    }
-                }
-            },
-            None => quote! {
-                impl rt::Fields for #name {
-                    #[inline]
-                    fn member(&self, _: usize) -> (&'static str, rt::Value<'_>) {
-                        ("", rt::Value::Absent)
-                    }
-                }
-            },
-        };
-        quote! {
-            impl rt::Member for #name {
-                #[inline]
-                fn value(&self) -> rt::Value<'_> {
-                    rt::Value::Struct(#serde_name, #len, self)
-                }
+        let fields = s.fields.iter().map(|field| {
+            let f = ident(&field.name);
+            match field.occurs {
+                Occurs::Repeated => quote!([#f]),
+                Occurs::Required | Occurs::Optional => quote!(#f),
             }
-
-            #fields
-
-            rt::reflected!(#name);
+        });
+        let text = s.text.as_ref().map(|_| quote!(value));
+        let members = attributes.chain(fields).chain(text);
+        quote! {
+            rt::reflected! {
+                struct #name(#(#members),*);
+            }
         }
     }
 
@@ -634,7 +590,7 @@ impl Renderer<'_> {
                 _ => quote!(#fname: #acc),
             });
         }
-        let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)?));
+        let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)));
         let each = self.dispatch(&child, &arms, fallback);
         quote! {
             #attrs
@@ -695,7 +651,7 @@ impl Renderer<'_> {
             let any = self.kind_arms(&f.kind, &child, &quote!(this.#fname), &mut arms);
             fallback = any.or(fallback);
         }
-        let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)?));
+        let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)));
         let each = self.dispatch(&child, &arms, fallback);
         quote! {
             while let rt::Some(c) = r.next_child(&start)? {
@@ -735,11 +691,12 @@ impl Renderer<'_> {
     }
 
     /// The statement that hands the element `child` to the arm its name selects, or to
-    /// `fallback`. When every arm's element is in one namespace, the namespace is checked
-    /// once, before the name is matched.
+    /// `fallback` (each a `rt::Parsed<()>`, its error returned once, after the `match`).
+    /// When every arm's element is in one namespace, the namespace is checked once, before
+    /// the name is matched.
     fn dispatch(&self, child: &TokenStream, arms: &[Arm], fallback: TokenStream) -> TokenStream {
         let Some(first) = arms.first() else {
-            return quote!(#fallback;);
+            return quote!(#fallback?;);
         };
         if arms.iter().all(|a| a.ns == first.ns) {
             let ns = self.ns_arg(&first.ns);
@@ -747,10 +704,10 @@ impl Renderer<'_> {
                 .iter()
                 .map(|Arm { names, body, .. }| quote!(#names => #body,));
             quote! {
-                match #child.local_in(#ns) {
+                (match #child.local_in(#ns) {
                     #(#arms)*
                     _ => #fallback,
-                }
+                })?;
             }
         } else {
             let arms = arms.iter().map(|Arm { names, ns, body }| {
@@ -758,10 +715,10 @@ impl Renderer<'_> {
                 quote!(#names if #guard => #body,)
             });
             quote! {
-                match #child.local {
+                (match #child.local {
                     #(#arms)*
                     _ => #fallback,
-                }
+                })?;
             }
         }
     }
@@ -797,12 +754,12 @@ impl Renderer<'_> {
                             ns: e.ns.clone(),
                             body: self.read_into(e, child, slot, Some(variant)),
                         }),
-                        None => any = Some(quote!(r.field_as(#child, &mut #slot, #variant)?)),
+                        None => any = Some(quote!(r.field_as(#child, &mut #slot, #variant))),
                     }
                 }
                 any
             }
-            FieldKind::Any => Some(quote!(r.field(#child, &mut #slot)?)),
+            FieldKind::Any => Some(quote!(r.field(#child, &mut #slot))),
         }
     }
 
@@ -825,14 +782,14 @@ impl Renderer<'_> {
                     let ns = self.ns_arg(&ie.ns);
                     let xml = &ie.xml;
                     if ie.ty.is_value() {
-                        quote!(r.value_list(#child, &mut #slot, #ns, #xml)?)
+                        quote!(r.value_list(#child, &mut #slot, #ns, #xml))
                     } else {
-                        quote!(r.list(#child, &mut #slot, #ns, #xml)?)
+                        quote!(r.list(#child, &mut #slot, #ns, #xml))
                     }
                 }
                 (_, FieldKind::Choice(c), None) => {
                     let cname = self.choice_path(c);
-                    quote!(r.field_with(#child, &mut #slot, #cname::read_list)?)
+                    quote!(r.field_with(#child, &mut #slot, #cname::read_list))
                 }
                 (_, _, variant) => {
                     let read = self.read_expr(e, child);
@@ -840,15 +797,15 @@ impl Renderer<'_> {
                         Some(variant) => quote!(#variant(#read)),
                         None => read,
                     };
-                    quote!(r.field_with(#child, &mut #slot, |r, #child| rt::Ok(#value))?)
+                    quote!(r.field_with(#child, &mut #slot, |r, #child| rt::Ok(#value)))
                 }
             };
         }
         match (e.ty.is_value(), variant) {
-            (true, None) => quote!(r.value(#child, &mut #slot)?),
-            (false, None) => quote!(r.field(#child, &mut #slot)?),
-            (true, Some(v)) => quote!(r.value_as(#child, &mut #slot, #v)?),
-            (false, Some(v)) => quote!(r.field_as(#child, &mut #slot, #v)?),
+            (true, None) => quote!(r.value(#child, &mut #slot)),
+            (false, None) => quote!(r.field(#child, &mut #slot)),
+            (true, Some(v)) => quote!(r.value_as(#child, &mut #slot, #v)),
+            (false, Some(v)) => quote!(r.field_as(#child, &mut #slot, #v)),
         }
     }
 
@@ -881,7 +838,7 @@ impl Renderer<'_> {
                 let mut arms = Vec::new();
                 let fallback = self
                     .kind_arms(other, &item, &quote!(items), &mut arms)
-                    .unwrap_or_else(|| quote!(r.skip(#item)?));
+                    .unwrap_or_else(|| quote!(r.skip(#item)));
                 let each = self.dispatch(&item, &arms, fallback);
                 quote!({
                     let list = #child;
@@ -1295,7 +1252,7 @@ impl Renderer<'_> {
         let mut arms = Vec::new();
         let fallback = self
             .kind_arms(&kind, &item, &quote!(items), &mut arms)
-            .unwrap_or_else(|| quote!(r.skip(#item)?));
+            .unwrap_or_else(|| quote!(r.skip(#item)));
         let each = self.dispatch(&item, &arms, fallback);
         quote! {
             impl #name {

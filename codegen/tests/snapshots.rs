@@ -28,7 +28,10 @@ fn items_for(modules: &[GeneratedModule], module: &str, name: &str) -> String {
             syn::Item::Struct(s) => s.ident == name,
             syn::Item::Enum(e) => e.ident == name,
             syn::Item::Impl(i) => i.self_ty.to_token_stream().to_string() == name,
-            other => ews_codegen::value_enum(other).is_some_and(|e| e.ident == name),
+            other => {
+                ews_codegen::value_enum(other).is_some_and(|e| e.ident == name)
+                    || ews_codegen::reflected(other).is_some_and(|s| s.ident == name)
+            }
         })
         .collect();
     assert!(!items.is_empty(), "{module}::{name} is not generated");

@@ -41,8 +41,8 @@ pub enum Value<'a> {
     F32(f32),
     /// An `f64`.
     F64(f64),
-    /// A struct: its name, its number of members, and the members.
-    Struct(&'static str, usize, &'a dyn Fields),
+    /// A struct: its name and its members.
+    Struct(&'static str, &'a dyn Fields),
     /// A newtype variant: the enum's name, the variant's index and name, its value.
     Variant(&'static str, u32, &'static str, &'a dyn Member),
     /// A list.
@@ -56,7 +56,7 @@ impl std::fmt::Debug for Value<'_> {
         match self {
             Value::Absent => f.write_str("Absent"),
             Value::Str(v) => write!(f, "Str({v:?})"),
-            Value::Struct(name, len, _) => write!(f, "Struct({name}, {len} members)"),
+            Value::Struct(name, _) => write!(f, "Struct({name})"),
             Value::Variant(name, _, variant, _) => write!(f, "Variant({name}::{variant})"),
             Value::Seq(items) => write!(f, "Seq({} items)", items.len()),
             Value::Other(_) => f.write_str("Other"),
@@ -65,10 +65,11 @@ impl std::fmt::Debug for Value<'_> {
     }
 }
 
-/// The members of a generated struct, one at a time.
+/// The members of a generated struct.
 pub trait Fields {
-    /// The member at `index` (below the number [`Value::Struct`] gives): its name and value.
-    fn member(&self, index: usize) -> (&'static str, Value<'_>);
+    /// Hands each member to `f`, in order: its name (a raw identifier's with its `r#`) and
+    /// its value.
+    fn members(&self, f: &mut dyn FnMut(&'static str, Value<'_>));
 }
 
 /// A list's items, one at a time.
@@ -125,17 +126,23 @@ fn write<S: Serializer>(s: S, v: Value<'_>) -> Result<S::Ok, S::Error> {
         Value::U64(v) => s.serialize_u64(v),
         Value::F32(v) => s.serialize_f32(v),
         Value::F64(v) => s.serialize_f64(v),
-        Value::Struct(name, len, fields) => {
-            let present = (0..len)
-                .filter(|&i| !matches!(fields.member(i).1, Value::Absent))
-                .count();
+        Value::Struct(name, fields) => {
+            let mut present = 0;
+            fields.members(&mut |_, value| {
+                present += usize::from(!matches!(value, Value::Absent));
+            });
             let mut state = s.serialize_struct(name, present)?;
-            for i in 0..len {
-                match fields.member(i) {
-                    (key, Value::Absent) => state.skip_field(key)?,
-                    (key, value) => state.serialize_field(key, &Written(value))?,
+            let mut written = Ok(());
+            fields.members(&mut |key, value| {
+                let key = key.strip_prefix("r#").unwrap_or(key);
+                if written.is_ok() {
+                    written = match value {
+                        Value::Absent => state.skip_field(key),
+                        value => state.serialize_field(key, &Written(value)),
+                    };
                 }
-            }
+            });
+            written?;
             state.end()
         }
         Value::Variant(name, index, variant, value) => {
