@@ -67,22 +67,42 @@ fn output<O: Operation>(
     })
 }
 
-/// The `X-AnchorMailbox` of `O`'s requests sent with `headers`: the impersonated address,
-/// for an operation that can be impersonated.
-fn anchor<O: Operation>(headers: &RequestHeaders) -> Option<&str> {
-    headers
-        .anchor_mailbox()
-        .filter(|_| O::REQUEST_HEADERS.contains(&"ExchangeImpersonation"))
+/// Where `O`'s requests sent with `headers` are routed: a public folder mailbox, or the
+/// impersonated address for an operation that can be impersonated.
+fn route<O: Operation>(headers: &RequestHeaders) -> Route {
+    match &headers.public_folders {
+        Some(public) => Route {
+            anchor: Some(public.anchor_mailbox.clone()),
+            public_folder_mailbox: Some(public.public_folder_mailbox.clone()),
+        },
+        None => Route {
+            anchor: headers
+                .anchor_mailbox()
+                .filter(|_| O::REQUEST_HEADERS.contains(&"ExchangeImpersonation"))
+                .map(str::to_owned),
+            public_folder_mailbox: None,
+        },
+    }
 }
 
-/// The request of `O` carrying the envelope `body`, anchored at `anchor`. A Subscribe asks
-/// for server affinity, so that the subscription's later requests reach the server that
-/// holds it (the client sends back the cookie the server sets).
-fn soap_payload<'a, O: Operation>(body: &'a str, anchor: Option<&'a str>) -> Payload<'a> {
+/// The HTTP headers routing a request to a mailbox.
+#[derive(Debug, Clone, Default)]
+struct Route {
+    /// `X-AnchorMailbox`.
+    anchor: Option<String>,
+    /// `X-PublicFolderMailbox`.
+    public_folder_mailbox: Option<String>,
+}
+
+/// The request of `O` carrying the envelope `body`, routed by `route`. A Subscribe asks for
+/// server affinity, so that the subscription's later requests reach the server that holds
+/// it (the client sends back the cookie the server sets).
+fn soap_payload<'a, O: Operation>(body: &'a str, route: &'a Route) -> Payload<'a> {
     Payload::Soap {
         body,
         action: O::SOAP_ACTION,
-        anchor,
+        anchor: route.anchor.as_deref(),
+        public_folder_mailbox: route.public_folder_mailbox.as_deref(),
         prefer_affinity: O::NAME == "Subscribe",
     }
 }
@@ -360,7 +380,8 @@ impl Client {
         interpret: impl Fn(ResponseEnvelope<O::Response>) -> Result<Response<T>, Error>,
     ) -> Result<Response<T>, Error> {
         let body = soap::write_request::<O>(headers, request);
-        let payload = soap_payload::<O>(&body, anchor::<O>(headers));
+        let route = route::<O>(headers);
+        let payload = soap_payload::<O>(&body, &route);
         let endpoint = self.transport.endpoint();
         let span = tracing::info_span!("ews.call", operation = O::NAME, %endpoint);
         let read = |raw: RawResponse| {

@@ -96,6 +96,8 @@ pub struct Autodiscover {
     settings: ClientBuilder,
     host: Option<String>,
     allow_http: Vec<String>,
+    /// Settings asked for besides those giving the EWS URL and version.
+    user_settings: Vec<String>,
 }
 
 impl Default for Autodiscover {
@@ -126,6 +128,15 @@ enum Outcome {
 }
 
 impl Autodiscover {
+    /// Asks SOAP Autodiscover for the settings `names` too (`PublicFolderInformation`,
+    /// `InternalRpcClientServer`, `AutoDiscoverSMTPAddress`, …): those the server has come
+    /// in [`Discovered::settings`]. Autodiscover v2, which tells the EWS URL alone, is then
+    /// not asked.
+    pub fn user_settings<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.user_settings.extend(names.into_iter().map(Into::into));
+        self
+    }
+
     /// No credentials, the candidate hosts of the address's domain, `https` only, the
     /// bundled and platform roots trusted, 30 s per request.
     pub fn new() -> Self {
@@ -135,6 +146,7 @@ impl Autodiscover {
                 .without_redirects(),
             host: None,
             allow_http: Vec::new(),
+            user_settings: Vec::new(),
         }
     }
 
@@ -311,10 +323,11 @@ impl Autodiscover {
         };
         let base = |host: &str| format!("{}://{host}", self.scheme(host));
         let both = |host: &str| {
-            vec![
-                Step::Json(base(host)),
-                Step::Soap(format!("{}/autodiscover/autodiscover.svc", base(host))),
-            ]
+            let soap = Step::Soap(format!("{}/autodiscover/autodiscover.svc", base(host)));
+            match self.user_settings.is_empty() {
+                true => vec![Step::Json(base(host)), soap],
+                false => vec![soap],
+            }
         };
         if let Some(host) = &self.host {
             return Ok(both(host));
@@ -363,7 +376,7 @@ impl Autodiscover {
             ));
         }
         let mut steps = Vec::new();
-        if json_too {
+        if json_too && self.user_settings.is_empty() {
             steps.push(Step::Json(parsed.origin().ascii_serialization()));
         }
         steps.push(Step::Soap(format!(
@@ -470,7 +483,12 @@ impl Autodiscover {
                 users: vec![User {
                     mailbox: email.into(),
                 }],
-                requested_settings: SETTINGS.iter().map(|s| (*s).into()).collect(),
+                requested_settings: SETTINGS
+                    .iter()
+                    .copied()
+                    .chain(self.user_settings.iter().map(String::as_str))
+                    .map(Into::into)
+                    .collect(),
                 requested_version: None,
             },
         };
@@ -479,6 +497,7 @@ impl Autodiscover {
             body: &body,
             action: soap::GET_USER_SETTINGS_ACTION,
             anchor: None,
+            public_folder_mailbox: None,
             prefer_affinity: false,
         };
         let raw = match self.fetch(tls, url, payload, true).await {

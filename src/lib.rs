@@ -111,7 +111,7 @@ pub use im::ImItemListResponse;
 /// so that its version always matches.
 pub use jiff;
 pub use operation::{EwsError, ItemResult, ItemResults};
-pub use soap::{Impersonation, RequestHeaders, SoapFault};
+pub use soap::{Impersonation, PublicFolderRouting, RequestHeaders, SoapFault};
 
 /// Types of the EWS types namespace
 /// (`http://schemas.microsoft.com/exchange/services/2006/types`), generated.

@@ -74,6 +74,52 @@ pub struct RequestHeaders {
     pub date_time_precision: Option<DateTimePrecision>,
     /// `ManagementRole`: the management roles the call acts with.
     pub management_role: Option<ManagementRole>,
+    /// Not a SOAP header: the public folder mailbox the request is routed to, sent as the
+    /// `X-AnchorMailbox` and `X-PublicFolderMailbox` HTTP headers (for any operation, and
+    /// in place of the impersonated address).
+    pub public_folders: Option<PublicFolderRouting>,
+}
+
+/// Where a request about public folders goes: since Exchange 2013, public folders live in
+/// public folder mailboxes, and a request reaches the right one by two HTTP headers. A
+/// request about the folder tree (FindFolder, GetFolder, …) goes to the user's hierarchy
+/// mailbox ([`PublicFolderRouting::hierarchy`]); one about a folder's items (FindItem,
+/// GetItem, …) to the mailbox holding that folder's content
+/// ([`PublicFolderRouting::content`]). The addresses come from Autodiscover
+/// ([`Autodiscover::user_settings`](crate::discovery::Autodiscover::user_settings)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicFolderRouting {
+    /// The `X-AnchorMailbox` header.
+    pub anchor_mailbox: String,
+    /// The `X-PublicFolderMailbox` header.
+    pub public_folder_mailbox: String,
+}
+
+impl PublicFolderRouting {
+    /// The routing of requests about the public folder tree: `X-AnchorMailbox` is the
+    /// user's `PublicFolderInformation` setting, `X-PublicFolderMailbox` their
+    /// `InternalRpcClientServer` setting (both from Autodiscover's GetUserSettings).
+    pub fn hierarchy(
+        public_folder_information: impl Into<String>,
+        internal_rpc_client_server: impl Into<String>,
+    ) -> Self {
+        PublicFolderRouting {
+            anchor_mailbox: public_folder_information.into(),
+            public_folder_mailbox: internal_rpc_client_server.into(),
+        }
+    }
+
+    /// The routing of requests about a folder's items: both headers are the
+    /// `AutoDiscoverSMTPAddress` setting of the mailbox holding its content (asked for at
+    /// `<mailbox GUID>@<domain>`, the GUID being the start of the folder's
+    /// `PR_REPLICA_LIST` property, 0x6698).
+    pub fn content(auto_discover_smtp_address: impl Into<String>) -> Self {
+        let address = auto_discover_smtp_address.into();
+        PublicFolderRouting {
+            anchor_mailbox: address.clone(),
+            public_folder_mailbox: address,
+        }
+    }
 }
 
 impl Default for RequestHeaders {
@@ -85,6 +131,7 @@ impl Default for RequestHeaders {
             time_zone_context: None,
             date_time_precision: None,
             management_role: None,
+            public_folders: None,
         }
     }
 }

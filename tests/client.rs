@@ -10,7 +10,9 @@ use ews_bindings::messages::ResponseCode;
 use ews_bindings::mock::{MockResponse, MockServer};
 use ews_bindings::types::ExchangeVersion;
 use ews_bindings::xml::ParseErrorKind;
-use ews_bindings::{Client, Error, Impersonation, RequestHeaders, RetryPolicy, Secret};
+use ews_bindings::{
+    Client, Error, Impersonation, PublicFolderRouting, RequestHeaders, RetryPolicy, Secret,
+};
 
 /// Builds the client and calls GetImItemList.
 trait List {
@@ -228,6 +230,58 @@ async fn only_the_headers_the_operation_takes_are_sent() {
     );
     // A SID names no mailbox address.
     assert_eq!(requests[1].header("x-anchormailbox"), None);
+}
+
+/// A request routed to a public folder mailbox carries `X-AnchorMailbox` and
+/// `X-PublicFolderMailbox`, in place of the impersonated address; the SOAP headers are
+/// unchanged.
+#[tokio::test]
+async fn public_folder_requests_are_routed_by_two_http_headers() {
+    let server = MockServer::start(vec![
+        MockResponse::xml(fixture("response.xml")),
+        MockResponse::xml(fixture("response.xml")),
+    ])
+    .await
+    .unwrap();
+    let impersonated = RequestHeaders {
+        impersonation: Some(Impersonation::SmtpAddress("alice@contoso.com".into())),
+        ..RequestHeaders::default()
+    };
+    let client = client(&server)
+        .headers(impersonated.clone())
+        .build()
+        .unwrap();
+    let hierarchy = RequestHeaders {
+        public_folders: Some(PublicFolderRouting::hierarchy(
+            "pf-hierarchy@contoso.com",
+            "5f8b1e2c-0c3a-4d2e-9b7a-1c2d3e4f5a6b@contoso.com",
+        )),
+        ..impersonated
+    };
+    client.get_im_item_list_with(&hierarchy).await.unwrap();
+    let content = RequestHeaders {
+        public_folders: Some(PublicFolderRouting::content("pf-content@contoso.com")),
+        ..RequestHeaders::default()
+    };
+    client.get_im_item_list_with(&content).await.unwrap();
+
+    let requests = server.requests();
+    assert_eq!(
+        requests[0].header("x-anchormailbox"),
+        Some("pf-hierarchy@contoso.com")
+    );
+    assert_eq!(
+        requests[0].header("x-publicfoldermailbox"),
+        Some("5f8b1e2c-0c3a-4d2e-9b7a-1c2d3e4f5a6b@contoso.com")
+    );
+    assert!(tree(&requests[0].text())
+        .child("Header")
+        .unwrap()
+        .child("ExchangeImpersonation")
+        .is_some());
+    for name in ["x-anchormailbox", "x-publicfoldermailbox"] {
+        assert_eq!(requests[1].header(name), Some("pf-content@contoso.com"));
+    }
 }
 
 #[tokio::test]

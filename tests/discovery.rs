@@ -146,6 +146,54 @@ async fn soap_get_user_settings_gives_the_url_and_the_newest_version() {
     }
 }
 
+/// Settings asked for besides the EWS URL come back by name, from SOAP Autodiscover alone
+/// (Autodiscover v2 tells only the URL): here those routing public folder requests.
+#[tokio::test]
+async fn other_user_settings_are_asked_of_soap_autodiscover() {
+    let server = MockServer::start_with(|request| {
+        if is_soap(request) {
+            MockResponse::xml(user_response(
+                "NoError",
+                "",
+                &[
+                    ("ExternalEwsUrl", EWS_URL),
+                    ("PublicFolderInformation", "pf-hierarchy@contoso.com"),
+                    ("InternalRpcClientServer", "4f1c@contoso.com"),
+                ],
+            ))
+        } else {
+            MockResponse::xml(format!(r#"{{"Protocol":"EWS","Url":"{EWS_URL}"}}"#))
+                .with_header("Content-Type", "application/json")
+        }
+    })
+    .await
+    .unwrap();
+    let found = at(&server)
+        .user_settings(["PublicFolderInformation", "InternalRpcClientServer"])
+        .discover("alice@contoso.com")
+        .await
+        .unwrap();
+    assert_eq!(found.ews_url, EWS_URL);
+    assert_eq!(
+        found.settings["PublicFolderInformation"],
+        "pf-hierarchy@contoso.com"
+    );
+    assert_eq!(
+        found.settings["InternalRpcClientServer"],
+        "4f1c@contoso.com"
+    );
+    let requests = server.requests();
+    assert!(!requests.iter().any(is_json), "v2 is not asked");
+    let body = requests.iter().find(|r| is_soap(r)).unwrap().text();
+    for expected in [
+        "<a:Setting>ExternalEwsUrl</a:Setting>",
+        "<a:Setting>PublicFolderInformation</a:Setting>",
+        "<a:Setting>InternalRpcClientServer</a:Setting>",
+    ] {
+        assert!(body.contains(expected), "{expected} in {body}");
+    }
+}
+
 #[tokio::test]
 async fn redirect_address_asks_again_for_the_other_address() {
     let server = MockServer::start_with(|request| {

@@ -83,15 +83,15 @@ impl Client {
         parse: Parse<R>,
     ) -> impl Stream<Item = Result<Response<R>, Error>> + Send + 'c {
         let body = soap::write_request::<O>(headers, request);
-        let anchor = super::anchor::<O>(headers).map(str::to_owned);
+        let route = super::route::<O>(headers);
         let operation = O::NAME;
         stream::unfold(State::Start(body), move |state| {
-            let anchor = anchor.clone();
+            let route = route.clone();
             async move {
                 let state = match state {
                     State::Done => return None,
                     State::Start(body) => {
-                        let payload = super::soap_payload::<O>(&body, anchor.as_deref());
+                        let payload = super::soap_payload::<O>(&body, &route);
                         match self.open(operation, payload, parse).await {
                             Ok(state) => state,
                             Err(e) => return Some((Err(e), State::Done)),

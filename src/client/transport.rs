@@ -46,8 +46,8 @@ pub(crate) struct Transport {
 pub(crate) enum Payload<'a> {
     /// Nothing: a `GET`.
     Get,
-    /// A SOAP envelope to `POST`, with its `SOAPAction` and, for an impersonated request,
-    /// the `X-AnchorMailbox` address.
+    /// A SOAP envelope to `POST`, with its `SOAPAction` and the headers routing it to a
+    /// mailbox.
     Soap {
         /// The envelope.
         body: &'a str,
@@ -55,6 +55,8 @@ pub(crate) enum Payload<'a> {
         action: &'a str,
         /// The `X-AnchorMailbox` header, if any.
         anchor: Option<&'a str>,
+        /// The `X-PublicFolderMailbox` header, if any.
+        public_folder_mailbox: Option<&'a str>,
         /// Whether to ask for server affinity (`X-PreferServerAffinity`), as a Subscribe
         /// request does.
         prefer_affinity: bool,
@@ -174,8 +176,8 @@ impl Transport {
         let unwritable = |e: hyper::http::Error| {
             Error::Build(format!(
                 "the request to {url} cannot be written ({e}): HTTP header values cannot hold \
-                 line breaks or other control characters (an impersonated address goes into \
-                 X-AnchorMailbox, a bearer token into Authorization)"
+                 line breaks or other control characters (an impersonated address or a public \
+                 folder mailbox goes into X-AnchorMailbox, a bearer token into Authorization)"
             ))
         };
         if let (Some(connections), Some(windows)) = (&self.connections, self.auth.windows()) {
@@ -254,6 +256,7 @@ impl Transport {
             Payload::Soap {
                 action,
                 anchor,
+                public_folder_mailbox,
                 prefer_affinity,
                 ..
             } => {
@@ -263,6 +266,9 @@ impl Transport {
                     .header("SOAPAction", format!("\"{action}\""));
                 if let Some(anchor) = anchor {
                     request = request.header("X-AnchorMailbox", anchor);
+                }
+                if let Some(mailbox) = public_folder_mailbox {
+                    request = request.header("X-PublicFolderMailbox", mailbox);
                 }
                 if prefer_affinity {
                     request = request.header("X-PreferServerAffinity", "true");
