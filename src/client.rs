@@ -160,6 +160,16 @@ impl Client {
         &self.headers
     }
 
+    /// This client sending `headers` unless a call overrides them: for every call of a
+    /// stream of pages ([`Client::pages`]) or of item-by-item reads routed to a public
+    /// folder mailbox, say. It shares this client's connections and settings.
+    pub fn with_headers(&self, headers: RequestHeaders) -> Client {
+        Client {
+            headers,
+            ..self.clone()
+        }
+    }
+
     /// Sends `request` with the client's request headers and returns what the operation's
     /// response means ([`Operation::Output`]): its response message, one result per
     /// requested item, or its response element. Like every call, it needs a Tokio runtime

@@ -263,7 +263,12 @@ async fn public_folder_requests_are_routed_by_two_http_headers() {
         public_folders: Some(PublicFolderRouting::content("pf-content@contoso.com")),
         ..RequestHeaders::default()
     };
-    client.get_im_item_list_with(&content).await.unwrap();
+    // A client of its own for the content mailbox: the same connections, other headers.
+    client
+        .with_headers(content)
+        .get_im_item_list()
+        .await
+        .unwrap();
 
     let requests = server.requests();
     assert_eq!(

@@ -241,6 +241,19 @@ pub async fn discover(
     email: &str,
     env: Env<'_>,
 ) -> Result<Discovered, String> {
+    autodiscover(access, host, env)?
+        .discover(email)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Autodiscover asking only `host` (`--autodiscover-host`) when given, with the command
+/// line's credentials and TLS trust.
+pub fn autodiscover(
+    access: &Access,
+    host: Option<&str>,
+    env: Env<'_>,
+) -> Result<Autodiscover, String> {
     let mut autodiscover = Autodiscover::new();
     if let Some(host) = host {
         autodiscover = match host.strip_prefix("http://") {
@@ -280,8 +293,5 @@ pub async fn discover(
         }
         _ => {}
     }
-    autodiscover
-        .discover(email)
-        .await
-        .map_err(|e| e.to_string())
+    Ok(autodiscover)
 }

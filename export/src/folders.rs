@@ -1,13 +1,16 @@
-//! The mailbox's folders (SyncFolderHierarchy from the root of the message folders) and
-//! the directory each mail folder is exported to: the path of display names, each name
-//! kept as it is but for what a file system forbids.
+//! The mailbox's folders (SyncFolderHierarchy from the root of the message folders), the
+//! public folders (FindFolder, a level at a time, from their root), and the directory each
+//! mail folder is exported to: the path of display names, each name kept as it is but for
+//! what a file system forbids.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use ews_bindings::messages::SyncFolderHierarchy;
+use ews_bindings::messages::{FindFolder, SyncFolderHierarchy};
 use ews_bindings::types::{
-    DefaultShapeNames, DistinguishedFolderIdName, SyncFolderHierarchyChangesChoice, TargetFolderId,
+    AnyFolder, AnyFolderId, DefaultShapeNames, DistinguishedFolderIdName, FolderId,
+    FolderQueryTraversal, FolderResponseShape, MapiPropertyType, PathElement, PathToExtendedField,
+    SyncFolderHierarchyChangesChoice, TargetFolderId, ValueOrValues,
 };
 use ews_bindings::{operation, Client, Error};
 use futures_util::TryStreamExt;
@@ -23,6 +26,9 @@ pub struct Folder {
     pub name: String,
     /// Its class (`IPF.Note` for mail, `IPF.Appointment`, `IPF.Contact`, `IPF.Task`, …).
     pub class: Option<String>,
+    /// For a public folder, the GUID of the public folder mailbox holding its content (the
+    /// start of its `PR_REPLICA_LIST`), if the server gave it.
+    pub content_mailbox: Option<String>,
 }
 
 impl Folder {
@@ -61,6 +67,7 @@ pub async fn list(client: &Client, root: DistinguishedFolderIdName) -> Result<Ve
                             parent: folder.parent_folder_id().map(|p| p.id.to_string()),
                             name: folder.display_name().unwrap_or_default().to_owned(),
                             class: folder.folder_class().map(str::to_owned),
+                            content_mailbox: None,
                         },
                     );
                 }
@@ -71,6 +78,72 @@ pub async fn list(client: &Client, root: DistinguishedFolderIdName) -> Result<Ve
         }
     }
     Ok(folders.into_values().collect())
+}
+
+/// `PR_REPLICA_LIST` (0x6698, binary): on a public folder, the GUID of the public folder
+/// mailbox holding its content, as 36 ASCII characters, first.
+const REPLICA_LIST: u16 = 0x6698;
+
+/// Every public folder (below `publicfoldersroot`), a level at a time: FindFolder lists
+/// one folder's children only (a deep traversal of public folders is refused).
+pub async fn list_public(client: &Client) -> Result<Vec<Folder>, Error> {
+    let replica_list = PathToExtendedField {
+        property_tag: Some(format!("0x{REPLICA_LIST:04x}").into()),
+        ..PathToExtendedField::new(MapiPropertyType::Binary)
+    };
+    let shape = FolderResponseShape {
+        additional_properties: Some(vec![PathElement::ExtendedFieldURI(Box::new(replica_list))]),
+        ..FolderResponseShape::new(DefaultShapeNames::AllProperties)
+    };
+    let mut folders = Vec::new();
+    let mut parents = vec![AnyFolderId::from(
+        DistinguishedFolderIdName::Publicfoldersroot,
+    )];
+    while let Some(parent) = parents.pop() {
+        let request = FindFolder::new(FolderQueryTraversal::Shallow, shape.clone(), vec![parent]);
+        let mut pages = std::pin::pin!(client.pages::<operation::FindFolder>(request, 512));
+        while let Some(page) = pages.try_next().await? {
+            let found = page.root_folder.and_then(|r| r.folders).unwrap_or_default();
+            for folder in found {
+                let Some(id) = folder.folder_id() else {
+                    continue;
+                };
+                if folder.child_folder_count().is_none_or(|n| n > 0) {
+                    parents.push(FolderId::new(id.id.as_str()).into());
+                }
+                folders.push(Folder {
+                    id: id.id.to_string(),
+                    parent: folder.parent_folder_id().map(|p| p.id.to_string()),
+                    name: folder.display_name().unwrap_or_default().to_owned(),
+                    class: folder.folder_class().map(str::to_owned),
+                    content_mailbox: content_mailbox(&folder),
+                });
+            }
+        }
+    }
+    Ok(folders)
+}
+
+/// The GUID of the mailbox holding the content of the public folder `folder`, from its
+/// `PR_REPLICA_LIST` (base64 in the answer).
+fn content_mailbox(folder: &AnyFolder) -> Option<String> {
+    let tag = format!("0x{REPLICA_LIST:04x}");
+    let property = folder.extended_property().iter().find(|p| {
+        let tag_of = p.extended_field_uri.property_tag.as_deref();
+        tag_of.is_some_and(|t| t.eq_ignore_ascii_case(&tag) || t.parse::<u16>() == Ok(REPLICA_LIST))
+    })?;
+    let ValueOrValues::Value(value) = &property.value_or_values else {
+        return None;
+    };
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .ok()?;
+    let guid = std::str::from_utf8(bytes.get(..36)?).ok()?;
+    let hex = |part: &str| part.chars().all(|c| c.is_ascii_hexdigit());
+    let parts: Vec<&str> = guid.split('-').collect();
+    let shaped = parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]);
+    (shaped && parts.iter().all(|p| hex(p))).then(|| guid.to_ascii_lowercase())
 }
 
 /// A display name as one path component: kept as it is (spaces and letters of any
@@ -144,6 +217,7 @@ mod tests {
             parent: parent.map(Into::into),
             name: name.into(),
             class: Some("IPF.Note".into()),
+            content_mailbox: None,
         }
     }
 

@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use ews_bindings::{Client, Impersonation, RequestHeaders};
-use ews_export::{export, ExportError, Format, Options, Progress};
+use ews_bindings::{Client, Impersonation, PublicFolderRouting, RequestHeaders};
+use ews_export::{export, ExportError, Format, Options, Progress, PublicFolders};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 #[path = "../../examples/common/cli.rs"]
@@ -68,6 +68,11 @@ struct Args {
     /// mailbox; give it an output directory of its own.
     #[arg(long)]
     archive: bool,
+    /// Export the public folders instead of the mailbox; give them an output directory of
+    /// their own. With --autodiscover, requests are routed to the public folder mailboxes
+    /// Autodiscover names.
+    #[arg(long, conflicts_with = "archive")]
+    public_folders: bool,
     /// GetItem requests in flight at once (throttling policies allow a few per user).
     #[arg(long, default_value_t = 3, value_name = "N")]
     concurrency: usize,
@@ -105,8 +110,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: &Args, err: &mut dyn Write) -> u8 {
-    let client = match client(args, err).await {
-        Ok(client) => client,
+    let (client, public_folders) = match client(args, err).await {
+        Ok(found) => found,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");
             return FAILED;
@@ -118,6 +123,7 @@ async fn run(args: &Args, err: &mut dyn Write) -> u8 {
         mirror: args.mirror,
         concurrency: args.concurrency,
         archive: args.archive,
+        public_folders,
         ..Options::new(&args.out)
     };
     let started = Instant::now();
@@ -230,18 +236,42 @@ impl Shown {
     }
 }
 
-/// The client of the server `--url` names, or Autodiscover finds.
-async fn client(args: &Args, err: &mut dyn Write) -> Result<Client, String> {
+/// The Autodiscover settings routing requests about the public folder tree.
+const PUBLIC_FOLDER_SETTINGS: [&str; 2] = ["PublicFolderInformation", "InternalRpcClientServer"];
+
+/// The client of the server `--url` names, or Autodiscover finds, and with
+/// `--public-folders`, how to reach them.
+async fn client(
+    args: &Args,
+    err: &mut dyn Write,
+) -> Result<(Client, Option<PublicFolders>), String> {
+    let mut public_folders = args.public_folders.then(PublicFolders::default);
     let url = match (&args.url, &args.autodiscover) {
         (Some(url), _) => url.clone(),
         (None, Some(email)) => {
             let host = args.autodiscover_host.as_deref();
-            let found = cli::discover(&args.access, host, email, &cli::process_env).await?;
+            let mut autodiscover = cli::autodiscover(&args.access, host, &cli::process_env)?;
+            if let (Some(public), Some((_, domain))) =
+                (public_folders.as_mut(), email.rsplit_once('@'))
+            {
+                public.content = Some((autodiscover.clone(), domain.to_owned()));
+                autodiscover = autodiscover.user_settings(PUBLIC_FOLDER_SETTINGS);
+            }
+            let found = autodiscover
+                .discover(email)
+                .await
+                .map_err(|e| e.to_string())?;
             let _ = writeln!(
                 err,
                 "Autodiscover: {} ({})",
                 found.ews_url, found.answered_by
             );
+            if let Some(public) = public_folders.as_mut() {
+                let [information, server] = PUBLIC_FOLDER_SETTINGS.map(|s| found.settings.get(s));
+                public.hierarchy = information
+                    .zip(server)
+                    .map(|(a, b)| PublicFolderRouting::hierarchy(a.as_str(), b.as_str()));
+            }
             found.ews_url
         }
         (None, None) => return Err("--url or --autodiscover is needed".to_owned()),
@@ -255,5 +285,6 @@ async fn client(args: &Args, err: &mut dyn Write) -> Result<Client, String> {
     };
     let builder = Client::builder(url).headers(headers);
     let builder = args.access.apply(builder, &cli::process_env)?;
-    builder.build().map_err(|e| e.to_string())
+    let client = builder.build().map_err(|e| e.to_string())?;
+    Ok((client, public_folders))
 }

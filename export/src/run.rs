@@ -2,16 +2,20 @@
 //! (SyncFolderItems from its saved sync state), the new and changed messages fetched in
 //! batches (GetItem with their MIME content, read one at a time) and written, then the
 //! sync state saved. Killed at any moment and run again, it ends with the same files.
+//! Public folders, which SyncFolderItems does not serve, are listed with FindItem and
+//! compared with the items exported before.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use ews_bindings::messages::{GetItem, ResponseCode, SyncFolderItems};
+use ews_bindings::discovery::Autodiscover;
+use ews_bindings::messages::{FindItem, GetItem, ResponseCode, SyncFolderItems};
 use ews_bindings::types::{
     AnyItem, AnyItemId, DefaultShapeNames, DistinguishedFolderIdName, FolderId, ItemId,
-    ItemResponseShape, SyncFolderItemsChangesChoice, TargetFolderId,
+    ItemQueryTraversal, ItemResponseShape, ItemsOrGroups, SyncFolderItemsChangesChoice,
+    TargetFolderId,
 };
-use ews_bindings::{operation, Client, Error, EwsError};
+use ews_bindings::{operation, Client, Error, EwsError, PublicFolderRouting, RequestHeaders};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use crate::folders::{self, Folder};
@@ -37,6 +41,24 @@ pub struct Options {
     pub concurrency: usize,
     /// Export the archive mailbox (its `archivemsgfolderroot`) instead of the mailbox.
     pub archive: bool,
+    /// Export the public folders instead of the mailbox, reached as this says.
+    pub public_folders: Option<PublicFolders>,
+}
+
+/// How requests reach the public folders. Exchange 2013 and later keep them in public
+/// folder mailboxes and route a request by its `X-AnchorMailbox` and
+/// `X-PublicFolderMailbox` headers; a server that holds the public folders itself takes
+/// requests without them.
+#[derive(Debug, Clone, Default)]
+pub struct PublicFolders {
+    /// The routing of the requests about the folder tree (FindFolder), from the user's
+    /// Autodiscover settings `PublicFolderInformation` and `InternalRpcClientServer`; none:
+    /// unrouted.
+    pub hierarchy: Option<PublicFolderRouting>,
+    /// Autodiscover, and the domain, to find the mailbox holding each folder's content
+    /// (asked for at `<GUID>@<domain>`, the GUID from the folder's `PR_REPLICA_LIST`);
+    /// none: the content requests go as the hierarchy's.
+    pub content: Option<(Autodiscover, String)>,
 }
 
 impl Options {
@@ -51,6 +73,7 @@ impl Options {
             mirror: false,
             concurrency: 3,
             archive: false,
+            public_folders: None,
         }
     }
 }
@@ -134,6 +157,11 @@ pub async fn export(
              message without being written anew",
         ));
     }
+    if options.archive && options.public_folders.is_some() {
+        return Err(ExportError::Usage(
+            "--archive and --public-folders each name what to export: give one of them",
+        ));
+    }
     std::fs::create_dir_all(&options.out).map_err(io(&options.out))?;
     let states = States::open(&options.out).map_err(io(&options.out))?;
     let saved: BTreeMap<String, FolderState> = states
@@ -142,11 +170,18 @@ pub async fn export(
         .into_iter()
         .map(|s| (s.folder_id.clone(), s))
         .collect();
-    let root = match options.archive {
-        true => DistinguishedFolderIdName::Archivemsgfolderroot,
-        false => DistinguishedFolderIdName::Msgfolderroot,
+    let hierarchy = options
+        .public_folders
+        .as_ref()
+        .map(|p| routed(client, p.hierarchy.clone()));
+    let folders = match (&hierarchy, options.archive) {
+        (Some(hierarchy), _) => folders::list_public(hierarchy).await?,
+        (None, true) => {
+            folders::list(client, DistinguishedFolderIdName::Archivemsgfolderroot).await?
+        }
+        (None, false) => folders::list(client, DistinguishedFolderIdName::Msgfolderroot).await?,
     };
-    let folders = folders::list(client, root).await?;
+    let mut content_clients: BTreeMap<String, Client> = BTreeMap::new();
     let known = saved
         .iter()
         .map(|(id, s)| (id.clone(), s.path.clone()))
@@ -173,8 +208,25 @@ pub async fn export(
             ..FolderState::default()
         });
         progress(Progress::Folder { path: path.clone() });
+        let folder_client = match (&options.public_folders, &hierarchy) {
+            (Some(public), Some(hierarchy)) => {
+                match content_client(hierarchy, public, folder, &mut content_clients).await {
+                    Ok(found) => found,
+                    Err(error) => {
+                        progress(Progress::Failed {
+                            path: path.clone(),
+                            item_id: String::new(),
+                            error: error.clone(),
+                        });
+                        report.failed.push((path, String::new(), error));
+                        continue;
+                    }
+                }
+            }
+            _ => client.clone(),
+        };
         let mut export = FolderExport {
-            client,
+            client: &folder_client,
             options,
             states: &states,
             dir: options.out.join(&path),
@@ -201,6 +253,55 @@ pub async fn export(
     let failed = options.out.join(crate::state::DIR).join(FAILED);
     write_failed(&failed, &report.failed).map_err(io(&failed))?;
     Ok(report)
+}
+
+/// `client` sending its headers routed by `routing` (unchanged without one).
+fn routed(client: &Client, routing: Option<PublicFolderRouting>) -> Client {
+    match routing {
+        Some(routing) => client.with_headers(RequestHeaders {
+            public_folders: Some(routing),
+            ..client.headers().clone()
+        }),
+        None => client.clone(),
+    }
+}
+
+/// The client for the items of the public folder `folder`: routed to the mailbox holding
+/// its content, found with Autodiscover (once per mailbox); the hierarchy's client when
+/// there is nothing to find it with.
+async fn content_client(
+    hierarchy: &Client,
+    public: &PublicFolders,
+    folder: &Folder,
+    found: &mut BTreeMap<String, Client>,
+) -> Result<Client, String> {
+    let (Some((autodiscover, domain)), Some(guid)) = (&public.content, &folder.content_mailbox)
+    else {
+        return Ok(hierarchy.clone());
+    };
+    if let Some(client) = found.get(guid) {
+        return Ok(client.clone());
+    }
+    const SETTING: &str = "AutoDiscoverSMTPAddress";
+    let address = format!("{guid}@{domain}");
+    let discovered = autodiscover
+        .clone()
+        .user_settings([SETTING])
+        .discover(&address)
+        .await
+        .map_err(|e| format!("the mailbox holding the folder's content was not found: {e}"))?;
+    let Some(mailbox) = discovered.settings.get(SETTING) else {
+        return Err(format!(
+            "the mailbox holding the folder's content was not found: Autodiscover gave no \
+             {SETTING} for {address}"
+        ));
+    };
+    let client = routed(
+        hierarchy,
+        Some(PublicFolderRouting::content(mailbox.clone())),
+    );
+    found.insert(guid.clone(), client.clone());
+    Ok(client)
 }
 
 /// The report of what the last run could not export, in the state directory: a line per
@@ -311,6 +412,9 @@ impl FolderExport<'_> {
         let retry = std::mem::take(&mut self.state.failed);
         self.fetch(retry).await?;
         self.save()?;
+        if self.options.public_folders.is_some() {
+            return self.list_and_compare(folder).await;
+        }
         let mut request = SyncFolderItems {
             sync_state: self.state.sync_state.clone().map(Into::into),
             ..SyncFolderItems::new(
@@ -369,6 +473,54 @@ impl FolderExport<'_> {
                 self.remove(&deleted)?;
             }
             self.state.sync_state = page.sync_state.map(|s| s.to_string());
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    /// A public folder: its items listed (FindItem, a page at a time), the new ones fetched
+    /// and noted as exported a page at a time, and with `mirror`, the messages of items
+    /// gone removed. A message changed after it was exported is kept as it was.
+    async fn list_and_compare(&mut self, folder: &Folder) -> Result<(), ExportError> {
+        const PAGE: usize = 512;
+        let request = FindItem::new(
+            ItemQueryTraversal::Shallow,
+            DefaultShapeNames::IdOnly,
+            vec![FolderId::new(folder.id.as_str()).into()],
+        );
+        let mut listed = Vec::new();
+        let client = self.client;
+        let mut pages = std::pin::pin!(client.pages::<operation::FindItem>(request, PAGE as u32));
+        while let Some(page) = pages.try_next().await? {
+            if let Some(ItemsOrGroups::Items(items)) = page.root_folder.map(|r| r.items_or_groups) {
+                listed.extend(
+                    items
+                        .iter()
+                        .filter_map(|i| i.item_id())
+                        .map(|id| id.id.to_string()),
+                );
+            }
+        }
+        let exported: BTreeSet<String> = self.state.items.iter().cloned().collect();
+        let new: Vec<String> = listed
+            .iter()
+            .filter(|id| !exported.contains(*id))
+            .cloned()
+            .collect();
+        for chunk in new.chunks(PAGE) {
+            self.fetch(chunk.to_vec()).await?;
+            self.state.items.extend(chunk.iter().cloned());
+            self.save()?;
+        }
+        if self.options.mirror {
+            let listed: BTreeSet<&String> = listed.iter().collect();
+            let gone: Vec<ews_bindings::xml::Text> = exported
+                .iter()
+                .filter(|id| !listed.contains(id))
+                .map(|id| id.as_str().into())
+                .collect();
+            self.remove(&gone)?;
+            self.state.items.retain(|id| listed.contains(id));
             self.save()?;
         }
         Ok(())

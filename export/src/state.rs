@@ -20,6 +20,10 @@ pub struct FolderState {
     pub path: PathBuf,
     /// Where the next SyncFolderItems starts (none before the first).
     pub sync_state: Option<String>,
+    /// For a public folder, which SyncFolderItems does not serve: the items exported so far
+    /// (listed by FindItem, the new ones fetched, those gone removed with `--mirror`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<String>,
     /// Items whose message could not be fetched, to try again on the next run.
     pub failed: Vec<String>,
     /// The bytes of the folder's mbox file that the sync state covers (mbox only): what a

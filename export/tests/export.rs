@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::mailbox::Mailbox;
+use common::mailbox::{Mailbox, HIERARCHY_SERVER, UNKNOWN_MAILBOX};
 use ews_bindings::{Client, RetryPolicy};
 use ews_export::{export, Format, Options, Progress, Report};
 
@@ -263,6 +263,129 @@ async fn the_program_finds_the_server_with_autodiscover() {
     );
 }
 
+/// `--public-folders` exports the public folder tree: FindFolder a level at a time, routed
+/// to the hierarchy mailbox, and each folder's items (FindItem, GetItem) routed to the
+/// mailbox holding its content, both found with SOAP Autodiscover; a folder whose content
+/// mailbox is not found is reported and the others exported. A rerun fetches only the new
+/// items; with `--mirror`, what is gone goes.
+#[tokio::test]
+async fn the_public_folders() {
+    const SALES: &str = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+    const ARCHIVE: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    let mailbox = mailbox();
+    mailbox.public_folder("pf-sales", "public-root", "Sales", "IPF.Note", SALES);
+    mailbox.public_folder("pf-2026", "pf-sales", "Ventes 2026", "IPF.Note", ARCHIVE);
+    mailbox.public_folder("pf-team", "public-root", "Team", "IPF.Appointment", SALES);
+    mailbox.public_folder(
+        "pf-lost",
+        "public-root",
+        "Lost",
+        "IPF.Note",
+        UNKNOWN_MAILBOX,
+    );
+    mailbox.add("pf-lost", 1);
+    mailbox.add("inbox", 2);
+    mailbox.add("pf-sales", 3);
+    let old = mailbox.add("pf-2026", 4);
+    let server = mailbox.serve(Duration::ZERO).await;
+    let url = server.url();
+    let host = url.trim_end_matches("/EWS/Exchange.asmx").to_owned();
+    let dir = out("public-folders");
+    let export = || async {
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_ews-export"))
+            .args([
+                "--autodiscover",
+                "ann@contoso.com",
+                "--autodiscover-host",
+                &host,
+            ])
+            .args(["--public-folders", "--mirror", "--out"])
+            .arg(&dir)
+            .output()
+            .await
+            .unwrap();
+        let err = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("Lost")
+                && err.contains("the mailbox holding the folder's content was not found"),
+            "{err}"
+        );
+    };
+    export().await;
+    let check = || {
+        for (folder, path) in [("pf-sales", "Sales"), ("pf-2026", "Sales/Ventes 2026")] {
+            assert_eq!(
+                files(&dir.join(path), Format::Maildir),
+                expected(&mailbox, folder, Format::Maildir),
+                "{path}"
+            );
+        }
+        assert!(!dir.join("Inbox").exists());
+        assert!(!dir.join("Team").exists());
+        assert!(!dir.join("Lost").exists());
+    };
+    check();
+
+    // Each request went where the public folders it is about live.
+    let items_of = |folder: &str| mailbox.messages(folder).into_keys().collect::<Vec<_>>();
+    let (sales, archive) = (items_of("pf-sales"), items_of("pf-2026"));
+    let mut seen = BTreeMap::new();
+    let ews = server
+        .requests()
+        .into_iter()
+        .filter(|r| !r.path.starts_with("/autodiscover/"));
+    for request in ews {
+        let action = request.header("soapaction").unwrap();
+        let operation = action
+            .trim_matches('"')
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let text = request.text();
+        let about = |ids: &[String], folder: &str| {
+            text.contains(&format!("Id=\"{folder}\"")) || ids.iter().any(|id| text.contains(id))
+        };
+        let expected = match operation.as_str() {
+            "FindFolder" => (
+                "pf-hierarchy@contoso.com".to_owned(),
+                HIERARCHY_SERVER.to_owned(),
+            ),
+            "FindItem" | "GetItem" if about(&sales, "pf-sales") => {
+                let content = format!("pf-{SALES}@contoso.com");
+                (content.clone(), content)
+            }
+            "FindItem" | "GetItem" if about(&archive, "pf-2026") => {
+                let content = format!("pf-{ARCHIVE}@contoso.com");
+                (content.clone(), content)
+            }
+            other => panic!("{other}: {text}"),
+        };
+        let routed = (
+            request
+                .header("x-anchormailbox")
+                .unwrap_or_default()
+                .to_owned(),
+            request
+                .header("x-publicfoldermailbox")
+                .unwrap_or_default()
+                .to_owned(),
+        );
+        assert_eq!(routed, expected, "{operation}: {text}");
+        *seen.entry(operation).or_insert(0) += 1;
+    }
+    assert_eq!(seen.len(), 3, "{seen:?}");
+
+    // Two new messages, one deleted: only the new ones are fetched.
+    let fetched = mailbox.0.lock().unwrap().fetched.len();
+    let new = mailbox.add("pf-2026", 2);
+    mailbox.delete(&old[0]);
+    export().await;
+    check();
+    assert_eq!(mailbox.0.lock().unwrap().fetched[fetched..], new[..]);
+}
+
 /// `archive` exports the archive mailbox's folders, not the mailbox's.
 #[tokio::test]
 async fn the_archive_mailbox() {
@@ -419,6 +542,39 @@ async fn mbox_killed_at_any_moment_and_run_again() {
             mbox_expected(&mailbox, folder),
             "{path}"
         );
+    }
+}
+
+/// The same for public folders, listed with FindItem rather than synchronized: killed and
+/// run again (`--public-folders --mirror`, unrouted), the server changing between runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_folders_killed_at_any_moment_and_run_again() {
+    const GUID: &str = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+    let mailbox = mailbox();
+    mailbox.public_folder("pf-sales", "public-root", "Sales", "IPF.Note", GUID);
+    mailbox.public_folder("pf-2026", "pf-sales", "2026", "IPF.Note", GUID);
+    mailbox.add("pf-sales", 450);
+    mailbox.add("pf-2026", 150);
+    let server = mailbox.serve(Duration::from_millis(10)).await;
+    let dir = out("killed-public");
+    kill_and_run_again(
+        &server.url(),
+        &dir,
+        &["--public-folders", "--mirror"],
+        |round| {
+            if round == 3 {
+                let gone: Vec<String> = mailbox.messages("pf-2026").into_keys().take(3).collect();
+                mailbox.add("pf-sales", 10);
+                for id in gone {
+                    mailbox.delete(&id);
+                }
+            }
+        },
+    )
+    .await;
+    for (folder, path) in [("pf-sales", "Sales"), ("pf-2026", "Sales/2026")] {
+        let got = files(&dir.join(path), Format::Maildir);
+        assert_eq!(got, expected(&mailbox, folder, Format::Maildir), "{path}");
     }
 }
 

@@ -3,16 +3,20 @@
 //! answering SyncFolderHierarchy, SyncFolderItems (sync states are positions in the
 //! mailbox's change log, pages as the request's MaxChangesReturned says) and GetItem
 //! (MIME content; ErrorItemNotFound for an item gone; chosen items failing or a busy
-//! server when asked), and Autodiscover v2 with its own URL.
+//! server when asked), and Autodiscover v2 with its own URL. Public folders (those below
+//! `public-root`) are listed by FindFolder, a level at a time, each naming the mailbox
+//! holding its content in `PR_REPLICA_LIST`, and their items by FindItem (pages as the
+//! request's view says); SOAP Autodiscover gives the settings routing requests to them.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use ews_bindings::messages::AnyPaging;
 use ews_bindings::mock::{MockResponse, MockServer, Routes};
 use ews_bindings::operation;
-use ews_bindings::types::{AnyItemId, TargetFolderIdChoice};
+use ews_bindings::types::{AnyFolderId, AnyItemId, TargetFolderIdChoice};
 
 const M: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
 const T: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
@@ -48,6 +52,8 @@ pub struct State {
     pub busy: usize,
     /// The item ids GetItem was asked for, in order.
     pub fetched: Vec<String>,
+    /// Public folder id → the GUID of the mailbox holding its content.
+    pub replicas: BTreeMap<String, String>,
     next: usize,
 }
 
@@ -77,6 +83,14 @@ impl Mailbox {
             name: name.into(),
             class: class.into(),
         });
+    }
+
+    /// A public folder (`parent` is `public-root` at the top), its content in the mailbox
+    /// with the GUID `replica`.
+    pub fn public_folder(&self, id: &str, parent: &str, name: &str, class: &str, replica: &str) {
+        self.folder(id, parent, name, class);
+        let mut state = self.0.lock().unwrap();
+        state.replicas.insert(id.into(), replica.into());
     }
 
     /// Adds `count` messages to `folder`; their ids.
@@ -135,6 +149,8 @@ impl Mailbox {
         let hierarchy = self.clone();
         let sync = self.clone();
         let get = self.clone();
+        let find_folders = self.clone();
+        let find_items = self.clone();
         let routes = Routes::new()
             .respond::<operation::SyncFolderHierarchy>(move |request| {
                 let root = match request.sync_folder_id.map(|f| f.folder_id) {
@@ -165,21 +181,124 @@ impl Mailbox {
                     })
                     .collect::<Vec<_>>();
                 get.get_items(&ids).with_delay(delay)
+            })
+            .respond::<operation::FindFolder>(move |request| {
+                let parent = match &request.parent_folder_ids[..] {
+                    [AnyFolderId::DistinguishedFolderId(d)] => match d.id.as_str() {
+                        "publicfoldersroot" => "public-root".to_owned(),
+                        other => panic!("FindFolder below {other}"),
+                    },
+                    [AnyFolderId::FolderId(id)] => id.id.to_string(),
+                    other => panic!("{other:?}"),
+                };
+                find_folders.find_folders(&parent).with_delay(delay)
+            })
+            .respond::<operation::FindItem>(move |request| {
+                let folder = match &request.parent_folder_ids[..] {
+                    [AnyFolderId::FolderId(id)] => id.id.to_string(),
+                    other => panic!("{other:?}"),
+                };
+                let (offset, max) = match &request.paging {
+                    Some(AnyPaging::IndexedPageItemView(v)) => (
+                        v.offset as usize,
+                        v.max_entries_returned.map(|m| m as usize),
+                    ),
+                    _ => (0, None),
+                };
+                find_items
+                    .find_items(&folder, offset, max)
+                    .with_delay(delay)
             });
-        // Autodiscover v2 on the same host: the EWS URL is this server's.
-        MockServer::start_with(
-            move |request| match request.path.starts_with("/autodiscover/") {
-                true => {
-                    let host = request.header("host").unwrap_or_default();
-                    let json =
-                        format!(r#"{{"Protocol":"EWS","Url":"http://{host}/EWS/Exchange.asmx"}}"#);
-                    MockResponse::xml(json).with_header("Content-Type", "application/json")
+        // Autodiscover v2 and SOAP Autodiscover on the same host: the EWS URL is this
+        // server's; the user's settings name the public folder hierarchy mailbox, and a
+        // content mailbox's GUID address its SMTP address.
+        MockServer::start_with(move |request| {
+            let host = request.header("host").unwrap_or_default();
+            let url = format!("http://{host}/EWS/Exchange.asmx");
+            if request.path == "/autodiscover/autodiscover.svc" {
+                let text = request.text();
+                let mailbox = text
+                    .split_once("Mailbox>")
+                    .and_then(|(_, rest)| rest.split_once('<'))
+                    .map_or("", |(m, _)| m);
+                let mut settings = vec![("ExternalEwsUrl", url)];
+                match mailbox.split_once('@') {
+                    // A content mailbox Autodiscover does not know.
+                    Some((user, _)) if user == UNKNOWN_MAILBOX => {
+                        return MockResponse::xml("").with_status(404)
+                    }
+                    Some((user, _)) if user.len() == 36 => {
+                        settings
+                            .push(("AutoDiscoverSMTPAddress", format!("pf-{user}@contoso.com")));
+                    }
+                    _ => {
+                        settings
+                            .push(("PublicFolderInformation", "pf-hierarchy@contoso.com".into()));
+                        settings.push(("InternalRpcClientServer", HIERARCHY_SERVER.into()));
+                    }
                 }
+                return MockResponse::xml(user_settings(&settings));
+            }
+            match request.path.starts_with("/autodiscover/") {
+                true => MockResponse::xml(format!(r#"{{"Protocol":"EWS","Url":"{url}"}}"#))
+                    .with_header("Content-Type", "application/json"),
                 false => routes.answer_to(request),
-            },
-        )
+            }
+        })
         .await
         .unwrap()
+    }
+
+    /// The public folders whose parent is `parent`.
+    fn find_folders(&self, parent: &str) -> MockResponse {
+        let state = self.0.lock().unwrap();
+        let children = |id: &str| state.folders.iter().filter(|f| f.parent == id).count();
+        let folders: String = state
+            .folders
+            .iter()
+            .filter(|f| f.parent == parent)
+            .map(|f| {
+                // The GUID as ASCII, then what else the property holds.
+                let replica = state.replicas.get(&f.id).cloned().unwrap_or_default();
+                let mut bytes = replica.into_bytes();
+                bytes.extend_from_slice(b"\0\x01\x02");
+                format!(
+                    r#"<t:Folder><t:FolderId Id="{}"/><t:ParentFolderId Id="{}"/><t:FolderClass>{}</t:FolderClass><t:DisplayName>{}</t:DisplayName><t:ChildFolderCount>{}</t:ChildFolderCount><t:ExtendedProperty><t:ExtendedFieldURI PropertyTag="0x6698" PropertyType="Binary"/><t:Value>{}</t:Value></t:ExtendedProperty></t:Folder>"#,
+                    f.id,
+                    f.parent,
+                    f.class,
+                    escape(&f.name),
+                    children(&f.id),
+                    base64(&bytes)
+                )
+            })
+            .collect();
+        MockResponse::envelope(&format!(
+            r#"<m:FindFolderResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages><m:FindFolderResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:RootFolder IncludesLastItemInRange="true"><t:Folders>{folders}</t:Folders></m:RootFolder></m:FindFolderResponseMessage></m:ResponseMessages></m:FindFolderResponse>"#
+        ))
+    }
+
+    /// A page of the items of `folder`: `max` of them (all without) from `offset`.
+    fn find_items(&self, folder: &str, offset: usize, max: Option<usize>) -> MockResponse {
+        let state = self.0.lock().unwrap();
+        let all: Vec<&String> = state
+            .items
+            .iter()
+            .filter(|(_, (f, _))| f == folder)
+            .map(|(id, _)| id)
+            .collect();
+        let end = max.map_or(all.len(), |m| (offset + m).min(all.len()));
+        let items: String = all[offset.min(end)..end]
+            .iter()
+            .map(|id| {
+                format!(r#"<t:Message><t:ItemId Id="{id}" ChangeKey="CQAAAA=="/></t:Message>"#)
+            })
+            .collect();
+        let last = end >= all.len();
+        MockResponse::envelope(&format!(
+            r#"<m:FindItemResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages><m:FindItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode><m:RootFolder IndexedPagingOffset="{end}" TotalItemsInView="{}" IncludesLastItemInRange="{last}"><t:Items>{items}</t:Items></m:RootFolder></m:FindItemResponseMessage></m:ResponseMessages></m:FindItemResponse>"#,
+            all.len()
+        ))
     }
 
     /// The folders below the distinguished folder `root` (`msgfolderroot`: those whose
@@ -294,6 +413,27 @@ impl Mailbox {
             r#"<m:GetItemResponse xmlns:m="{M}" xmlns:t="{T}"><m:ResponseMessages>{messages}</m:ResponseMessages></m:GetItemResponse>"#
         ))
     }
+}
+
+/// The GUID of a public folder content mailbox that Autodiscover does not know.
+pub const UNKNOWN_MAILBOX: &str = "00000000-0000-0000-0000-000000000000";
+
+/// The `InternalRpcClientServer` setting of the user: the hierarchy mailbox's GUID address.
+pub const HIERARCHY_SERVER: &str = "0b6f5c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e@contoso.com";
+
+/// A SOAP Autodiscover GetUserSettings answer giving `settings`.
+fn user_settings(settings: &[(&str, String)]) -> String {
+    let settings: String = settings
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                r#"<UserSetting i:type="StringSetting"><Name>{name}</Name><Value>{value}</Value></UserSetting>"#
+            )
+        })
+        .collect();
+    format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetUserSettingsResponseMessage xmlns="http://schemas.microsoft.com/exchange/2010/Autodiscover"><Response xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><ErrorCode>NoError</ErrorCode><ErrorMessage/><UserResponses><UserResponse><ErrorCode>NoError</ErrorCode><ErrorMessage/><RedirectTarget/><UserSettingErrors/><UserSettings>{settings}</UserSettings></UserResponse></UserResponses></Response></GetUserSettingsResponseMessage></s:Body></s:Envelope>"#
+    )
 }
 
 fn escape(text: &str) -> String {
