@@ -1,4 +1,4 @@
-//! Exports of a mailbox served on loopback (the tests' `common/mailbox.rs`, no delay):
+//! Exports of a mailbox served on loopback (`ews_bindings::mock::Mailbox`, no delay):
 //! 2,000 messages of 20 KB in one folder, from nothing to the last file, with 1 and 4
 //! GetItem requests at once; throughput in messages (the MIME's size is printed, for
 //! bytes per second).
@@ -6,9 +6,6 @@
 //! ```sh
 //! EWS_SCHEMA_DIR=../../shared/ews-schema cargo bench --manifest-path export/Cargo.toml
 //! ```
-
-#[path = "../tests/common/mailbox.rs"]
-mod mailbox;
 
 use std::time::Duration;
 
@@ -25,12 +22,12 @@ fn whole_export(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let mailbox = mailbox::Mailbox::default();
+    let mailbox = ews_bindings::mock::Mailbox::default();
     mailbox.folder("inbox", "root", "Inbox", "IPF.Note");
     mailbox.add_sized("inbox", MESSAGES, PADDING);
     let bytes: usize = mailbox.messages("inbox").values().map(Vec::len).sum();
     println!("{MESSAGES} messages, {:.1} MB of MIME", bytes as f64 / 1e6);
-    let server = runtime.block_on(mailbox.serve(Duration::ZERO));
+    let server = runtime.block_on(mailbox.serve(Duration::ZERO)).unwrap();
     let client = Client::builder(server.url())
         .max_response_bytes(1 << 30)
         .build()

@@ -6,9 +6,6 @@
 //! EWS_SCHEMA_DIR=../../shared/ews-schema cargo bench --manifest-path export/Cargo.toml --bench memory
 //! ```
 
-#[path = "../tests/common/mailbox.rs"]
-mod mailbox;
-
 use std::process::Command;
 use std::time::Duration;
 
@@ -42,12 +39,12 @@ fn main() {
         .unwrap();
     println!("messages | peak resident set of ews-export (MiB)");
     for messages in [2_000, 20_000] {
-        let mailbox = mailbox::Mailbox::default();
+        let mailbox = ews_bindings::mock::Mailbox::default();
         mailbox.folder("inbox", "root", "Inbox", "IPF.Note");
         mailbox.folder("archive", "root", "Archive", "IPF.Note");
         mailbox.add_sized("inbox", messages / 2, 1_400);
         mailbox.add_sized("archive", messages / 2, 1_400);
-        let server = runtime.block_on(mailbox.serve(Duration::ZERO));
+        let server = runtime.block_on(mailbox.serve(Duration::ZERO)).unwrap();
         let dir = std::env::temp_dir().join(format!("ews-export-memory-{messages}"));
         let _ = std::fs::remove_dir_all(&dir);
         let url = server.url();

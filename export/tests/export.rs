@@ -1,14 +1,12 @@
-//! ews-export against a mailbox on the loopback endpoint (`common/mailbox.rs`): a whole
+//! ews-export against a mailbox on the loopback endpoint (`mock::Mailbox`): a whole
 //! export, an incremental one, each format, items that vanish or fail, a busy server, and
 //! the program killed at random moments and run again.
-
-mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::mailbox::{Mailbox, HIERARCHY_SERVER, UNKNOWN_MAILBOX};
+use ews_bindings::mock::Mailbox;
 use ews_bindings::{Client, RetryPolicy};
 use ews_export::{export, Format, Options, Progress, Report};
 
@@ -161,7 +159,7 @@ async fn a_whole_export_then_only_what_changed() {
         mailbox.add(folder, count);
     }
     mailbox.add("calendar", 4);
-    let server = mailbox.serve(Duration::ZERO).await;
+    let server = mailbox.serve(Duration::ZERO).await.unwrap();
     let dir = out("whole");
     let report = run(&server.url(), &Options::new(&dir)).await;
     assert_eq!(report.messages, 736);
@@ -181,7 +179,7 @@ async fn a_whole_export_then_only_what_changed() {
     assert!(!dir.join("Calendar").exists());
 
     // Five new, two deleted: the rerun fetches the five; the deleted stay (an archive).
-    let fetched = mailbox.0.lock().unwrap().fetched.len();
+    let fetched = mailbox.fetched().len();
     let kept: Vec<String> = mailbox.messages("inbox").into_keys().take(2).collect();
     let new = mailbox.add("inbox", 5);
     for id in &kept {
@@ -189,9 +187,7 @@ async fn a_whole_export_then_only_what_changed() {
     }
     let report = run(&server.url(), &Options::new(&dir)).await;
     assert_eq!(report.messages, 5);
-    let state = mailbox.0.lock().unwrap();
-    assert_eq!(state.fetched[fetched..], new[..]);
-    drop(state);
+    assert_eq!(mailbox.fetched()[fetched..], new[..]);
     let inbox = files(&dir.join("Inbox"), Format::Maildir);
     assert_eq!(inbox.len(), 705);
     for id in &kept {
@@ -206,7 +202,7 @@ async fn mirror_removes_what_the_server_deleted() {
         let mailbox = mailbox();
         let ids = mailbox.add("inbox", 20);
         mailbox.add("projects", 5);
-        let server = mailbox.serve(Duration::ZERO).await;
+        let server = mailbox.serve(Duration::ZERO).await.unwrap();
         let dir = out(&format!("mirror-{format:?}"));
         let options = Options {
             format,
@@ -235,7 +231,7 @@ async fn mirror_removes_what_the_server_deleted() {
 async fn the_program_finds_the_server_with_autodiscover() {
     let mailbox = mailbox();
     mailbox.add("inbox", 3);
-    let server = mailbox.serve(Duration::ZERO).await;
+    let server = mailbox.serve(Duration::ZERO).await.unwrap();
     let url = server.url();
     let host = url.trim_end_matches("/EWS/Exchange.asmx");
     let dir = out("autodiscover");
@@ -281,13 +277,13 @@ async fn the_public_folders() {
         "public-root",
         "Lost",
         "IPF.Note",
-        UNKNOWN_MAILBOX,
+        Mailbox::UNKNOWN_MAILBOX,
     );
     mailbox.add("pf-lost", 1);
     mailbox.add("inbox", 2);
     mailbox.add("pf-sales", 3);
     let old = mailbox.add("pf-2026", 4);
-    let server = mailbox.serve(Duration::ZERO).await;
+    let server = mailbox.serve(Duration::ZERO).await.unwrap();
     let url = server.url();
     let host = url.trim_end_matches("/EWS/Exchange.asmx").to_owned();
     let dir = out("public-folders");
@@ -350,7 +346,7 @@ async fn the_public_folders() {
         let expected = match operation.as_str() {
             "FindFolder" => (
                 "pf-hierarchy@contoso.com".to_owned(),
-                HIERARCHY_SERVER.to_owned(),
+                Mailbox::HIERARCHY_SERVER.to_owned(),
             ),
             "FindItem" | "GetItem" if about(&sales, "pf-sales") => {
                 let content = format!("pf-{SALES}@contoso.com");
@@ -378,12 +374,12 @@ async fn the_public_folders() {
     assert_eq!(seen.len(), 3, "{seen:?}");
 
     // Two new messages, one deleted: only the new ones are fetched.
-    let fetched = mailbox.0.lock().unwrap().fetched.len();
+    let fetched = mailbox.fetched().len();
     let new = mailbox.add("pf-2026", 2);
     mailbox.delete(&old[0]);
     export().await;
     check();
-    assert_eq!(mailbox.0.lock().unwrap().fetched[fetched..], new[..]);
+    assert_eq!(mailbox.fetched()[fetched..], new[..]);
 }
 
 /// `archive` exports the archive mailbox's folders, not the mailbox's.
@@ -395,7 +391,7 @@ async fn the_archive_mailbox() {
     mailbox.add("inbox", 3);
     mailbox.add("archive-inbox", 4);
     mailbox.add("archive-2019", 5);
-    let server = mailbox.serve(Duration::ZERO).await;
+    let server = mailbox.serve(Duration::ZERO).await.unwrap();
     let dir = out("archive");
     let options = Options {
         archive: true,
@@ -419,7 +415,7 @@ async fn eml_files_and_one_folder() {
     mailbox.add("inbox", 3);
     mailbox.add("projects", 4);
     mailbox.add("deep", 2);
-    let server = mailbox.serve(Duration::ZERO).await;
+    let server = mailbox.serve(Duration::ZERO).await.unwrap();
     let dir = out("eml");
     let options = Options {
         format: Format::Eml,
@@ -448,13 +444,10 @@ async fn eml_files_and_one_folder() {
 async fn vanished_refused_and_busy() {
     let mailbox = mailbox();
     let ids = mailbox.add("inbox", 60);
-    {
-        let mut state = mailbox.0.lock().unwrap();
-        state.vanishing.insert(ids[3].clone());
-        state.refused.insert(ids[7].clone());
-        state.busy = 2;
-    }
-    let server = mailbox.serve(Duration::ZERO).await;
+    mailbox.vanish(&ids[3]);
+    mailbox.refuse(&ids[7]);
+    mailbox.busy(2);
+    let server = mailbox.serve(Duration::ZERO).await.unwrap();
     let dir = out("failures");
     let report = run(&server.url(), &Options::new(&dir)).await;
     assert_eq!(report.messages, 58);
@@ -472,11 +465,8 @@ async fn vanished_refused_and_busy() {
 
     // A folder the server will not synchronize is reported; the others go on.
     mailbox.add("twin-a", 2);
-    {
-        let mut state = mailbox.0.lock().unwrap();
-        state.refused.clear();
-        state.refused.insert("projects".into());
-    }
+    mailbox.accept_all();
+    mailbox.refuse("projects");
     let report = run(&server.url(), &Options::new(&dir)).await;
     assert_eq!(report.messages, 3);
     assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
@@ -486,7 +476,7 @@ async fn vanished_refused_and_busy() {
         "{:?}",
         report.failed
     );
-    mailbox.0.lock().unwrap().refused.clear();
+    mailbox.accept_all();
     let report = run(&server.url(), &Options::new(&dir)).await;
     assert_eq!(report.messages, 0);
     assert!(report.failed.is_empty());
@@ -503,7 +493,7 @@ async fn vanished_refused_and_busy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_at_any_moment_and_run_again() {
     let mailbox = filled_mailbox();
-    let server = mailbox.serve(Duration::from_millis(10)).await;
+    let server = mailbox.serve(Duration::from_millis(10)).await.unwrap();
     let dir = out("killed");
     kill_and_run_again(&server.url(), &dir, &["--mirror"], |round| {
         if round == 3 {
@@ -527,7 +517,7 @@ async fn killed_at_any_moment_and_run_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mbox_killed_at_any_moment_and_run_again() {
     let mailbox = filled_mailbox();
-    let server = mailbox.serve(Duration::from_millis(10)).await;
+    let server = mailbox.serve(Duration::from_millis(10)).await.unwrap();
     let dir = out("killed-mbox");
     kill_and_run_again(&server.url(), &dir, &["--format", "mbox"], |round| {
         if round == 3 {
@@ -555,7 +545,7 @@ async fn public_folders_killed_at_any_moment_and_run_again() {
     mailbox.public_folder("pf-2026", "pf-sales", "2026", "IPF.Note", GUID);
     mailbox.add("pf-sales", 450);
     mailbox.add("pf-2026", 150);
-    let server = mailbox.serve(Duration::from_millis(10)).await;
+    let server = mailbox.serve(Duration::from_millis(10)).await.unwrap();
     let dir = out("killed-public");
     kill_and_run_again(
         &server.url(),
@@ -640,7 +630,7 @@ async fn mbox_files_and_what_is_new() {
     let mailbox = mailbox();
     mailbox.add("inbox", 30);
     mailbox.add("deep", 3);
-    let server = mailbox.serve(Duration::ZERO).await;
+    let server = mailbox.serve(Duration::ZERO).await.unwrap();
     let dir = out("mbox");
     let options = Options {
         format: Format::Mbox,
@@ -674,8 +664,8 @@ async fn the_program_reports_in_lines() {
     let mailbox = mailbox();
     let ids = mailbox.add("inbox", 12);
     mailbox.add("deep", 2);
-    mailbox.0.lock().unwrap().refused.insert(ids[5].clone());
-    let server = mailbox.serve(Duration::ZERO).await;
+    mailbox.refuse(&ids[5]);
+    let server = mailbox.serve(Duration::ZERO).await.unwrap();
     let dir = out("lines");
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_ews-export"))
         .args(["--url", &server.url(), "--out"])

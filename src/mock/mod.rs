@@ -2,7 +2,9 @@
 //! answers each request with the next scripted [`MockResponse`], with what a handler makes
 //! of the request, or by operation ([`Routes`]: a function from the typed request to the
 //! typed response), and records what it received. [`workload`] makes large synthetic
-//! responses.
+//! responses. With `all-operations`, `Mailbox` is a stateful mailbox (folders, messages,
+//! their changes, public folders) answering the synchronization, item and Autodiscover
+//! requests a mail client or exporter makes.
 //!
 //! ```
 //! use ews_bindings::mock::{MockServer, Routes};
@@ -30,6 +32,11 @@
 //! ```
 
 pub mod workload;
+
+#[cfg(feature = "all-operations")]
+mod mailbox;
+#[cfg(feature = "all-operations")]
+pub use mailbox::Mailbox;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

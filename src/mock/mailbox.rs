@@ -1,33 +1,24 @@
-//! A mailbox on the loopback endpoint for the export's tests: folders (nested, names in
-//! any script, a calendar), messages with attachments, added and deleted between runs,
-//! answering SyncFolderHierarchy, SyncFolderItems (sync states are positions in the
-//! mailbox's change log, pages as the request's MaxChangesReturned says) and GetItem
-//! (MIME content; ErrorItemNotFound for an item gone; chosen items failing or a busy
-//! server when asked), and Autodiscover v2 with its own URL. Public folders (those below
-//! `public-root`) are listed by FindFolder, a level at a time, each naming the mailbox
-//! holding its content in `PR_REPLICA_LIST`, and their items by FindItem (pages as the
-//! request's view says); SOAP Autodiscover gives the settings routing requests to them.
-#![allow(dead_code)]
+//! A stateful mailbox for tests (features `mock` and `all-operations`): see [`Mailbox`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ews_bindings::messages::AnyPaging;
-use ews_bindings::mock::{MockResponse, MockServer, Routes};
-use ews_bindings::operation;
-use ews_bindings::types::{AnyFolderId, AnyItemId, TargetFolderIdChoice};
+use super::{MockResponse, MockServer, Routes};
+use crate::messages::AnyPaging;
+use crate::operation;
+use crate::types::{AnyFolderId, AnyItemId, TargetFolderIdChoice};
 
 const M: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
 const T: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
 
 /// A folder of the mailbox.
 #[derive(Clone, Debug)]
-pub struct Folder {
-    pub id: String,
-    pub parent: String,
-    pub name: String,
-    pub class: String,
+struct Folder {
+    id: String,
+    parent: String,
+    name: String,
+    class: String,
 }
 
 /// A change of the log.
@@ -38,31 +29,75 @@ enum Change {
 }
 
 #[derive(Default)]
-pub struct State {
-    pub folders: Vec<Folder>,
+struct State {
+    folders: Vec<Folder>,
     /// Item id → (folder id, MIME).
-    pub items: BTreeMap<String, (String, Vec<u8>)>,
+    items: BTreeMap<String, (String, Vec<u8>)>,
     log: Vec<Change>,
     /// Items whose GetItem answers ErrorAccessDenied, and folders whose SyncFolderItems
     /// does.
-    pub refused: BTreeSet<String>,
+    refused: BTreeSet<String>,
     /// Items deleted just before they are fetched (after the sync named them).
-    pub vanishing: BTreeSet<String>,
+    vanishing: BTreeSet<String>,
     /// How many GetItem answers are ErrorServerBusy before the next one goes through.
-    pub busy: usize,
+    busy: usize,
     /// The item ids GetItem was asked for, in order.
-    pub fetched: Vec<String>,
+    fetched: Vec<String>,
     /// Public folder id → the GUID of the mailbox holding its content.
-    pub replicas: BTreeMap<String, String>,
+    replicas: BTreeMap<String, String>,
     next: usize,
 }
 
-/// The mailbox, shared with its server.
+/// A mailbox for tests, served on the loopback endpoint by [`Mailbox::serve`]: folders
+/// (below the distinguished roots, named by the ids `root` for `msgfolderroot`,
+/// `archive-root` for `archivemsgfolderroot` and `public-root` for `publicfoldersroot`),
+/// messages with their MIME content, and a log of their additions and deletions. It
+/// answers SyncFolderHierarchy, SyncFolderItems (a sync state is a position in the log,
+/// pages as MaxChangesReturned says), GetItem (the MIME content; ErrorItemNotFound for an
+/// item gone), FindFolder of public folders a level at a time (each naming the mailbox
+/// holding its content in `PR_REPLICA_LIST`) and FindItem (pages as the view says); and
+/// Autodiscover v2 and SOAP, which give the server's own URL and the settings routing
+/// public folder requests ([`Mailbox::HIERARCHY_SERVER`]). Failures come when asked:
+/// refused items and folders, items vanishing between a sync and a fetch, a busy server.
+/// Clones share the mailbox.
+///
+/// ```
+/// use ews_bindings::mock::Mailbox;
+/// use ews_bindings::{messages, operation, types, Client};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mailbox = Mailbox::default();
+/// mailbox.folder("inbox", "root", "Inbox", "IPF.Note");
+/// let ids = mailbox.add("inbox", 3);
+/// let server = mailbox.serve(std::time::Duration::ZERO).await?;
+/// let client = Client::builder(server.url()).build()?;
+/// let request = messages::SyncFolderItems::new(
+///     types::DefaultShapeNames::IdOnly,
+///     types::TargetFolderId::new(types::FolderId::new("inbox")),
+///     512,
+/// );
+/// let answer = client.call::<operation::SyncFolderItems>(&request).await?.output;
+/// let (_, message) = answer.messages().next().unwrap();
+/// assert_eq!(message.changes.as_ref().map_or(0, Vec::len), ids.len());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Default)]
-pub struct Mailbox(pub Arc<Mutex<State>>);
+pub struct Mailbox(Arc<Mutex<State>>);
+
+impl std::fmt::Debug for Mailbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.state();
+        f.debug_struct("Mailbox")
+            .field("folders", &state.folders.len())
+            .field("items", &state.items.len())
+            .finish_non_exhaustive()
+    }
+}
 
 /// A message with a text part and a small attachment, as MIME with CRLF line ends.
-pub fn mime(n: usize, subject: &str) -> Vec<u8> {
+fn mime(n: usize, subject: &str) -> Vec<u8> {
     format!(
         "From: Ann <ann@contoso.com>\r\nTo: Bob <bob@contoso.com>\r\nSubject: {subject}\r\n\
          Message-ID: <{n}@contoso.com>\r\nMIME-Version: 1.0\r\n\
@@ -76,8 +111,25 @@ pub fn mime(n: usize, subject: &str) -> Vec<u8> {
 }
 
 impl Mailbox {
+    /// The GUID address the user's `InternalRpcClientServer` setting names: the public
+    /// folder hierarchy mailbox's (its `PublicFolderInformation` is
+    /// `pf-hierarchy@contoso.com`; a content mailbox `<GUID>@…` is `pf-<GUID>@contoso.com`).
+    pub const HIERARCHY_SERVER: &'static str = "0b6f5c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e@contoso.com";
+
+    /// The GUID of a public folder content mailbox that Autodiscover does not know.
+    pub const UNKNOWN_MAILBOX: &'static str = "00000000-0000-0000-0000-000000000000";
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A test that panicked while holding the lock leaves a state still worth reading.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Adds the folder `id` below `parent` (a folder's id, or `root`, `archive-root`), with
+    /// its display name and class (`IPF.Note` for mail, `IPF.Appointment`, …).
     pub fn folder(&self, id: &str, parent: &str, name: &str, class: &str) {
-        self.0.lock().unwrap().folders.push(Folder {
+        self.state().folders.push(Folder {
             id: id.into(),
             parent: parent.into(),
             name: name.into(),
@@ -85,12 +137,11 @@ impl Mailbox {
         });
     }
 
-    /// A public folder (`parent` is `public-root` at the top), its content in the mailbox
-    /// with the GUID `replica`.
+    /// Adds the public folder `id` (`parent` is `public-root` at the top), its content in
+    /// the public folder mailbox with the GUID `replica`.
     pub fn public_folder(&self, id: &str, parent: &str, name: &str, class: &str, replica: &str) {
         self.folder(id, parent, name, class);
-        let mut state = self.0.lock().unwrap();
-        state.replicas.insert(id.into(), replica.into());
+        self.state().replicas.insert(id.into(), replica.into());
     }
 
     /// Adds `count` messages to `folder`; their ids.
@@ -101,7 +152,7 @@ impl Mailbox {
     /// Adds `count` messages to `folder`, each with `padding` more bytes of text; their
     /// ids.
     pub fn add_sized(&self, folder: &str, count: usize, padding: usize) -> Vec<String> {
-        let mut state = self.0.lock().unwrap();
+        let mut state = self.state();
         (0..count)
             .map(|_| {
                 state.next += 1;
@@ -123,8 +174,9 @@ impl Mailbox {
             .collect()
     }
 
+    /// Deletes the message `item` (a change of the log).
     pub fn delete(&self, item: &str) {
-        let mut state = self.0.lock().unwrap();
+        let mut state = self.state();
         if let Some((folder, _)) = state.items.remove(item) {
             state.log.push(Change::Deleted {
                 folder,
@@ -135,7 +187,7 @@ impl Mailbox {
 
     /// The MIME of each item of `folder`, by item id.
     pub fn messages(&self, folder: &str) -> BTreeMap<String, Vec<u8>> {
-        let state = self.0.lock().unwrap();
+        let state = self.state();
         state
             .items
             .iter()
@@ -144,8 +196,36 @@ impl Mailbox {
             .collect()
     }
 
+    /// Makes the server refuse `id` (ErrorAccessDenied): an item's GetItem, or a folder's
+    /// SyncFolderItems.
+    pub fn refuse(&self, id: &str) {
+        self.state().refused.insert(id.into());
+    }
+
+    /// Makes the server refuse nothing any more.
+    pub fn accept_all(&self) {
+        self.state().refused.clear();
+    }
+
+    /// Makes the message `item` vanish when it is next fetched: it is deleted (a change of
+    /// the log) and GetItem answers ErrorItemNotFound, as when it goes between a sync and
+    /// a fetch.
+    pub fn vanish(&self, item: &str) {
+        self.state().vanishing.insert(item.into());
+    }
+
+    /// Makes the next `answers` GetItem answers ErrorServerBusy (with a back-off of 5 ms).
+    pub fn busy(&self, answers: usize) {
+        self.state().busy = answers;
+    }
+
+    /// The item ids GetItem was asked for so far, in order.
+    pub fn fetched(&self) -> Vec<String> {
+        self.state().fetched.clone()
+    }
+
     /// The loopback endpoint serving the mailbox, each answer after `delay`.
-    pub async fn serve(&self, delay: Duration) -> MockServer {
+    pub async fn serve(&self, delay: Duration) -> std::io::Result<MockServer> {
         let hierarchy = self.clone();
         let sync = self.clone();
         let get = self.clone();
@@ -224,7 +304,7 @@ impl Mailbox {
                 let mut settings = vec![("ExternalEwsUrl", url)];
                 match mailbox.split_once('@') {
                     // A content mailbox Autodiscover does not know.
-                    Some((user, _)) if user == UNKNOWN_MAILBOX => {
+                    Some((user, _)) if user == Self::UNKNOWN_MAILBOX => {
                         return MockResponse::xml("").with_status(404)
                     }
                     Some((user, _)) if user.len() == 36 => {
@@ -234,7 +314,7 @@ impl Mailbox {
                     _ => {
                         settings
                             .push(("PublicFolderInformation", "pf-hierarchy@contoso.com".into()));
-                        settings.push(("InternalRpcClientServer", HIERARCHY_SERVER.into()));
+                        settings.push(("InternalRpcClientServer", Self::HIERARCHY_SERVER.into()));
                     }
                 }
                 return MockResponse::xml(user_settings(&settings));
@@ -246,12 +326,11 @@ impl Mailbox {
             }
         })
         .await
-        .unwrap()
     }
 
     /// The public folders whose parent is `parent`.
     fn find_folders(&self, parent: &str) -> MockResponse {
-        let state = self.0.lock().unwrap();
+        let state = self.state();
         let children = |id: &str| state.folders.iter().filter(|f| f.parent == id).count();
         let folders: String = state
             .folders
@@ -280,7 +359,7 @@ impl Mailbox {
 
     /// A page of the items of `folder`: `max` of them (all without) from `offset`.
     fn find_items(&self, folder: &str, offset: usize, max: Option<usize>) -> MockResponse {
-        let state = self.0.lock().unwrap();
+        let state = self.state();
         let all: Vec<&String> = state
             .items
             .iter()
@@ -304,7 +383,7 @@ impl Mailbox {
     /// The folders below the distinguished folder `root` (`msgfolderroot`: those whose
     /// chain of parents ends at `root`; `archivemsgfolderroot`: at `archive-root`).
     fn hierarchy(&self, root: &str) -> MockResponse {
-        let state = self.0.lock().unwrap();
+        let state = self.state();
         let top = match root {
             "msgfolderroot" => "root",
             "archivemsgfolderroot" => "archive-root",
@@ -342,7 +421,7 @@ impl Mailbox {
     }
 
     fn sync_items(&self, folder: &str, from: usize, max: usize) -> MockResponse {
-        let state = self.0.lock().unwrap();
+        let state = self.state();
         if state.refused.contains(folder) {
             return MockResponse::envelope(&format!(
                 r#"<m:SyncFolderItemsResponse xmlns:m="{M}"><m:ResponseMessages><m:SyncFolderItemsResponseMessage ResponseClass="Error"><m:MessageText>Access is denied.</m:MessageText><m:ResponseCode>ErrorAccessDenied</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey></m:SyncFolderItemsResponseMessage></m:ResponseMessages></m:SyncFolderItemsResponse>"#
@@ -376,7 +455,7 @@ impl Mailbox {
     }
 
     fn get_items(&self, ids: &[String]) -> MockResponse {
-        let mut state = self.0.lock().unwrap();
+        let mut state = self.state();
         if state.busy > 0 {
             state.busy -= 1;
             return MockResponse::envelope(&format!(
@@ -414,12 +493,6 @@ impl Mailbox {
         ))
     }
 }
-
-/// The GUID of a public folder content mailbox that Autodiscover does not know.
-pub const UNKNOWN_MAILBOX: &str = "00000000-0000-0000-0000-000000000000";
-
-/// The `InternalRpcClientServer` setting of the user: the hierarchy mailbox's GUID address.
-pub const HIERARCHY_SERVER: &str = "0b6f5c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e@contoso.com";
 
 /// A SOAP Autodiscover GetUserSettings answer giving `settings`.
 fn user_settings(settings: &[(&str, String)]) -> String {
