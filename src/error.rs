@@ -199,6 +199,20 @@ impl Error {
         }
     }
 
+    /// Whether the connection failed or was cut before a whole answer came (it could not
+    /// be made, was reset or closed, or went silent): a request that changes nothing
+    /// (GetItem, FindItem, SyncFolderItems from a saved sync state, …) can be sent again
+    /// as it is.
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(
+            self,
+            Error::Transport { .. }
+                | Error::Timeout(_)
+                | Error::Stalled(_)
+                | Error::Truncated { .. }
+        )
+    }
+
     /// Whether this is the server saying it is busy (`ErrorServerBusy`).
     pub fn is_server_busy(&self) -> bool {
         matches!(self, Error::Fault(_) | Error::Ews(_))

@@ -589,6 +589,28 @@ async fn a_body_that_stops_coming_times_out() {
     );
 }
 
+/// An answer cut halfway (the connection dropped) is a lost connection, which a request
+/// that changes nothing may send again; the server's own errors are not.
+#[tokio::test]
+async fn an_answer_cut_halfway_is_a_lost_connection() {
+    let body = fixture("response.xml").into_bytes();
+    let server = MockServer::start(vec![
+        MockResponse::streamed(vec![
+            ews_bindings::mock::Part::Chunk(body[..body.len() / 2].to_vec()),
+            ews_bindings::mock::Part::Cut,
+        ]),
+        MockResponse::fault("Server", "The server cannot service this request."),
+    ])
+    .await
+    .unwrap();
+    let client = client(&server).build().unwrap();
+    let cut = client.get_im_item_list().await.unwrap_err();
+    assert!(cut.is_connection_lost(), "{cut:?}");
+    let fault = client.get_im_item_list().await.unwrap_err();
+    assert!(matches!(fault, Error::Fault(_)), "{fault:?}");
+    assert!(!fault.is_connection_lost());
+}
+
 #[tokio::test]
 async fn a_slow_server_times_out() {
     let server = MockServer::start(vec![

@@ -43,6 +43,12 @@ pub struct Options {
     pub archive: bool,
     /// Export the public folders instead of the mailbox, reached as this says.
     pub public_folders: Option<PublicFolders>,
+    /// How often a folder goes on from its saved state after the connection dropped (or
+    /// could not be made, or went silent) before the run fails.
+    pub reconnects: u32,
+    /// The wait before going on after a dropped connection, times the number of drops so
+    /// far.
+    pub reconnect_wait: std::time::Duration,
 }
 
 /// How requests reach the public folders. Exchange 2013 and later keep them in public
@@ -63,7 +69,7 @@ pub struct PublicFolders {
 
 impl Options {
     /// Every mail folder into `out`, as Maildirs, 50 messages per GetItem, three GetItem
-    /// requests at once.
+    /// requests at once, going on up to five times after dropped connections.
     pub fn new(out: impl Into<PathBuf>) -> Self {
         Options {
             out: out.into(),
@@ -74,6 +80,8 @@ impl Options {
             concurrency: 3,
             archive: false,
             public_folders: None,
+            reconnects: 5,
+            reconnect_wait: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -174,12 +182,23 @@ pub async fn export(
         .public_folders
         .as_ref()
         .map(|p| routed(client, p.hierarchy.clone()));
-    let folders = match (&hierarchy, options.archive) {
-        (Some(hierarchy), _) => folders::list_public(hierarchy).await?,
-        (None, true) => {
-            folders::list(client, DistinguishedFolderIdName::Archivemsgfolderroot).await?
+    let mut reconnects = 0;
+    let folders = loop {
+        let listed = match (&hierarchy, options.archive) {
+            (Some(hierarchy), _) => folders::list_public(hierarchy).await,
+            (None, true) => {
+                folders::list(client, DistinguishedFolderIdName::Archivemsgfolderroot).await
+            }
+            (None, false) => folders::list(client, DistinguishedFolderIdName::Msgfolderroot).await,
+        };
+        match listed {
+            Err(e) if e.is_connection_lost() && reconnects < options.reconnects => {
+                reconnects += 1;
+                tracing::info!(error = %e, "connection lost listing the folders; asking again");
+                tokio::time::sleep(options.reconnect_wait * reconnects).await;
+            }
+            other => break other?,
         }
-        (None, false) => folders::list(client, DistinguishedFolderIdName::Msgfolderroot).await?,
     };
     let mut content_clients: BTreeMap<String, Client> = BTreeMap::new();
     let known = saved
@@ -202,11 +221,6 @@ pub async fn export(
         if !wanted(&path, &options.folders) {
             continue;
         }
-        let state = saved.get(&folder.id).cloned().unwrap_or(FolderState {
-            folder_id: folder.id.clone(),
-            path: path.clone(),
-            ..FolderState::default()
-        });
         progress(Progress::Folder { path: path.clone() });
         let folder_client = match (&options.public_folders, &hierarchy) {
             (Some(public), Some(hierarchy)) => {
@@ -225,16 +239,41 @@ pub async fn export(
             }
             _ => client.clone(),
         };
-        let mut export = FolderExport {
-            client: &folder_client,
-            options,
-            states: &states,
-            dir: options.out.join(&path),
-            state,
-            report: &mut report,
-            progress: &mut *progress,
+        let fresh = FolderState {
+            folder_id: folder.id.clone(),
+            path: path.clone(),
+            ..FolderState::default()
         };
-        match export.run(folder).await {
+        let mut state = saved.get(&folder.id).cloned().unwrap_or(fresh.clone());
+        let mut reconnects = 0;
+        let outcome = loop {
+            let mut export = FolderExport {
+                client: &folder_client,
+                options,
+                states: &states,
+                dir: options.out.join(&path),
+                state,
+                report: &mut report,
+                progress: &mut *progress,
+            };
+            match export.run(folder).await {
+                // The connection dropped: the folder goes on from its state as saved.
+                Err(ExportError::Ews(e))
+                    if e.is_connection_lost() && reconnects < options.reconnects =>
+                {
+                    reconnects += 1;
+                    tracing::info!(folder = %path.display(), error = %e, "connection lost; going on");
+                    tokio::time::sleep(options.reconnect_wait * reconnects).await;
+                    let out = options.out.join(crate::state::DIR);
+                    state = states
+                        .load_folder(&folder.id)
+                        .map_err(io(&out))?
+                        .unwrap_or(fresh.clone());
+                }
+                other => break other,
+            }
+        };
+        match outcome {
             Ok(()) => report.folders += 1,
             // The server refuses this folder (a system folder the user may not read, say):
             // the others go on; the folder is tried again on the next run.

@@ -32,6 +32,19 @@ pub struct FolderState {
     pub committed: u64,
 }
 
+/// The state in `bytes`, read from the file `path`.
+fn read(path: &Path, bytes: &[u8]) -> io::Result<FolderState> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} cannot be read ({e}); remove it to export that folder again",
+                path.display()
+            ),
+        )
+    })
+}
+
 /// The state files of an output directory.
 #[derive(Debug, Clone)]
 pub struct States {
@@ -52,26 +65,32 @@ impl States {
         for entry in fs::read_dir(&self.dir)? {
             let path = entry?.path();
             if path.extension().is_some_and(|e| e == "json") {
-                let bytes = fs::read(&path)?;
-                let state = serde_json::from_slice(&bytes).map_err(|e| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!(
-                            "{} cannot be read ({e}); remove it to export that folder again",
-                            path.display()
-                        ),
-                    )
-                })?;
-                states.push(state);
+                states.push(read(&path, &fs::read(&path)?)?);
             }
         }
         Ok(states)
     }
 
+    /// The state saved for the folder `folder_id`, if any.
+    pub fn load_folder(&self, folder_id: &str) -> io::Result<Option<FolderState>> {
+        let path = self.path(folder_id);
+        match fs::read(&path) {
+            Ok(bytes) => read(&path, &bytes).map(Some),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The state file of the folder `folder_id`.
+    fn path(&self, folder_id: &str) -> PathBuf {
+        let name = crate::store::name(folder_id);
+        self.dir.join(format!("{name}.json"))
+    }
+
     /// Saves `state`, replacing the folder's earlier one atomically.
     pub fn save(&self, state: &FolderState) -> io::Result<()> {
         let name = crate::store::name(&state.folder_id);
-        let path = self.dir.join(format!("{name}.json"));
+        let path = self.path(&state.folder_id);
         let partial = self.dir.join(format!("{name}.partial"));
         let mut file = fs::File::create(&partial)?;
         file.write_all(&serde_json::to_vec_pretty(state).map_err(io::Error::other)?)?;

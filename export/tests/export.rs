@@ -437,6 +437,50 @@ async fn eml_files_and_one_folder() {
     assert!(files(&dir.join("Inbox"), Format::Eml).is_empty());
 }
 
+/// Connections dropped halfway through answers (listing the folders, synchronizing,
+/// fetching): each folder goes on from its saved state, and the export ends whole.
+#[tokio::test]
+async fn dropped_connections_are_gone_on_from() {
+    let mailbox = mailbox();
+    mailbox.add("inbox", 120);
+    mailbox.add("deep", 30);
+    let server = mailbox.serve(Duration::ZERO).await.unwrap();
+    let dir = out("dropped");
+    let options = Options {
+        batch: 20,
+        reconnect_wait: Duration::from_millis(5),
+        ..Options::new(&dir)
+    };
+    // The folder listing, then the first sync and fetches.
+    mailbox.drop_connections(4);
+    let report = run(&server.url(), &options).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    for (folder, path) in [
+        ("inbox", "Inbox"),
+        ("deep", "Inbox/Projets été 2026/Αρχείο_παλιά"),
+    ] {
+        assert_eq!(
+            files(&dir.join(path), Format::Maildir),
+            expected(&mailbox, folder, Format::Maildir),
+            "{path}"
+        );
+    }
+    // More drops in a row than the options allow: the run fails, saying why.
+    mailbox.add("inbox", 5);
+    mailbox.drop_connections(10);
+    let few = Options {
+        reconnects: 2,
+        ..options
+    };
+    let err = export(&client(&server.url()), &few, &mut |_: Progress| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ews_export::ExportError::Ews(e) if e.is_connection_lost()),
+        "{err:?}"
+    );
+}
+
 /// An item deleted between the sync and the fetch is no failure; one the server refuses
 /// is reported, and fetched on the next run; a busy server is waited for; a folder the
 /// server will not synchronize is reported and the others exported.

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{MockResponse, MockServer, Routes};
+use super::{MockResponse, MockServer, Part, Routes};
 use crate::messages::AnyPaging;
 use crate::operation;
 use crate::types::{AnyFolderId, AnyItemId, TargetFolderIdChoice};
@@ -41,6 +41,9 @@ struct State {
     vanishing: BTreeSet<String>,
     /// How many GetItem answers are ErrorServerBusy before the next one goes through.
     busy: usize,
+    /// How many EWS answers are cut halfway (the connection dropped) before the next one
+    /// comes whole.
+    drops: usize,
     /// The item ids GetItem was asked for, in order.
     fetched: Vec<String>,
     /// Public folder id → the GUID of the mailbox holding its content.
@@ -58,7 +61,8 @@ struct State {
 /// holding its content in `PR_REPLICA_LIST`) and FindItem (pages as the view says); and
 /// Autodiscover v2 and SOAP, which give the server's own URL and the settings routing
 /// public folder requests ([`Mailbox::HIERARCHY_SERVER`]). Failures come when asked:
-/// refused items and folders, items vanishing between a sync and a fetch, a busy server.
+/// refused items and folders, items vanishing between a sync and a fetch, a busy server,
+/// dropped connections.
 /// Clones share the mailbox.
 ///
 /// ```
@@ -219,6 +223,11 @@ impl Mailbox {
         self.state().busy = answers;
     }
 
+    /// Makes the next `answers` EWS answers stop halfway, the connection dropped.
+    pub fn drop_connections(&self, answers: usize) {
+        self.state().drops = answers;
+    }
+
     /// The item ids GetItem was asked for so far, in order.
     pub fn fetched(&self) -> Vec<String> {
         self.state().fetched.clone()
@@ -231,6 +240,7 @@ impl Mailbox {
         let get = self.clone();
         let find_folders = self.clone();
         let find_items = self.clone();
+        let dropping = self.clone();
         let routes = Routes::new()
             .respond::<operation::SyncFolderHierarchy>(move |request| {
                 let root = match request.sync_folder_id.map(|f| f.folder_id) {
@@ -322,10 +332,21 @@ impl Mailbox {
             match request.path.starts_with("/autodiscover/") {
                 true => MockResponse::xml(format!(r#"{{"Protocol":"EWS","Url":"{url}"}}"#))
                     .with_header("Content-Type", "application/json"),
-                false => routes.answer_to(request),
+                false => dropping.maybe_cut(routes.answer_to(request)),
             }
         })
         .await
+    }
+
+    /// `answer`, or its first half and a dropped connection while drops are asked for.
+    fn maybe_cut(&self, answer: MockResponse) -> MockResponse {
+        let mut state = self.state();
+        if state.drops == 0 {
+            return answer;
+        }
+        state.drops -= 1;
+        let half = answer.body[..answer.body.len() / 2].to_vec();
+        MockResponse::streamed(vec![Part::Chunk(half), Part::Cut]).with_delay(answer.delay)
     }
 
     /// The public folders whose parent is `parent`.
