@@ -84,6 +84,16 @@ pub async fn list(client: &Client, root: DistinguishedFolderIdName) -> Result<Ve
 /// mailbox holding its content, as 36 ASCII characters, first.
 const REPLICA_LIST: u16 = 0x6698;
 
+/// Whether the property tag `tag` (hexadecimal with `0x`, or decimal) is
+/// [`REPLICA_LIST`]'s.
+fn is_replica_list(tag: &str) -> bool {
+    let value = match tag.strip_prefix("0x").or_else(|| tag.strip_prefix("0X")) {
+        Some(hex) => u16::from_str_radix(hex, 16),
+        None => tag.parse(),
+    };
+    value == Ok(REPLICA_LIST)
+}
+
 /// Every public folder (below `publicfoldersroot`), a level at a time: FindFolder lists
 /// one folder's children only (a deep traversal of public folders is refused).
 pub async fn list_public(client: &Client) -> Result<Vec<Folder>, Error> {
@@ -127,10 +137,9 @@ pub async fn list_public(client: &Client) -> Result<Vec<Folder>, Error> {
 /// The GUID of the mailbox holding the content of the public folder `folder`, from its
 /// `PR_REPLICA_LIST` (base64 in the answer).
 fn content_mailbox(folder: &AnyFolder) -> Option<String> {
-    let tag = format!("0x{REPLICA_LIST:04x}");
     let property = folder.extended_property().iter().find(|p| {
-        let tag_of = p.extended_field_uri.property_tag.as_deref();
-        tag_of.is_some_and(|t| t.eq_ignore_ascii_case(&tag) || t.parse::<u16>() == Ok(REPLICA_LIST))
+        let tag = p.extended_field_uri.property_tag.as_deref();
+        tag.is_some_and(is_replica_list)
     })?;
     let ValueOrValues::Value(value) = &property.value_or_values else {
         return None;
@@ -218,6 +227,21 @@ mod tests {
             name: name.into(),
             class: Some("IPF.Note".into()),
             content_mailbox: None,
+        }
+    }
+
+    #[test]
+    fn the_replica_list_is_known_by_its_tag_in_hex_or_decimal() {
+        for tag in [
+            "0x6698",
+            "0X6698",
+            "0x6698".to_uppercase().as_str(),
+            "26264",
+        ] {
+            assert!(is_replica_list(tag), "{tag}");
+        }
+        for tag in ["0x6699", "6698", "0x", "", "PR_REPLICA_LIST"] {
+            assert!(!is_replica_list(tag), "{tag}");
         }
     }
 

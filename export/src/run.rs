@@ -182,7 +182,7 @@ pub async fn export(
         .public_folders
         .as_ref()
         .map(|p| routed(client, p.hierarchy.clone()));
-    let mut reconnects = 0;
+    let mut reconnects = Reconnects::new(options);
     let folders = loop {
         let listed = match (&hierarchy, options.archive) {
             (Some(hierarchy), _) => folders::list_public(hierarchy).await,
@@ -192,12 +192,9 @@ pub async fn export(
             (None, false) => folders::list(client, DistinguishedFolderIdName::Msgfolderroot).await,
         };
         match listed {
-            Err(e) if e.is_connection_lost() && reconnects < options.reconnects => {
-                reconnects += 1;
-                tracing::info!(error = %e, "connection lost listing the folders; asking again");
-                tokio::time::sleep(options.reconnect_wait * reconnects).await;
-            }
-            other => break other?,
+            Ok(folders) => break folders,
+            Err(e) if !reconnects.go_on(&e).await => return Err(e.into()),
+            Err(_) => {}
         }
     };
     let mut content_clients: BTreeMap<String, Client> = BTreeMap::new();
@@ -245,7 +242,7 @@ pub async fn export(
             ..FolderState::default()
         };
         let mut state = saved.get(&folder.id).cloned().unwrap_or(fresh.clone());
-        let mut reconnects = 0;
+        let mut reconnects = Reconnects::new(options);
         let outcome = loop {
             let mut export = FolderExport {
                 client: &folder_client,
@@ -256,22 +253,19 @@ pub async fn export(
                 report: &mut report,
                 progress: &mut *progress,
             };
-            match export.run(folder).await {
-                // The connection dropped: the folder goes on from its state as saved.
-                Err(ExportError::Ews(e))
-                    if e.is_connection_lost() && reconnects < options.reconnects =>
-                {
-                    reconnects += 1;
-                    tracing::info!(folder = %path.display(), error = %e, "connection lost; going on");
-                    tokio::time::sleep(options.reconnect_wait * reconnects).await;
-                    let out = options.out.join(crate::state::DIR);
-                    state = states
-                        .load_folder(&folder.id)
-                        .map_err(io(&out))?
-                        .unwrap_or(fresh.clone());
-                }
-                other => break other,
+            let outcome = export.run(folder).await;
+            let Err(ExportError::Ews(e)) = &outcome else {
+                break outcome;
+            };
+            if !reconnects.go_on(e).await {
+                break outcome;
             }
+            // The connection dropped: the folder goes on from its state as saved.
+            let out = options.out.join(crate::state::DIR);
+            state = states
+                .load_folder(&folder.id)
+                .map_err(io(&out))?
+                .unwrap_or(fresh.clone());
         };
         match outcome {
             Ok(()) => report.folders += 1,
@@ -292,6 +286,30 @@ pub async fn export(
     let failed = options.out.join(crate::state::DIR).join(FAILED);
     write_failed(&failed, &report.failed).map_err(io(&failed))?;
     Ok(report)
+}
+
+/// Going on after dropped connections: how often so far, within the options' bound.
+struct Reconnects<'o> {
+    options: &'o Options,
+    count: u32,
+}
+
+impl<'o> Reconnects<'o> {
+    fn new(options: &'o Options) -> Self {
+        Reconnects { options, count: 0 }
+    }
+
+    /// Whether to go on after `error`: a lost connection, within the bound. It waits
+    /// first, longer each time.
+    async fn go_on(&mut self, error: &Error) -> bool {
+        if !error.is_connection_lost() || self.count >= self.options.reconnects {
+            return false;
+        }
+        self.count += 1;
+        tracing::info!(%error, reconnect = self.count, "connection lost; going on");
+        tokio::time::sleep(self.options.reconnect_wait * self.count).await;
+        true
+    }
 }
 
 /// `client` sending its headers routed by `routing` (unchanged without one).
@@ -553,11 +571,7 @@ impl FolderExport<'_> {
         }
         if self.options.mirror {
             let listed: BTreeSet<&String> = listed.iter().collect();
-            let gone: Vec<ews_bindings::xml::Text> = exported
-                .iter()
-                .filter(|id| !listed.contains(id))
-                .map(|id| id.as_str().into())
-                .collect();
+            let gone: Vec<&String> = exported.iter().filter(|id| !listed.contains(id)).collect();
             self.remove(&gone)?;
             self.state.items.retain(|id| listed.contains(id));
             self.save()?;
@@ -588,10 +602,10 @@ impl FolderExport<'_> {
     }
 
     /// Removes the messages of `deleted` items, those there are.
-    fn remove(&mut self, deleted: &[ews_bindings::xml::Text]) -> Result<(), ExportError> {
+    fn remove(&mut self, deleted: &[impl AsRef<str>]) -> Result<(), ExportError> {
         let format = self.options.format;
         for id in deleted {
-            let path = format.path(&self.dir, id);
+            let path = format.path(&self.dir, id.as_ref());
             match std::fs::remove_file(&path) {
                 Ok(()) => self.report.removed += 1,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
