@@ -17,8 +17,8 @@ pub use ::std::string::String;
 pub use ::std::vec::Vec;
 
 pub use crate::xml::{
-    AnyElement, Base64Binary, Choice, Date, DateTime, Duration, FromXml, HexBinary, Items,
-    Namespace, ParseError, Slot, Start, Text, Time, ToXml, ValueError, XmlReader, XmlValue,
+    AnyElement, Base64Binary, Choice, ChoiceList, Date, DateTime, Duration, FromXml, HexBinary,
+    Items, Namespace, ParseError, Slot, Start, Text, Time, ToXml, ValueError, XmlReader, XmlValue,
     XmlWriter, XML,
 };
 
@@ -31,9 +31,6 @@ pub type Parsed<T> = Result<T, ParseError>;
 
 /// The namespace a generated writer writes its element in (`None`: none).
 pub type ElementNs = Option<&'static Namespace>;
-
-/// The namespace argument of an unqualified element or attribute.
-pub const NO_NAMESPACE: Option<&'static Namespace> = None;
 
 pub use crate::messages::ResponseCode;
 pub use crate::operation::{
@@ -89,8 +86,9 @@ macro_rules! __reflected {
 }
 
 /// A generated enum of values: the enum (with `other`, the variant keeping a value the
-/// schema does not list), `VALUES`, `as_str`, `FromStr`, `Display`, `XmlValue` and
-/// `Serialize`, from one list of variants and their XML text.
+/// schema does not list; each variant documented with its XML text), `VALUES`, `as_str`,
+/// `FromStr`, `Display`, `XmlValue` and `Serialize`, from one list of variants and their XML
+/// text.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __value_enum {
@@ -104,7 +102,11 @@ macro_rules! __value_enum {
         $(#[$attr])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum $name {
-            $( $(#[$vattr])* $variant, )*
+            $(
+                #[doc = ::core::concat!("`", $xml, "`")]
+                $(#[$vattr])*
+                $variant,
+            )*
             /// A value this schema does not list, as received.
             $other($crate::__private::String),
         }

@@ -290,14 +290,7 @@ fn read_message<'a>(
     r: &mut XmlReader<'a>,
     start: Start<'a>,
 ) -> Result<messages::GetStreamingEventsResponseMessage, ParseError> {
-    let mut class: Option<types::ResponseClass> = None;
-    for attr in r.attributes(&start) {
-        let attr = attr?;
-        if attr.local == "ResponseClass" && attr.ns.uri().is_none() {
-            class = Some(r.attr_value(&attr)?);
-        }
-    }
-    let class = r.required_attr(class, "ResponseClass", &start)?;
+    let class: types::ResponseClass = r.required_attr(&start, None, "ResponseClass")?;
     let mut message = messages::GetStreamingEventsResponseMessage::new(class);
     while let Some(child) = r.next_child(&start)? {
         match child.local_in(&messages::NAMESPACE) {

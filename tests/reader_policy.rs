@@ -52,6 +52,27 @@ fn unknown_attributes_are_skipped() {
 }
 
 #[test]
+fn a_choice_reads_its_elements_and_names_itself_for_others() {
+    let read = |xml: &str| read_document(xml, |r, s| r.read::<types::ConnectingSIDChoice>(s));
+    let sid = read(&format!(r#"<t:SID xmlns:t="{T}">S-1-5-21</t:SID>"#)).unwrap();
+    assert_eq!(sid, types::ConnectingSIDChoice::SID("S-1-5-21".into()));
+    let err = read(&format!(
+        r#"<t:DisplayName xmlns:t="{T}">A</t:DisplayName>"#
+    ))
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("of the choice `ConnectingSIDChoice`"),
+        "{err}"
+    );
+    let err = read(r#"<SID xmlns="urn:bogus">S-1-5-21</SID>"#).unwrap_err();
+    assert!(
+        matches!(err.kind(), ParseErrorKind::UnexpectedElement { .. }),
+        "{err}"
+    );
+}
+
+#[test]
 fn elements_in_another_namespace_do_not_count() {
     let err =
         group(r#"<DisplayName xmlns="urn:bogus">A</DisplayName><t:GroupType>B</t:GroupType>"#)

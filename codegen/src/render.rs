@@ -198,7 +198,7 @@ impl Renderer<'_> {
     /// The namespace argument of a runtime call (`&NAMESPACE`, or none).
     fn ns_arg(&self, ns: &Option<NsRef>) -> TokenStream {
         match ns {
-            None => quote!(rt::NO_NAMESPACE),
+            None => quote!(rt::None),
             Some(NsRef::Xml) => quote!(&rt::XML),
             Some(NsRef::Module(m)) if *m == self.index => quote!(&NAMESPACE),
             Some(NsRef::Module(m)) => {
@@ -509,40 +509,41 @@ impl Renderer<'_> {
         }
     }
 
-    fn attr_reader(&self, attrs: &[AttrDef]) -> (TokenStream, Vec<TokenStream>) {
-        if attrs.is_empty() {
-            return (quote!(), Vec::new());
+    /// The reading of attribute `a` of `start` (an `rt::Option`, or the value itself when
+    /// `a` is required).
+    fn read_attr(&self, a: &AttrDef) -> TokenStream {
+        let ns = self.ns_arg(&a.ns);
+        let xml = &a.xml;
+        if a.required {
+            quote!(r.required_attr(&start, #ns, #xml)?)
+        } else {
+            quote!(r.attr(&start, #ns, #xml)?)
         }
-        let var = quote!(attr);
+    }
+
+    /// The fields of `s`'s attributes, each read from `start`.
+    fn attr_fields(&self, s: &StructDef) -> Vec<TokenStream> {
+        let fields = s.attributes.iter().map(|a| {
+            let f = ident(&a.field);
+            let read = self.read_attr(a);
+            quote!(#f: #read)
+        });
+        fields.collect()
+    }
+
+    /// The attributes read into locals (before the children, while the element's namespace
+    /// declarations are in scope), and the fields they initialize.
+    fn attr_reader(&self, attrs: &[AttrDef]) -> (TokenStream, Vec<TokenStream>) {
         let mut lets = Vec::new();
-        let mut arms = Vec::new();
-        let mut checks = Vec::new();
         let mut inits = Vec::new();
         for a in attrs {
             let f = ident(&a.field);
             let acc = slot(&a.field);
-            let xml = &a.xml;
-            let guard = self.ns_guard(&var, &a.ns);
-            let ty = self.type_tokens(&a.ty);
-            lets.push(quote!(let mut #acc: rt::Option<#ty> = rt::None;));
-            arms.push(quote!(#xml if #guard => #acc = rt::Some(r.attr_value(&attr)?),));
-            if a.required {
-                checks.push(quote!(let #acc = r.required_attr(#acc, #xml, &start)?;));
-            }
+            let read = self.read_attr(a);
+            lets.push(quote!(let #acc = #read;));
             inits.push(quote!(#f: #acc));
         }
-        let code = quote! {
-            #(#lets)*
-            for attr in r.attributes(&start) {
-                let attr = attr?;
-                match attr.local {
-                    #(#arms)*
-                    _ => {}
-                }
-            }
-            #(#checks)*
-        };
-        (code, inits)
+        (quote!(#(#lets)*), inits)
     }
 
     fn struct_reader(&self, s: &StructDef) -> TokenStream {
@@ -552,14 +553,14 @@ impl Renderer<'_> {
         if s.text.is_none() && s.fields.iter().all(|f| f.occurs != Occurs::Required) {
             return self.attributes_first_reader(s);
         }
-        let (attrs, mut inits) = self.attr_reader(&s.attributes);
         if s.text.is_some() {
+            // Fields are read in order: the attributes before `start` is handed over.
+            let attributes = self.attr_fields(s);
             return quote! {
-                #attrs
-                let value = r.read_value(start)?;
-                rt::Ok(Self { #(#inits,)* value })
+                rt::Ok(Self { #(#attributes,)* value: r.read_value(start)? })
             };
         }
+        let (attrs, mut inits) = self.attr_reader(&s.attributes);
         let child = quote!(c);
         let mut lets = Vec::new();
         let mut arms = Vec::new();
@@ -610,28 +611,20 @@ impl Renderer<'_> {
                 rt::Ok(Self::default())
             };
         }
-        let attrs = (!s.attributes.is_empty()).then(|| {
-            let var = quote!(attr);
-            let arms = s.attributes.iter().map(|a| {
-                let f = ident(&a.field);
-                let xml = &a.xml;
-                let guard = self.ns_guard(&var, &a.ns);
-                quote!(#xml if #guard => this.#f = rt::Some(r.attr_value(&attr)?),)
-            });
-            quote! {
-                for attr in r.attributes(&start) {
-                    let attr = attr?;
-                    match attr.local {
-                        #(#arms)*
-                        _ => {}
-                    }
-                }
-            }
-        });
+        let attributes = self.attr_fields(s);
+        let this = match (attributes.is_empty(), s.fields.is_empty()) {
+            (true, _) => quote!(Self::default()),
+            (false, true) => quote!(Self { #(#attributes,)* }),
+            (false, false) => quote!(Self { #(#attributes,)* ..Self::default() }),
+        };
+        let binding = if s.fields.is_empty() {
+            quote!(let this)
+        } else {
+            quote!(let mut this)
+        };
         let read = self.elements_into_this(s);
         quote! {
-            let mut this = Self::default();
-            #attrs
+            #binding = #this;
             #read
             rt::Ok(this)
         }
@@ -661,30 +654,25 @@ impl Renderer<'_> {
     }
 
     /// The reader of a struct that requires attributes only (a response message its
-    /// `ResponseClass`, an `ItemId` its `Id`): the attributes read, it reads its elements
-    /// into `new` of the required ones.
+    /// `ResponseClass`, an `ItemId` its `Id`): made of its attributes, its elements absent,
+    /// it reads its elements into itself.
     fn attributes_first_reader(&self, s: &StructDef) -> TokenStream {
-        let (attrs, _) = self.attr_reader(&s.attributes);
-        let required = s
-            .attributes
-            .iter()
-            .filter(|a| a.required)
-            .map(|a| slot(&a.field));
-        let optional = s.attributes.iter().filter(|a| !a.required).map(|a| {
-            let f = ident(&a.field);
-            let acc = slot(&a.field);
-            quote!(this.#f = #acc;)
+        let attributes = self.attr_fields(s);
+        let fields = s.fields.iter().map(|f| {
+            let fname = ident(&f.name);
+            match f.occurs {
+                Occurs::Repeated => quote!(#fname: rt::Vec::new()),
+                Occurs::Required | Occurs::Optional => quote!(#fname: rt::None),
+            }
         });
         let read = self.elements_into_this(s);
-        let binding = if s.fields.is_empty() && s.attributes.iter().all(|a| a.required) {
+        let binding = if s.fields.is_empty() {
             quote!(let this)
         } else {
             quote!(let mut this)
         };
         quote! {
-            #attrs
-            #binding = Self::new(#(#required),*);
-            #(#optional)*
+            #binding = Self { #(#attributes,)* #(#fields,)* };
             #read
             rt::Ok(this)
         }
@@ -695,8 +683,18 @@ impl Renderer<'_> {
     /// When every arm's element is in one namespace, the namespace is checked once, before
     /// the name is matched.
     fn dispatch(&self, child: &TokenStream, arms: &[Arm], fallback: TokenStream) -> TokenStream {
-        let Some(first) = arms.first() else {
+        if arms.is_empty() {
             return quote!(#fallback?;);
+        }
+        let select = self.select(child, arms, fallback);
+        quote!((#select)?;)
+    }
+
+    /// The `match` handing the element `child` to the arm its name selects, or to
+    /// `fallback`; the namespace checked once when every arm's element is in one.
+    fn select(&self, child: &TokenStream, arms: &[Arm], fallback: TokenStream) -> TokenStream {
+        let Some(first) = arms.first() else {
+            return fallback;
         };
         if arms.iter().all(|a| a.ns == first.ns) {
             let ns = self.ns_arg(&first.ns);
@@ -704,10 +702,10 @@ impl Renderer<'_> {
                 .iter()
                 .map(|Arm { names, body, .. }| quote!(#names => #body,));
             quote! {
-                (match #child.local_in(#ns) {
+                match #child.local_in(#ns) {
                     #(#arms)*
                     _ => #fallback,
-                })?;
+                }
             }
         } else {
             let arms = arms.iter().map(|Arm { names, ns, body }| {
@@ -715,10 +713,10 @@ impl Renderer<'_> {
                 quote!(#names if #guard => #body,)
             });
             quote! {
-                (match #child.local {
+                match #child.local {
                     #(#arms)*
                     _ => #fallback,
-                })?;
+                }
             }
         }
     }
@@ -737,75 +735,74 @@ impl Renderer<'_> {
                 arms.push(Arm {
                     names: pattern(e),
                     ns: e.ns.clone(),
-                    body: self.read_into(e, child, slot, None),
+                    body: self.read_into(e, child, slot),
                 });
                 None
             }
             FieldKind::Choice(c) => {
+                // The choice reads the element it is: one arm for its elements of each
+                // namespace, and any other element as well when it has an `xs:any`.
                 let def = self.choice_def(c);
-                let cname = self.choice_path(c);
-                let mut any = None;
-                for v in &def.variants {
-                    let vname = ident(&v.name);
-                    let variant = quote!(#cname::#vname);
-                    match &v.element {
-                        Some(e) => arms.push(Arm {
-                            names: pattern(e),
-                            ns: e.ns.clone(),
-                            body: self.read_into(e, child, slot, Some(variant)),
-                        }),
-                        None => any = Some(quote!(r.field_as(#child, &mut #slot, #variant))),
+                let mut groups: Vec<(Option<NsRef>, Vec<TokenStream>)> = Vec::new();
+                for e in def.variants.iter().filter_map(|v| v.element.as_ref()) {
+                    let names = pattern(e);
+                    match groups.iter_mut().find(|(ns, _)| *ns == e.ns) {
+                        Some((_, all)) => all.push(names),
+                        None => groups.push((e.ns.clone(), vec![names])),
                     }
                 }
-                any
+                let body = quote!(r.field(#child, &mut #slot));
+                for (ns, names) in groups {
+                    arms.push(Arm {
+                        names: quote!(#(#names)|*),
+                        ns,
+                        body: body.clone(),
+                    });
+                }
+                def.variants
+                    .iter()
+                    .any(|v| v.element.is_none())
+                    .then_some(body)
             }
             FieldKind::Any => Some(quote!(r.field(#child, &mut #slot))),
         }
     }
 
-    /// Reads the element `e` from `child` into `slot`, as the choice `variant` if given:
-    /// one runtime call.
-    fn read_into(
-        &self,
-        e: &ElementDef,
-        child: &TokenStream,
-        slot: &TokenStream,
-        variant: Option<TokenStream>,
-    ) -> TokenStream {
-        if let Some(list) = &e.list {
-            let plain = match &list.item {
-                FieldKind::Element(ie) if ie.list.is_none() && ie.aliases.is_empty() => Some(ie),
-                _ => None,
+    /// Reads the element `e` from `child` into `slot`: one runtime call.
+    fn read_into(&self, e: &ElementDef, child: &TokenStream, slot: &TokenStream) -> TokenStream {
+        let Some(list) = &e.list else {
+            return if e.ty.is_value() {
+                quote!(r.value(#child, &mut #slot))
+            } else {
+                quote!(r.field(#child, &mut #slot))
             };
-            return match (plain, &list.item, variant) {
-                (Some(ie), _, None) => {
-                    let ns = self.ns_arg(&ie.ns);
-                    let xml = &ie.xml;
-                    if ie.ty.is_value() {
-                        quote!(r.value_list(#child, &mut #slot, #ns, #xml))
+        };
+        match &list.item {
+            FieldKind::Element(ie) if ie.list.is_none() && ie.aliases.is_empty() => {
+                let xml = &ie.xml;
+                let value = ie.ty.is_value();
+                if ie.ns == e.ns {
+                    let call = if value {
+                        quote!(value_list)
                     } else {
-                        quote!(r.list(#child, &mut #slot, #ns, #xml))
-                    }
-                }
-                (_, FieldKind::Choice(c), None) => {
-                    let cname = self.choice_path(c);
-                    quote!(r.field_with(#child, &mut #slot, #cname::read_list))
-                }
-                (_, _, variant) => {
-                    let read = self.read_expr(e, child);
-                    let value = match variant {
-                        Some(variant) => quote!(#variant(#read)),
-                        None => read,
+                        quote!(list)
                     };
-                    quote!(r.field_with(#child, &mut #slot, |r, #child| rt::Ok(#value)))
+                    quote!(r.#call(#child, &mut #slot, #xml))
+                } else {
+                    let ns = self.ns_arg(&ie.ns);
+                    let call = if value {
+                        quote!(value_list_in)
+                    } else {
+                        quote!(list_in)
+                    };
+                    quote!(r.#call(#child, &mut #slot, #ns, #xml))
                 }
-            };
-        }
-        match (e.ty.is_value(), variant) {
-            (true, None) => quote!(r.value(#child, &mut #slot)),
-            (false, None) => quote!(r.field(#child, &mut #slot)),
-            (true, Some(v)) => quote!(r.value_as(#child, &mut #slot, #v)),
-            (false, Some(v)) => quote!(r.field_as(#child, &mut #slot, #v)),
+            }
+            FieldKind::Choice(_) => quote!(r.choices(#child, &mut #slot)),
+            _ => {
+                let read = self.read_expr(e, child);
+                quote!(r.field_with(#child, &mut #slot, |r, #child| rt::Ok(#read)))
+            }
         }
     }
 
@@ -829,10 +826,7 @@ impl Renderer<'_> {
                     quote!(r.read_list(#child, #ns, #xml)?)
                 }
             }
-            FieldKind::Choice(c) => {
-                let cname = self.choice_path(c);
-                quote!(#cname::read_list(r, #child)?)
-            }
+            FieldKind::Choice(_) => quote!(rt::ChoiceList::read_list(r, #child)?),
             other => {
                 let item = quote!(item);
                 let mut arms = Vec::new();
@@ -967,6 +961,7 @@ impl Renderer<'_> {
             };
             quote!(#[doc = #doc] #vname(#ty))
         });
+        let reader = self.choice_reader(c);
         let lists = c.listed.then(|| self.choice_lists(c));
         let derives = self.options.derives(quote!());
         let serialize = self.serialize_enum(&c.name, c.variants.iter().map(|v| v.name.as_str()));
@@ -986,9 +981,52 @@ impl Renderer<'_> {
 
             #accessors
 
+            #reader
+
             #writer
 
             #lists
+        }
+    }
+
+    /// How a choice reads the element it is: the variant its name selects, or (for an
+    /// element none selects) the `xs:any` variant or an error.
+    fn choice_reader(&self, c: &ChoiceDef) -> TokenStream {
+        let name = ident(&c.name);
+        let start = quote!(start);
+        let mut arms = Vec::new();
+        let mut any = None;
+        for v in &c.variants {
+            let vname = ident(&v.name);
+            let Some(e) = &v.element else {
+                any = Some(quote!(Self::#vname(r.read(start)?)));
+                continue;
+            };
+            let read = self.read_expr(e, &start);
+            // `FromXml` reads a `Box` of what it reads; a value or a list is boxed here.
+            let read = if v.boxed && (e.list.is_some() || e.ty.is_value()) {
+                quote!(rt::Box::new(#read))
+            } else {
+                read
+            };
+            arms.push(Arm {
+                names: pattern(e),
+                ns: e.ns.clone(),
+                body: quote!(Self::#vname(#read)),
+            });
+        }
+        let choice = &c.name;
+        let fallback = any.unwrap_or_else(|| quote!(return r.not_in_choice(start, #choice)));
+        let select = self.select(&start, &arms, fallback);
+        quote! {
+            impl rt::FromXml for #name {
+                fn from_xml<'a>(
+                    r: &mut rt::Reader<'a>,
+                    start: rt::Start<'a>,
+                ) -> rt::Parsed<Self> {
+                    rt::Ok(#select)
+                }
+            }
         }
     }
 
@@ -1240,8 +1278,7 @@ impl Renderer<'_> {
         }
     }
 
-    /// The reader and writer of a list of the choice `c` (the content of an element that
-    /// wraps it).
+    /// The reader of a list of the choice `c` (the content of an element that wraps it).
     fn choice_lists(&self, c: &ChoiceDef) -> TokenStream {
         let name = ident(&c.name);
         let kind = FieldKind::Choice(ChoiceRef {
@@ -1255,14 +1292,11 @@ impl Renderer<'_> {
             .unwrap_or_else(|| quote!(r.skip(#item)));
         let each = self.dispatch(&item, &arms, fallback);
         quote! {
-            impl #name {
-                /// Reads the children of `list` that are elements of the choice, skipping
-                /// any other child.
-                #[doc(hidden)]
-                pub fn read_list<'a>(
+            impl rt::ChoiceList for #name {
+                fn read_list<'a>(
                     r: &mut rt::Reader<'a>,
                     list: rt::Start<'a>,
-                ) -> rt::Result<rt::Vec<Self>, rt::ParseError> {
+                ) -> rt::Parsed<rt::Vec<Self>> {
                     let mut items = rt::Vec::new();
                     while let rt::Some(item) = r.next_child(&list)? {
                         #each
@@ -1316,8 +1350,7 @@ impl Renderer<'_> {
         });
         let variants = e.values.iter().map(|(v, xml)| {
             let v = ident(v);
-            let doc = format!(" `{xml}`");
-            quote!(#[doc = #doc] #v = #xml,)
+            quote!(#v = #xml,)
         });
         quote! {
             rt::value_enum! {
@@ -1352,7 +1385,7 @@ impl Renderer<'_> {
             } else {
                 quote!(r.read(start)?)
             };
-            quote!(#xml if start.ns.is(&NAMESPACE) => Self::#v(#read),)
+            quote!(#xml => Self::#v(#read),)
         });
         let write_arms = m.roots.iter().map(|root| {
             let v = ident(&root.variant);
@@ -1406,7 +1439,7 @@ impl Renderer<'_> {
                     r: &mut rt::Reader<'a>,
                     start: rt::Start<'a>,
                 ) -> rt::Parsed<Self> {
-                    rt::Ok(match start.local {
+                    rt::Ok(match start.local_in(&NAMESPACE) {
                         #(#read_arms)*
                         _ => return rt::Err(r.unexpected(&start, #expected)),
                     })

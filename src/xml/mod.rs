@@ -26,7 +26,7 @@ pub use any::{AnyAttribute, AnyElement, AnyNode};
 pub use binary::{Base64Binary, HexBinary};
 pub(crate) use documents::{Documents, DocumentsError};
 pub use error::{ParseError, ParseErrorKind};
-pub use reader::{Attr, FromXml, Limits, Ns, Slot, Start, XmlReader};
+pub use reader::{Attr, ChoiceList, FromXml, Limits, Ns, Slot, Start, XmlReader};
 #[cfg(feature = "check")]
 pub use semantic::SemanticTree;
 pub use temporal::{Date, DateTime, Duration, Time, Zone};

@@ -47,6 +47,15 @@ fn is_in(ns: &Ns<'_>, expected: Option<&'static Namespace>) -> bool {
     }
 }
 
+/// Whether two names are in the same namespace.
+#[inline]
+fn same_ns(a: &Ns<'_>, b: &Ns<'_>) -> bool {
+    match (a, b) {
+        (Ns::Known(a), Ns::Known(b)) if std::ptr::eq(*a, *b) => true,
+        _ => a.uri() == b.uri(),
+    }
+}
+
 /// The start tag of an element, handed out by [`XmlReader`]; it must be given back to the
 /// reader (to read its content or to skip it) before the reader reads on.
 #[derive(Debug)]
@@ -356,7 +365,7 @@ impl<'a> XmlReader<'a> {
         ns: impl Into<Option<&'static Namespace>>,
         local: &str,
     ) -> Result<Vec<T>, ParseError> {
-        self.read_items(list, ns.into(), local, Self::read)
+        self.read_items(list, Some(ns.into()), local, Self::read)
     }
 
     /// [`read_list`](Self::read_list) for simple-typed items, each parsed from its text.
@@ -367,19 +376,25 @@ impl<'a> XmlReader<'a> {
         ns: impl Into<Option<&'static Namespace>>,
         local: &str,
     ) -> Result<Vec<T>, ParseError> {
-        self.read_items(list, ns.into(), local, Self::read_value)
+        self.read_items(list, Some(ns.into()), local, Self::read_value)
     }
 
+    /// The children of `list` named `local` in `ns` (`None`: in `list`'s namespace), each
+    /// read with `read`; any other child is skipped.
     fn read_items<T: 'static>(
         &mut self,
         list: Start<'a>,
-        ns: Option<&'static Namespace>,
+        ns: Option<Option<&'static Namespace>>,
         local: &str,
         read: impl Fn(&mut Self, Start<'a>) -> Result<T, ParseError>,
     ) -> Result<Vec<T>, ParseError> {
         let mut items = Vec::new();
         while let Some(item) = self.next_child(&list)? {
-            if item.local == local && is_in(&item.ns, ns) {
+            let ours = match ns {
+                None => same_ns(&item.ns, &list.ns),
+                Some(ns) => is_in(&item.ns, ns),
+            };
+            if item.local == local && ours {
                 let value = read(self, item)?;
                 self.keep(&mut items, value);
             } else {
@@ -416,35 +431,6 @@ impl<'a> XmlReader<'a> {
         slot.put(self, value, name)
     }
 
-    /// Reads the element `child` as a `T` into `slot` as the choice `make` makes of it.
-    #[inline]
-    #[doc(hidden)]
-    pub fn field_as<T: FromXml, C, S: Slot<C>>(
-        &mut self,
-        child: Start<'a>,
-        slot: &mut S,
-        make: impl FnOnce(T) -> C,
-    ) -> Result<(), ParseError> {
-        let name = child.local;
-        let value = make(T::from_xml(self, child)?);
-        slot.put(self, value, name)
-    }
-
-    /// Reads the text of the element `child` as a `T` into `slot` as the choice `make`
-    /// makes of it.
-    #[inline]
-    #[doc(hidden)]
-    pub fn value_as<T: XmlValue, C, S: Slot<C>>(
-        &mut self,
-        child: Start<'a>,
-        slot: &mut S,
-        make: impl FnOnce(T) -> C,
-    ) -> Result<(), ParseError> {
-        let name = child.local;
-        let value = make(self.read_value(child)?);
-        slot.put(self, value, name)
-    }
-
     /// Reads the element `child` with `read` into `slot`.
     #[inline]
     #[doc(hidden)]
@@ -459,18 +445,32 @@ impl<'a> XmlReader<'a> {
         slot.put(self, value, name)
     }
 
-    /// Reads the element `child`, a list of `{ns}local` elements, into `slot` (see
-    /// [`read_list`](Self::read_list)).
+    /// Reads the element `child`, a list of `local` elements in its own namespace, into
+    /// `slot` (see [`read_list`](Self::read_list)).
     #[inline]
     #[doc(hidden)]
     pub fn list<T: FromXml + 'static, S: Slot<Vec<T>>>(
         &mut self,
         child: Start<'a>,
         slot: &mut S,
+        local: &str,
+    ) -> Result<(), ParseError> {
+        self.field_with(child, slot, |r, list| {
+            r.read_items(list, None, local, Self::read)
+        })
+    }
+
+    /// [`list`](Self::list) of `{ns}local` elements.
+    #[inline]
+    #[doc(hidden)]
+    pub fn list_in<T: FromXml + 'static, S: Slot<Vec<T>>>(
+        &mut self,
+        child: Start<'a>,
+        slot: &mut S,
         ns: impl Into<Option<&'static Namespace>>,
         local: &str,
     ) -> Result<(), ParseError> {
-        let ns = ns.into();
+        let ns = Some(ns.into());
         self.field_with(child, slot, |r, list| {
             r.read_items(list, ns, local, Self::read)
         })
@@ -483,13 +483,38 @@ impl<'a> XmlReader<'a> {
         &mut self,
         child: Start<'a>,
         slot: &mut S,
+        local: &str,
+    ) -> Result<(), ParseError> {
+        self.field_with(child, slot, |r, list| {
+            r.read_items(list, None, local, Self::read_value)
+        })
+    }
+
+    /// [`list_in`](Self::list_in) for simple-typed items.
+    #[inline]
+    #[doc(hidden)]
+    pub fn value_list_in<T: XmlValue + 'static, S: Slot<Vec<T>>>(
+        &mut self,
+        child: Start<'a>,
+        slot: &mut S,
         ns: impl Into<Option<&'static Namespace>>,
         local: &str,
     ) -> Result<(), ParseError> {
-        let ns = ns.into();
+        let ns = Some(ns.into());
         self.field_with(child, slot, |r, list| {
             r.read_items(list, ns, local, Self::read_value)
         })
+    }
+
+    /// Reads the element `child`, a list of the elements of the choice `T`, into `slot`.
+    #[inline]
+    #[doc(hidden)]
+    pub fn choices<T: ChoiceList, S: Slot<Vec<T>>>(
+        &mut self,
+        child: Start<'a>,
+        slot: &mut S,
+    ) -> Result<(), ParseError> {
+        self.field_with(child, slot, T::read_list)
     }
 
     /// The text content of the element `start`, unescaped. Child elements inside it are
@@ -684,15 +709,59 @@ impl<'a> XmlReader<'a> {
         scan::attribute_value(raw).map_err(|kind| self.error(kind))
     }
 
-    /// Parses an attribute value as a `T`.
-    pub fn attr_value<T: XmlValue>(&self, attr: &Attr<'_>) -> Result<T, ParseError> {
-        T::from_text(&attr.value).map_err(|e| {
-            self.error(ParseErrorKind::InvalidValue {
-                name: attr.local.to_owned(),
-                value: attr.value.clone().into_owned(),
-                expected: e.expected,
-            })
-        })
+    /// The attribute `{ns}local` of `start` (`ns` `None`: an unprefixed attribute) parsed
+    /// as a `T`, or `None` when `start` has no such attribute. Only this attribute's value
+    /// is unescaped and parsed: the scanner checked all of them as it cut the tag.
+    #[doc(hidden)]
+    pub fn attr<T: XmlValue>(
+        &self,
+        start: &Start<'a>,
+        ns: impl Into<Option<&'static Namespace>>,
+        local: &str,
+    ) -> Result<Option<T>, ParseError> {
+        let ns = ns.into();
+        for (key, raw) in scan::checked_attributes(start.attributes) {
+            let named = match (key.split_once(':'), ns) {
+                (None, None) => key == local,
+                (Some((prefix, name)), Some(ns)) => {
+                    name == local
+                        && prefix != "xmlns"
+                        && self.resolve(prefix).is_some_and(|found| found.is(ns))
+                }
+                _ => false,
+            };
+            if named {
+                let value = self.attribute_value(raw)?;
+                return T::from_text(&value).map(Some).map_err(|e| {
+                    self.error(ParseErrorKind::InvalidValue {
+                        name: local.to_owned(),
+                        value: value.into_owned(),
+                        expected: e.expected,
+                    })
+                });
+            }
+        }
+        Ok(None)
+    }
+
+    /// [`attr`](Self::attr) of an attribute `start` requires: its absence is an error naming
+    /// it.
+    #[doc(hidden)]
+    pub fn required_attr<T: XmlValue>(
+        &self,
+        start: &Start<'a>,
+        ns: impl Into<Option<&'static Namespace>>,
+        local: &'static str,
+    ) -> Result<T, ParseError> {
+        self.attr(start, ns, local)?
+            .ok_or_else(|| self.error_in(start, ParseErrorKind::MissingAttribute(local)))
+    }
+
+    /// The error of reading `start`, an element none of the choice `choice`'s variants
+    /// holds, as that choice.
+    #[doc(hidden)]
+    pub fn not_in_choice<T>(&self, start: Start<'a>, choice: &str) -> Result<T, ParseError> {
+        Err(self.unexpected(&start, &format!("of the choice `{choice}`")))
     }
 
     /// An error saying that `start` is not the element that was expected.
@@ -730,18 +799,6 @@ impl<'a> XmlReader<'a> {
         parent: &Start<'_>,
     ) -> Result<T, ParseError> {
         slot.ok_or_else(|| self.error_in(parent, ParseErrorKind::MissingElement(name)))
-    }
-
-    /// The value in `slot`, or an error naming the attribute missing from `parent`.
-    #[inline]
-    #[doc(hidden)]
-    pub fn required_attr<T>(
-        &self,
-        slot: Option<T>,
-        name: &'static str,
-        parent: &Start<'_>,
-    ) -> Result<T, ParseError> {
-        slot.ok_or_else(|| self.error_in(parent, ParseErrorKind::MissingAttribute(name)))
     }
 
     /// An error about `element`, which may have been closed already.
@@ -945,6 +1002,15 @@ impl<T: FromXml> FromXml for Box<T> {
     }
 }
 
+/// A choice of elements an element may wrap a list of (`<m:ResponseMessages>` of any
+/// response message): the list read at once.
+#[doc(hidden)]
+pub trait ChoiceList: Sized {
+    /// Reads the children of `list` that are elements of the choice, skipping any other
+    /// child.
+    fn read_list<'a>(r: &mut XmlReader<'a>, list: Start<'a>) -> Result<Vec<Self>, ParseError>;
+}
+
 /// Where the generated readers put what they read of a field: an `Option` holds the one
 /// value of an element that occurs at most once, a `Vec` the values of a repeated one.
 #[doc(hidden)]
@@ -1024,6 +1090,58 @@ mod tests {
             reader.read::<AnyElement>(root)?;
         }
         reader.finish()
+    }
+
+    #[test]
+    fn an_attribute_is_found_by_namespace_and_name() {
+        let xml =
+            r#"<r xmlns:a="urn:a" xmlns:b="urn:b" a:Id="in a" b:Id="in b" Id="none" N="x7"/>"#;
+        static A: Namespace = Namespace {
+            uri: "urn:a",
+            prefix: "a",
+        };
+        static C: Namespace = Namespace {
+            uri: "urn:c",
+            prefix: "c",
+        };
+        let mut reader = XmlReader::new(xml);
+        let root = reader.root().unwrap();
+        let id = |ns: Option<&'static Namespace>| reader.attr::<String>(&root, ns, "Id").unwrap();
+        assert_eq!(id(None).as_deref(), Some("none"));
+        assert_eq!(id(Some(&A)).as_deref(), Some("in a"));
+        assert_eq!(id(Some(&C)), None);
+        let err = reader.attr::<u32>(&root, None, "N").unwrap_err();
+        assert!(err.to_string().contains("x7"), "{err}");
+        let err = reader
+            .required_attr::<String>(&root, None, "Name")
+            .unwrap_err();
+        assert_eq!(err.kind(), &ParseErrorKind::MissingAttribute("Name"));
+    }
+
+    #[test]
+    fn a_list_takes_items_in_its_own_namespace_or_the_one_named() {
+        static A: Namespace = Namespace {
+            uri: "urn:a",
+            prefix: "a",
+        };
+        let xml = r#"<a:r xmlns:a="urn:a" xmlns:b="urn:b"><a:i>1</a:i><b:i>2</b:i><i>3</i></a:r>"#;
+        for (ns, expected) in [(None, vec![1]), (Some(None), vec![3])] {
+            let mut reader = XmlReader::new(xml);
+            let root = reader.root().unwrap();
+            let mut list: Option<Vec<u32>> = None;
+            let read = match ns {
+                None => reader.value_list(root, &mut list, "i"),
+                Some(ns) => reader.value_list_in(root, &mut list, ns, "i"),
+            };
+            read.unwrap();
+            assert_eq!(list, Some(expected));
+        }
+        let mut reader = XmlReader::new(xml);
+        let root = reader.root().unwrap();
+        assert_eq!(
+            reader.read_value_list::<u32>(root, &A, "i").unwrap(),
+            vec![1]
+        );
     }
 
     #[test]
