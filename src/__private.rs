@@ -32,6 +32,20 @@ pub type Parsed<T> = Result<T, ParseError>;
 /// The namespace a generated writer writes its element in (`None`: none).
 pub type ElementNs = Option<&'static Namespace>;
 
+/// `text` without the XML whitespace around it (an enumeration's value, collapsed).
+#[inline]
+pub fn collapse(text: &str) -> &str {
+    text.trim_matches(crate::xml::is_xml_space)
+}
+
+/// The response code of a message, as the runtime's enum (read from `code`, the generated
+/// one, by its text).
+pub fn response_code<C: XmlValue>(code: &Option<C>) -> Option<ResponseCode> {
+    let code = code.as_ref()?.to_text();
+    let Ok(code) = code.parse();
+    Some(code)
+}
+
 pub use crate::messages::ResponseCode;
 pub use crate::operation::{
     item_results, single, with_status, EwsError, ItemResults, Operation, OperationVisitor, PerItem,
@@ -148,9 +162,8 @@ macro_rules! __value_enum {
             fn from_text(
                 text: &str,
             ) -> $crate::__private::Result<Self, $crate::__private::ValueError> {
-                let $crate::__private::Ok(value) = text
-                    .trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
-                    .parse();
+                let text = $crate::__private::collapse(text);
+                let $crate::__private::Ok(value) = <Self as $crate::__private::FromStr>::from_str(text);
                 $crate::__private::Ok(value)
             }
 

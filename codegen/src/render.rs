@@ -1787,7 +1787,12 @@ fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenSt
         .and_then(|x| x.fields.iter().find(|f| matches!(f.kind, FieldKind::Any)))
         .map(|f| ident(&f.name));
     let message_xml = match any {
-        Some(any) => quote!(self.#xml.as_ref().map_or(&[], |x| x.#any.as_slice())),
+        Some(any) => quote! {
+            match &self.#xml {
+                rt::Some(x) => &x.#any,
+                rt::None => &[],
+            }
+        },
         None => quote!(&[]),
     };
     quote! {
@@ -1797,10 +1802,7 @@ fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenSt
                 class
             }
             fn response_code(&self) -> rt::Option<rt::ResponseCode> {
-                self.#code.as_ref().map(|code| {
-                    let rt::Ok(code) = code.as_str().parse();
-                    code
-                })
+                rt::response_code(&self.#code)
             }
             fn message_text(&self) -> rt::Option<&str> {
                 self.#text.as_deref()

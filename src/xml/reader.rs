@@ -2,7 +2,9 @@ use std::any::{Any, TypeId};
 use std::borrow::Cow;
 
 use super::scan::{self, Scanner, Tag, Token};
-use super::{lookup, AnyElement, AnyNode, Namespace, ParseError, ParseErrorKind, XmlValue, XML};
+use super::{
+    lookup, AnyElement, AnyNode, Namespace, ParseError, ParseErrorKind, ValueError, XmlValue, XML,
+};
 
 /// The namespace an element or attribute name resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,14 +347,23 @@ impl<'a> XmlReader<'a> {
         let local = start.local;
         let position = self.scan.position() as u64;
         let text = self.text(start)?;
-        T::from_cow(text).map_err(|(e, text)| {
-            let kind = ParseErrorKind::InvalidValue {
-                name: local.to_owned(),
-                value: text.into_owned(),
-                expected: e.expected,
-            };
-            ParseError::new(kind, self.path(), position)
-        })
+        // A `match`, not `map_err` or `?`, here and in the other generic readers: no closure
+        // or `Try` instance for each type read, which the whole schema would compile by
+        // the thousand.
+        match T::from_cow(text) {
+            Ok(value) => Ok(value),
+            Err((e, text)) => Err(self.invalid(local, text, e, position)),
+        }
+    }
+
+    /// The error of the text `value` of `name`, which is not a valid value, at `position`.
+    fn invalid(&self, name: &str, value: Cow<'_, str>, e: ValueError, position: u64) -> ParseError {
+        let kind = ParseErrorKind::InvalidValue {
+            name: name.to_owned(),
+            value: value.into_owned(),
+            expected: e.expected,
+        };
+        ParseError::new(kind, self.path(), position)
     }
 
     /// Reads the children of `list` named `{ns}local` as `T`s, skipping any other child:
@@ -395,8 +406,10 @@ impl<'a> XmlReader<'a> {
                 Some(ns) => is_in(&item.ns, ns),
             };
             if item.local == local && ours {
-                let value = read(self, item)?;
-                self.keep(&mut items, value);
+                match read(self, item) {
+                    Ok(value) => self.keep(&mut items, value),
+                    Err(e) => return Err(e),
+                }
             } else {
                 self.skip(item)?;
             }
@@ -414,8 +427,10 @@ impl<'a> XmlReader<'a> {
         slot: &mut S,
     ) -> Result<(), ParseError> {
         let name = child.local;
-        let value = T::from_xml(self, child)?;
-        slot.put(self, value, name)
+        match T::from_xml(self, child) {
+            Ok(value) => slot.put(self, value, name),
+            Err(e) => Err(e),
+        }
     }
 
     /// Reads the text of the element `child` as a `T` into `slot`.
@@ -427,8 +442,10 @@ impl<'a> XmlReader<'a> {
         slot: &mut S,
     ) -> Result<(), ParseError> {
         let name = child.local;
-        let value = self.read_value(child)?;
-        slot.put(self, value, name)
+        match self.read_value(child) {
+            Ok(value) => slot.put(self, value, name),
+            Err(e) => Err(e),
+        }
     }
 
     /// Reads the element `child` with `read` into `slot`.
@@ -441,8 +458,10 @@ impl<'a> XmlReader<'a> {
         read: impl FnOnce(&mut Self, Start<'a>) -> Result<T, ParseError>,
     ) -> Result<(), ParseError> {
         let name = child.local;
-        let value = read(self, child)?;
-        slot.put(self, value, name)
+        match read(self, child) {
+            Ok(value) => slot.put(self, value, name),
+            Err(e) => Err(e),
+        }
     }
 
     /// Reads the element `child`, a list of `local` elements in its own namespace, into
@@ -732,13 +751,10 @@ impl<'a> XmlReader<'a> {
             };
             if named {
                 let value = self.attribute_value(raw)?;
-                return T::from_text(&value).map(Some).map_err(|e| {
-                    self.error(ParseErrorKind::InvalidValue {
-                        name: local.to_owned(),
-                        value: value.into_owned(),
-                        expected: e.expected,
-                    })
-                });
+                return match T::from_text(&value) {
+                    Ok(parsed) => Ok(Some(parsed)),
+                    Err(e) => Err(self.invalid(local, value, e, self.scan.position() as u64)),
+                };
             }
         }
         Ok(None)
@@ -753,8 +769,11 @@ impl<'a> XmlReader<'a> {
         ns: impl Into<Option<&'static Namespace>>,
         local: &'static str,
     ) -> Result<T, ParseError> {
-        self.attr(start, ns, local)?
-            .ok_or_else(|| self.error_in(start, ParseErrorKind::MissingAttribute(local)))
+        match self.attr(start, ns, local) {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(self.error_in(start, ParseErrorKind::MissingAttribute(local))),
+            Err(e) => Err(e),
+        }
     }
 
     /// The error of reading `start`, an element none of the choice `choice`'s variants
@@ -798,7 +817,10 @@ impl<'a> XmlReader<'a> {
         name: &'static str,
         parent: &Start<'_>,
     ) -> Result<T, ParseError> {
-        slot.ok_or_else(|| self.error_in(parent, ParseErrorKind::MissingElement(name)))
+        match slot {
+            Some(value) => Ok(value),
+            None => Err(self.error_in(parent, ParseErrorKind::MissingElement(name))),
+        }
     }
 
     /// An error about `element`, which may have been closed already.
@@ -998,7 +1020,10 @@ pub trait FromXml: Sized {
 impl<T: FromXml> FromXml for Box<T> {
     #[inline]
     fn from_xml<'a>(r: &mut XmlReader<'a>, start: Start<'a>) -> Result<Self, ParseError> {
-        T::from_xml(r, start).map(Box::new)
+        match T::from_xml(r, start) {
+            Ok(value) => Ok(Box::new(value)),
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -25,7 +25,10 @@ pub trait XmlValue: Sized {
     /// failure the text is handed back for the error message.
     #[inline]
     fn from_cow(text: Cow<'_, str>) -> Result<Self, (ValueError, Cow<'_, str>)> {
-        Self::from_text(&text).map_err(|e| (e, text))
+        match Self::from_text(&text) {
+            Ok(value) => Ok(value),
+            Err(e) => Err((e, text)),
+        }
     }
     /// The text to write (the writer escapes it).
     fn to_text(&self) -> Cow<'_, str>;
