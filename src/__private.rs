@@ -163,7 +163,8 @@ macro_rules! __value_enum {
                 text: &str,
             ) -> $crate::__private::Result<Self, $crate::__private::ValueError> {
                 let text = $crate::__private::collapse(text);
-                let $crate::__private::Ok(value) = <Self as $crate::__private::FromStr>::from_str(text);
+                let $crate::__private::Ok(value) =
+                    <Self as $crate::__private::FromStr>::from_str(text);
                 $crate::__private::Ok(value)
             }
 

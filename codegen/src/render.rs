@@ -88,7 +88,7 @@ struct Arm {
 }
 
 /// The reader's local variable for field `name`; the readers' other locals (`r`, `start`,
-/// `c`, `attr`, `value`, `this`, `list`, `item`, `items`) never start with `f_`.
+/// `c`, `this`, `list`, `item`, `items`) never start with `f_`.
 fn slot(name: &str) -> Ident {
     format_ident!("{}", naming::reader_local(name))
 }
