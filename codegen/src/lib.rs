@@ -55,6 +55,12 @@ pub const HEADER_ELEMENTS: [&str; 7] = [
     "TimeZoneContext",
 ];
 
+/// The elements of the push notification service (messages namespace), which no operation
+/// of `Services.wsdl` names: the request a server sends to a push subscription's listener
+/// and the listener's answer. They are roots besides the operations' wherever `Subscribe`
+/// is among them, so that push subscriptions can be served.
+pub const PUSH_ELEMENTS: [&str; 2] = ["SendNotification", "SendNotificationResult"];
+
 /// The cfg under which generated types derive `Deserialize` unless configured otherwise.
 const DESERIALIZE_CFG: &str = "feature = \"deserialize\"";
 
@@ -659,7 +665,8 @@ fn schema_only_operations(elements: &[String], bound: &[wsdl::Operation]) -> Vec
         .collect()
 }
 
-/// The request and response elements of `operations`, and the [`HEADER_ELEMENTS`].
+/// The request and response elements of `operations`, the [`HEADER_ELEMENTS`], and the
+/// [`PUSH_ELEMENTS`] when `Subscribe` is among the operations.
 fn operation_roots(operations: &[wsdl::Operation]) -> Vec<Root> {
     let mut roots = Vec::new();
     for op in operations {
@@ -668,6 +675,9 @@ fn operation_roots(operations: &[wsdl::Operation]) -> Vec<Root> {
         }
     }
     roots.extend(HEADER_ELEMENTS.iter().map(|h| Root::new(NS_TYPES, h)));
+    if operations.iter().any(|op| op.name == "Subscribe") {
+        roots.extend(PUSH_ELEMENTS.iter().map(|e| Root::new(NS_MESSAGES, e)));
+    }
     roots
 }
 

@@ -26,6 +26,21 @@ fn whole_schema_size() {
     insta::assert_snapshot!(summary);
 }
 
+/// The operations of the official WSDL alone (no `all_roots`) bring the push notification
+/// service's request and answer with them, which the runtime's push listener reads and
+/// writes whenever `Subscribe` is generated.
+#[test]
+fn the_official_operations_bring_the_push_notification_elements() {
+    let Some(dir) = official_dir() else { return };
+    let modules = Config::new(dir).generate().unwrap();
+    let module = |name: &str| &modules.iter().find(|m| m.name == name).unwrap().code;
+    assert!(module("operations").contains("pub struct Subscribe;"));
+    for variant in ["SendNotification(", "SendNotificationResult("] {
+        assert!(module("messages").contains(variant), "no {variant}");
+    }
+    assert!(module("types").contains("enum SubscriptionStatus"));
+}
+
 /// Every element a WSDL message part names (the operations' bodies and their SOAP headers) is a variant of the generated `Element` enum of its namespace.
 #[test]
 fn whole_schema_has_every_wsdl_part() {
