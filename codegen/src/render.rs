@@ -1288,20 +1288,16 @@ impl Renderer<'_> {
         let item = quote!(item);
         let mut arms = Vec::new();
         let fallback = self
-            .kind_arms(&kind, &item, &quote!(items), &mut arms)
+            .kind_arms(&kind, &item, &quote!(*items), &mut arms)
             .unwrap_or_else(|| quote!(r.skip(#item)));
-        let each = self.dispatch(&item, &arms, fallback);
+        let each = self.select(&item, &arms, fallback);
         quote! {
             impl rt::ChoiceList for #name {
                 fn read_list<'a>(
                     r: &mut rt::Reader<'a>,
                     list: rt::Start<'a>,
                 ) -> rt::Parsed<rt::Vec<Self>> {
-                    let mut items = rt::Vec::new();
-                    while let rt::Some(item) = r.next_child(&list)? {
-                        #each
-                    }
-                    rt::Ok(items)
+                    r.items(list, |r, item, items| #each)
                 }
             }
         }

@@ -6,6 +6,10 @@ use super::{
     lookup, AnyElement, AnyNode, Namespace, ParseError, ParseErrorKind, ValueError, XmlValue, XML,
 };
 
+/// How many items a list reads before it grows by what the input has left (see
+/// [`XmlReader::items`]).
+const SIZED_BY_INPUT: usize = 16;
+
 /// The namespace an element or attribute name resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ns<'a> {
@@ -399,22 +403,68 @@ impl<'a> XmlReader<'a> {
         local: &str,
         read: impl Fn(&mut Self, Start<'a>) -> Result<T, ParseError>,
     ) -> Result<Vec<T>, ParseError> {
-        let mut items = Vec::new();
-        while let Some(item) = self.next_child(&list)? {
+        let list_ns = list.ns.clone();
+        self.items(list, |r, item, items| {
             let ours = match ns {
-                None => same_ns(&item.ns, &list.ns),
+                None => same_ns(&item.ns, &list_ns),
                 Some(ns) => is_in(&item.ns, ns),
             };
             if item.local == local && ours {
-                match read(self, item) {
-                    Ok(value) => self.keep(&mut items, value),
-                    Err(e) => return Err(e),
+                match read(r, item) {
+                    Ok(value) => {
+                        r.keep(items, value);
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
                 }
             } else {
-                self.skip(item)?;
+                r.skip(item)
+            }
+        })
+    }
+
+    /// Reads the children of `list` with `each`, which adds those it reads to the list
+    /// (with [`field`](Self::field)) and skips the others.
+    ///
+    /// A list that reaches [`SIZED_BY_INPUT`] items grows to as many items as the rest of
+    /// the input could hold at the size its items have had so far (at least doubling, and
+    /// never by more bytes than the input has left), so that a list of thousands of items
+    /// is not copied into fresh memory at every doubling; at its end, room for more than
+    /// twice its items is given back.
+    #[doc(hidden)]
+    pub fn items<T: 'static>(
+        &mut self,
+        list: Start<'a>,
+        mut each: impl FnMut(&mut Self, Start<'a>, &mut Vec<T>) -> Result<(), ParseError>,
+    ) -> Result<Vec<T>, ParseError> {
+        let from = self.scan.position();
+        let mut items = Vec::new();
+        while let Some(item) = self.next_child(&list)? {
+            if items.len() == items.capacity() && items.len() >= SIZED_BY_INPUT {
+                self.grow_by_input(&mut items, from);
+            }
+            match each(self, item, &mut items) {
+                Ok(()) => {}
+                Err(e) => return Err(e),
             }
         }
+        // Room for more than twice the items, more than doubling leaves, is given back.
+        if items.capacity() / 2 > items.len() {
+            items.shrink_to_fit();
+        }
         Ok(items)
+    }
+
+    /// Makes room in the full list `items`, whose items took the input from `from` to here,
+    /// for as many more as the rest of the input holds at that rate.
+    #[inline(never)]
+    fn grow_by_input<T>(&self, items: &mut Vec<T>, from: usize) {
+        let len = items.len();
+        let per_item = ((self.scan.position() - from) / len).max(1);
+        let left = self.scan.remaining();
+        let by_input = left / per_item + 1;
+        let by_memory = left / std::mem::size_of::<T>().max(1);
+        items.reserve_exact(by_input.min(by_memory).max(len));
     }
 
     /// Reads the element `child` as a `T` into `slot` (a field's `Option`, or the list of
@@ -1184,6 +1234,31 @@ mod tests {
                 assert_eq!(list.capacity(), n, "{n} values");
             }
         }
+    }
+
+    #[test]
+    fn long_lists_grow_by_the_input_left_and_give_back_what_they_did_not_use() {
+        // 1,000 items that end the document: after 16 of them, the list makes room for
+        // what the rest of the input holds at their size, not the next power of two.
+        let read = |xml: &str| {
+            let mut reader = XmlReader::new(xml);
+            let root = reader.root().unwrap();
+            let list = reader.read_value_list::<u32>(root, None, "i").unwrap();
+            reader.finish().unwrap();
+            list
+        };
+        let list = read(&format!("<r>{}</r>", "<i>7</i>".repeat(1_000)));
+        assert_eq!(list, vec![7; 1_000]);
+        assert!(
+            (1_000..1_024).contains(&list.capacity()),
+            "{}",
+            list.capacity()
+        );
+        // 20 items followed by much else: the room asked for is given back.
+        let tail = "<!-- more of the document -->".repeat(1_000);
+        let list = read(&format!("<r>{}</r>{tail}", "<i>7</i>".repeat(20)));
+        assert_eq!(list, vec![7; 20]);
+        assert!(list.capacity() <= 40, "{}", list.capacity());
     }
 
     #[test]

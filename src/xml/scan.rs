@@ -72,6 +72,12 @@ impl<'a> Scanner<'a> {
         self.pos
     }
 
+    /// How many bytes of the input are left to read.
+    #[inline]
+    pub(super) fn remaining(&self) -> usize {
+        self.input.len() - self.pos
+    }
+
     /// The names of the open elements, outermost first.
     #[inline]
     pub(super) fn open(&self) -> &[&'a str] {
