@@ -650,6 +650,20 @@ impl<'a> XmlReader<'a> {
         if start.empty {
             return Ok(Cow::Borrowed(""));
         }
+        self.close_pending_empty();
+        match self
+            .scan
+            .text_and_end()
+            .and_then(|raw| raw.map(scan::text).transpose())
+        {
+            Ok(Some(text)) if text.len() > self.limits.max_text_bytes => {
+                let limit = self.limits.max_text_bytes;
+                return Err(self.error(ParseErrorKind::TextTooLong { limit }));
+            }
+            Ok(Some(text)) => return Ok(text),
+            Ok(None) => {}
+            Err(kind) => return Err(self.error(kind)),
+        }
         let mut text: Option<Cow<'a, str>> = None;
         loop {
             match self.token()? {
@@ -1259,6 +1273,30 @@ mod tests {
         let list = read(&format!("<r>{}</r>{tail}", "<i>7</i>".repeat(20)));
         assert_eq!(list, vec![7; 20]);
         assert!(list.capacity() <= 40, "{}", list.capacity());
+    }
+
+    #[test]
+    fn a_value_reads_the_same_whether_its_end_tag_comes_right_after_its_text_or_not() {
+        let xml =
+            "<r><i>a&amp;b</i><i>a&amp;b</i ><i>a&amp;<![CDATA[b]]></i><i>a&amp;<!---->b</i></r>";
+        let mut reader = XmlReader::new(xml);
+        let root = reader.root().unwrap();
+        let list = reader.read_value_list::<String>(root, None, "i").unwrap();
+        assert_eq!(list, ["a&b"; 4]);
+        let limits = Limits {
+            max_text_bytes: 2,
+            ..Limits::default()
+        };
+        for xml in ["<r>abc</r>", "<r>a<!---->bc</r>"] {
+            let mut reader = XmlReader::new(xml).with_limits(limits);
+            let root = reader.root().unwrap();
+            let err = reader.text(root).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                &ParseErrorKind::TextTooLong { limit: 2 },
+                "{xml}"
+            );
+        }
     }
 
     #[test]

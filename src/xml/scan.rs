@@ -112,6 +112,36 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The text of the open element up to its end tag, and the end tag read, when that is
+    /// all the element holds and the end tag is written `</name>`: the shape of nearly every
+    /// simple value. `Ok(None)`, with nothing read, for anything else (markup in the text, a
+    /// space before `>`, a wrong or missing end tag), which [`next`](Self::next) then reads
+    /// token by token.
+    #[inline]
+    pub(super) fn text_and_end(&mut self) -> Result<Option<&'a str>, ParseErrorKind> {
+        let Some(&open) = self.open.last() else {
+            return Ok(None);
+        };
+        let rest = &self.input.as_bytes()[self.pos..];
+        let Some(len) = memchr(b'<', rest) else {
+            return Ok(None);
+        };
+        let end = &rest[len..];
+        let close = 2 + open.len();
+        if end.len() <= close
+            || end[1] != b'/'
+            || end[close] != b'>'
+            || &end[2..close] != open.as_bytes()
+        {
+            return Ok(None);
+        }
+        let text = &self.input[self.pos..self.pos + len];
+        check_text(text)?;
+        self.open.pop();
+        self.pos += len + close + 1;
+        Ok(Some(text))
+    }
+
     fn start_tag(&mut self) -> Result<Token<'a>, ParseErrorKind> {
         let bytes = self.input.as_bytes();
         let open = self.pos + 1;
@@ -1002,6 +1032,48 @@ mod tests {
             );
         }
         assert!(first_error("<?xml version='1.0' encoding='8bit'?><a/>").starts_with("Syntax"));
+    }
+
+    /// What `text_and_end` gives right after the first start tag of `xml`, and what the
+    /// scanner reads next.
+    fn text_and_end(xml: &str) -> (Result<Option<&str>, ParseErrorKind>, String) {
+        let mut scanner = Scanner::new(xml);
+        assert!(matches!(scanner.next(), Ok(Token::Start(_))));
+        let text = scanner.text_and_end();
+        (text, format!("{:?}", scanner.next()))
+    }
+
+    #[test]
+    fn text_and_its_end_tag_are_read_at_once_in_their_plain_shape_only() {
+        assert_eq!(
+            text_and_end("<a>x &amp; y</a>"),
+            (Ok(Some("x &amp; y")), "Ok(Eof)".into())
+        );
+        assert_eq!(
+            text_and_end("<p:a></p:a>"),
+            (Ok(Some("")), "Ok(Eof)".into())
+        );
+        // Anything else is left to the token-by-token reading, which reads or refuses it.
+        for (xml, next) in [
+            ("<a>x</a >", r#"Ok(Text("x"))"#),
+            ("<a>x<![CDATA[y]]></a>", r#"Ok(Text("x"))"#),
+            ("<a>x<!--c--></a>", r#"Ok(Text("x"))"#),
+            ("<a>x<b/></a>", r#"Ok(Text("x"))"#),
+            ("<a>x</ab>", r#"Ok(Text("x"))"#),
+            ("<ab>x</a>", r#"Ok(Text("x"))"#),
+            ("<a>x</a", r#"Ok(Text("x"))"#),
+            ("<a>x", "Err(Truncated)"),
+        ] {
+            assert_eq!(text_and_end(xml), (Ok(None), next.into()), "{xml}");
+        }
+        assert_eq!(
+            text_and_end("<a>x]]>y</a>").0.unwrap_err(),
+            ParseErrorKind::Syntax("`]]>` may not stand in text: write `]]&gt;`".into())
+        );
+        assert_eq!(
+            text_and_end("<a>x\u{1}</a>").0.unwrap_err(),
+            ParseErrorKind::InvalidCharacter(1)
+        );
     }
 
     #[test]
