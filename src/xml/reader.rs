@@ -441,7 +441,7 @@ impl<'a> XmlReader<'a> {
         let mut items = Vec::new();
         while let Some(item) = self.next_child(&list)? {
             if items.len() == items.capacity() && items.len() >= SIZED_BY_INPUT {
-                self.grow_by_input(&mut items, from);
+                items.reserve_exact(self.room_by_input(items.len(), size_of::<T>(), from));
             }
             match each(self, item, &mut items) {
                 Ok(()) => {}
@@ -455,16 +455,15 @@ impl<'a> XmlReader<'a> {
         Ok(items)
     }
 
-    /// Makes room in the full list `items`, whose items took the input from `from` to here,
-    /// for as many more as the rest of the input holds at that rate.
-    #[inline(never)]
-    fn grow_by_input<T>(&self, items: &mut Vec<T>, from: usize) {
-        let len = items.len();
+    /// How many more items to make room for in a full list of `len` items of `size` bytes,
+    /// which took the input from `from` to here: as many as the rest of the input holds at
+    /// that rate, at least `len`, at most what fits in as many bytes as the input has left.
+    fn room_by_input(&self, len: usize, size: usize, from: usize) -> usize {
         let per_item = ((self.scan.position() - from) / len).max(1);
         let left = self.scan.remaining();
         let by_input = left / per_item + 1;
-        let by_memory = left / std::mem::size_of::<T>().max(1);
-        items.reserve_exact(by_input.min(by_memory).max(len));
+        let by_memory = left / size.max(1);
+        by_input.min(by_memory).max(len)
     }
 
     /// Reads the element `child` as a `T` into `slot` (a field's `Option`, or the list of
