@@ -19,6 +19,10 @@ pub(crate) fn config<'p>(
     roots: impl IntoIterator<Item = &'p [u8]>,
     accept_invalid: bool,
 ) -> Result<ClientConfig, String> {
+    // rustls 0.23.48 deprecates ring's provider for its lack of post-quantum key exchange;
+    // the provider that has it (aws-lc-rs) needs cmake and a C toolchain to build. ring's
+    // still offers X25519, P-256 and P-384 key exchange over TLS 1.2 and 1.3.
+    #[allow(deprecated)]
     let provider = Arc::new(crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
