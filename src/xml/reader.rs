@@ -265,7 +265,8 @@ impl<'a> XmlReader<'a> {
     /// Adds `value`, an element of a list, to `list`, or hands it to the function of
     /// [`each`](Self::each) if it takes values of its type. Most EWS lists hold one or two
     /// values: those get an allocation of their exact size (where `Vec::push` would
-    /// allocate four slots at once); longer lists grow by doubling.
+    /// allocate four slots at once); longer lists grow by doubling, and those read through
+    /// [`items`](Self::items) by what the input has left once they hold [`SIZED_BY_INPUT`].
     #[inline]
     fn keep<T: 'static>(&mut self, list: &mut Vec<T>, value: T) {
         match &mut self.each {
@@ -426,11 +427,11 @@ impl<'a> XmlReader<'a> {
     /// Reads the children of `list` with `each`, which adds those it reads to the list
     /// (with [`field`](Self::field)) and skips the others.
     ///
-    /// A list that reaches [`SIZED_BY_INPUT`] items grows to as many items as the rest of
-    /// the input could hold at the size its items have had so far (at least doubling, and
-    /// never by more bytes than the input has left), so that a list of thousands of items
-    /// is not copied into fresh memory at every doubling; at its end, room for more than
-    /// twice its items is given back.
+    /// A list that reaches [`SIZED_BY_INPUT`] items makes room for as many more as the rest
+    /// of the input could hold at the size its items have had so far (at least doubling,
+    /// never more bytes than the input has left), so that a list of thousands of items is
+    /// not copied into fresh memory at every doubling; at its end, room for more than twice
+    /// its items is given back.
     #[doc(hidden)]
     pub fn items<T: 'static>(
         &mut self,
