@@ -6,9 +6,11 @@ use super::{
     lookup, AnyElement, AnyNode, Namespace, ParseError, ParseErrorKind, ValueError, XmlValue, XML,
 };
 
-/// How many items a list reads before it grows by what the input has left (see
-/// [`XmlReader::items`]).
-const SIZED_BY_INPUT: usize = 16;
+/// How many bytes of items a list holds before it grows by what the input has left (see
+/// [`XmlReader::items`]): a list this large is one of the document's main parts, where a
+/// smaller one is more likely a short list among many (an item's recipients), for which
+/// room for the rest of the document would be far too much.
+const SIZED_BY_INPUT: usize = 128 << 10;
 
 /// The namespace an element or attribute name resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,7 +268,8 @@ impl<'a> XmlReader<'a> {
     /// [`each`](Self::each) if it takes values of its type. Most EWS lists hold one or two
     /// values: those get an allocation of their exact size (where `Vec::push` would
     /// allocate four slots at once); longer lists grow by doubling, and those read through
-    /// [`items`](Self::items) by what the input has left once they hold [`SIZED_BY_INPUT`].
+    /// [`items`](Self::items) by what the input has left once they hold [`SIZED_BY_INPUT`]
+    /// bytes.
     #[inline]
     fn keep<T: 'static>(&mut self, list: &mut Vec<T>, value: T) {
         match &mut self.each {
@@ -427,8 +430,8 @@ impl<'a> XmlReader<'a> {
     /// Reads the children of `list` with `each`, which adds those it reads to the list
     /// (with [`field`](Self::field)) and skips the others.
     ///
-    /// A list that reaches [`SIZED_BY_INPUT`] items makes room for as many more as the rest
-    /// of the input could hold at the size its items have had so far (at least doubling,
+    /// A list whose items reach [`SIZED_BY_INPUT`] bytes makes room for as many more as the
+    /// rest of the input could hold at the size its items have had so far (at least doubling,
     /// never more bytes than the input has left), so that a list of thousands of items is
     /// not copied into fresh memory at every doubling; at its end, room for more than twice
     /// its items is given back.
@@ -441,7 +444,7 @@ impl<'a> XmlReader<'a> {
         let from = self.scan.position();
         let mut items = Vec::new();
         while let Some(item) = self.next_child(&list)? {
-            if items.len() == items.capacity() && items.len() >= SIZED_BY_INPUT {
+            if items.len() == items.capacity() && items.len() * size_of::<T>() >= SIZED_BY_INPUT {
                 items.reserve_exact(self.room_by_input(items.len(), size_of::<T>(), from));
             }
             match each(self, item, &mut items) {
@@ -1252,8 +1255,6 @@ mod tests {
 
     #[test]
     fn long_lists_grow_by_the_input_left_and_give_back_what_they_did_not_use() {
-        // 1,000 items that end the document: after 16 of them, the list makes room for
-        // what the rest of the input holds at their size, not the next power of two.
         let read = |xml: &str| {
             let mut reader = XmlReader::new(xml);
             let root = reader.root().unwrap();
@@ -1261,18 +1262,23 @@ mod tests {
             reader.finish().unwrap();
             list
         };
-        let list = read(&format!("<r>{}</r>", "<i>7</i>".repeat(1_000)));
-        assert_eq!(list, vec![7; 1_000]);
+        // 100,000 items that end the document: once they take 128 KiB, the list makes room
+        // for what the rest of the input holds at their size, not the next power of two.
+        let list = read(&format!("<r>{}</r>", "<i>7</i>".repeat(100_000)));
+        assert_eq!(list.len(), 100_000);
         assert!(
-            (1_000..1_024).contains(&list.capacity()),
+            (100_000..131_072).contains(&list.capacity()),
             "{}",
             list.capacity()
         );
-        // 20 items followed by much else: the room asked for is given back.
-        let tail = "<!-- more of the document -->".repeat(1_000);
+        // 40,000 items followed by much else: the room asked for is given back.
+        let tail = "<!-- more of the document -->".repeat(40_000);
+        let list = read(&format!("<r>{}</r>{tail}", "<i>7</i>".repeat(40_000)));
+        assert_eq!(list.len(), 40_000);
+        assert!(list.capacity() <= 80_000, "{}", list.capacity());
+        // A short list in a long document grows as usual.
         let list = read(&format!("<r>{}</r>{tail}", "<i>7</i>".repeat(20)));
-        assert_eq!(list, vec![7; 20]);
-        assert!(list.capacity() <= 40, "{}", list.capacity());
+        assert_eq!(list.capacity(), 32);
     }
 
     #[test]
