@@ -653,21 +653,16 @@ impl<'a> XmlReader<'a> {
         if start.empty {
             return Ok(Cow::Borrowed(""));
         }
+        let mut text: Option<Cow<'a, str>> = None;
         self.close_pending_empty();
-        match self
+        let plain = self
             .scan
             .text_and_end()
-            .and_then(|raw| raw.map(scan::text).transpose())
-        {
-            Ok(Some(text)) if text.len() > self.limits.max_text_bytes => {
-                let limit = self.limits.max_text_bytes;
-                return Err(self.error(ParseErrorKind::TextTooLong { limit }));
-            }
-            Ok(Some(text)) => return Ok(text),
-            Ok(None) => {}
-            Err(kind) => return Err(self.error(kind)),
+            .and_then(|raw| raw.map(scan::text).transpose());
+        if let Some(part) = plain.map_err(|kind| self.error(kind))? {
+            self.append_text(&mut text, part)?;
+            return Ok(text.unwrap_or(Cow::Borrowed("")));
         }
-        let mut text: Option<Cow<'a, str>> = None;
         loop {
             match self.token()? {
                 Token::Start(tag) => {
