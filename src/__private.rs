@@ -53,7 +53,47 @@ pub use crate::operation::{
 };
 pub use crate::types::ResponseClass;
 
-pub use crate::xml::serialize::{listed, serialize, value, Fields, Member, Sequence, Value};
+pub use crate::xml::serialize::{listed, serialize, Fields, Member, Sequence, Value};
+
+/// `expr?` for a `Result` of any type: the value, or the error returned. Generated code
+/// writes this rather than `?`, which compiles a `Try::branch` for each type read and a
+/// `FromResidual::from_residual` for each reader's own: thousands of small functions for
+/// the whole schema, where this is a `match` in place.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tri {
+    ($e:expr $(,)?) => {
+        match $e {
+            $crate::__private::Ok(value) => value,
+            $crate::__private::Err(e) => return $crate::__private::Err(e),
+        }
+    };
+}
+
+/// [`tri!`](crate::__tri) of `FromXml::from_xml(r, start)`: the element `start` read as
+/// the type the context asks for.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __read {
+    ($r:ident, $start:expr $(,)?) => {
+        $crate::__private::tri!($crate::__private::FromXml::from_xml($r, $start))
+    };
+}
+
+/// `let slot = slot else { return Err(…) }`: the value of the required element `name` read
+/// into `slot` (an `Option`, which the value then shadows), or the error of `parent` (a
+/// `&Start`) lacking it. A statement of its own, after the element loop, rather than a
+/// `?` in the struct literal: an early return there drops the fields built so far, and
+/// each required field would add a drop path.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __required {
+    ($r:ident, $parent:expr, $slot:ident, $name:literal $(,)?) => {
+        let $crate::__private::Some($slot) = $slot else {
+            return $crate::__private::Err($r.missing($name, $parent));
+        };
+    };
+}
 
 /// `Serialize` of a generated type, through its [`Member`] value; for a struct, written
 /// `struct Name(member, [list], …);` (its members in order, a list of its own in brackets:
@@ -85,7 +125,7 @@ macro_rules! __reflected {
         $f(::core::stringify!($field), $crate::__private::listed(&$this.$field))
     };
     (@member $this:ident, $f:ident, $field:ident) => {
-        $f(::core::stringify!($field), $crate::__private::value(&$this.$field))
+        $f(::core::stringify!($field), $crate::__private::Member::value(&$this.$field))
     };
     ($name:ident) => {
         impl $crate::__private::serde::Serialize for $name {
@@ -209,6 +249,6 @@ macro_rules! __value_enum_deserialize {
 }
 
 pub use crate::{
-    __reflected as reflected, __value_enum as value_enum,
-    __value_enum_deserialize as value_enum_deserialize,
+    __read as read, __reflected as reflected, __required as required, __tri as tri,
+    __value_enum as value_enum, __value_enum_deserialize as value_enum_deserialize,
 };

@@ -706,16 +706,21 @@ fn format_module_from(
 }
 
 /// Formats generated code as the generator writes it: as prettyplease does, except that
-/// the declarations the runtime's macros take (`rt::value_enum!`'s enums of values,
-/// `rt::reflected!`'s lists of members) are laid out as the items they read as
-/// (prettyplease flows a macro's tokens as one paragraph).
+/// the runtime's macros are laid out as what they read as (prettyplease flows a macro's
+/// tokens as one paragraph): the declarations `rt::value_enum!` and `rt::reflected!` take
+/// as the enum or struct they declare, `rt::tri!`, `rt::read!` and `rt::required!` as calls.
 pub fn unparse(file: syn::File) -> String {
     let one = |attrs: Vec<syn::Attribute>, items: Vec<syn::Item>| {
-        prettyplease::unparse(&syn::File {
+        let items = items.into_iter().map(macros_as_calls).collect();
+        let mut code = prettyplease::unparse(&syn::File {
             shebang: None,
             attrs,
             items,
-        })
+        });
+        for name in CALL_LIKE_MACROS {
+            code = code.replace(&format!("rt::{name}{AS_CALL}("), &format!("rt::{name}!("));
+        }
+        code
     };
     let mut out = one(file.attrs, Vec::new());
     for item in file.items {
@@ -735,6 +740,50 @@ pub fn unparse(file: syn::File) -> String {
         }
     }
     out
+}
+
+/// The runtime's macros whose arguments read as those of a call.
+const CALL_LIKE_MACROS: [&str; 3] = ["tri", "read", "required"];
+
+/// What makes `rt::tri!(` the call `rt::tri_as_call(` while prettyplease lays code out: a
+/// function the runtime does not have, so that the marker is never code of its own.
+const AS_CALL: &str = "_as_call";
+
+/// `item` with every call of a [`CALL_LIKE_MACROS`] macro in it made a call (see
+/// [`AS_CALL`]), so that prettyplease lays out its arguments.
+fn macros_as_calls(item: syn::Item) -> syn::Item {
+    use proc_macro2::{Group, Ident, TokenStream, TokenTree};
+    /// The macro named by the last tokens of `out` (`rt :: name`), if it is call-like.
+    fn call_like(out: &[TokenTree]) -> Option<&'static str> {
+        let [.., TokenTree::Ident(rt), _, _, TokenTree::Ident(name)] = out else {
+            return None;
+        };
+        let found = CALL_LIKE_MACROS.into_iter().find(|m| name == m);
+        found.filter(|_| rt == "rt")
+    }
+    fn rewrite(tokens: TokenStream) -> TokenStream {
+        let mut out: Vec<TokenTree> = Vec::new();
+        for tree in tokens {
+            match tree {
+                TokenTree::Group(g) => {
+                    let mut group = Group::new(g.delimiter(), rewrite(g.stream()));
+                    group.set_span(g.span());
+                    out.push(TokenTree::Group(group));
+                }
+                TokenTree::Punct(p) if p.as_char() == '!' => match call_like(&out) {
+                    Some(name) => {
+                        let call = Ident::new(&format!("{name}{AS_CALL}"), p.span());
+                        out.pop();
+                        out.push(TokenTree::Ident(call));
+                    }
+                    None => out.push(TokenTree::Punct(p)),
+                },
+                other => out.push(other),
+            }
+        }
+        out.into_iter().collect()
+    }
+    syn::parse2(rewrite(quote::ToTokens::to_token_stream(&item))).unwrap_or(item)
 }
 
 /// The enum of values that `item` declares, if it is a generated `rt::value_enum!`.

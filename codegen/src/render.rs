@@ -82,7 +82,7 @@ struct Renderer<'m> {
 /// A match arm of a reader: the element names it takes, their namespace, and what it does
 /// (a `rt::Parsed<()>`).
 struct Arm {
-    names: TokenStream,
+    names: Vec<String>,
     ns: Option<NsRef>,
     body: TokenStream,
 }
@@ -515,9 +515,9 @@ impl Renderer<'_> {
         let ns = self.ns_arg(&a.ns);
         let xml = &a.xml;
         if a.required {
-            quote!(r.required_attr(&start, #ns, #xml)?)
+            quote!(rt::tri!(r.required_attr(&start, #ns, #xml)))
         } else {
-            quote!(r.attr(&start, #ns, #xml)?)
+            quote!(rt::tri!(r.attr(&start, #ns, #xml)))
         }
     }
 
@@ -557,12 +557,13 @@ impl Renderer<'_> {
             // Fields are read in order: the attributes before `start` is handed over.
             let attributes = self.attr_fields(s);
             return quote! {
-                rt::Ok(Self { #(#attributes,)* value: r.read_value(start)? })
+                rt::Ok(Self { #(#attributes,)* value: rt::tri!(r.read_value(start)) })
             };
         }
         let (attrs, mut inits) = self.attr_reader(&s.attributes);
         let child = quote!(c);
         let mut lets = Vec::new();
+        let mut required = Vec::new();
         let mut arms = Vec::new();
         let mut fallback = None;
         for f in &s.fields {
@@ -585,20 +586,20 @@ impl Renderer<'_> {
                     .join(" | "),
                 FieldKind::Any => f.name.clone(),
             };
-            inits.push(match f.occurs {
-                Occurs::Required => quote!(#fname: r.required(#acc, #what, &start)?),
-                Occurs::Repeated => quote!(#fname: #acc),
-                _ => quote!(#fname: #acc),
-            });
+            if f.occurs == Occurs::Required {
+                required.push(quote!(rt::required!(r, &start, #acc, #what);));
+            }
+            inits.push(quote!(#fname: #acc));
         }
         let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)));
         let each = self.dispatch(&child, &arms, fallback);
         quote! {
             #attrs
             #(#lets)*
-            while let rt::Some(c) = r.next_child(&start)? {
+            while let rt::Some(c) = rt::tri!(r.next_child(&start)) {
                 #each
             }
+            #(#required)*
             rt::Ok(Self { #(#inits,)* })
         }
     }
@@ -607,7 +608,7 @@ impl Renderer<'_> {
     fn default_reader(&self, s: &StructDef) -> TokenStream {
         if s.attributes.is_empty() && s.fields.is_empty() {
             return quote! {
-                r.skip(start)?;
+                rt::tri!(r.skip(start));
                 rt::Ok(Self::default())
             };
         }
@@ -634,7 +635,7 @@ impl Renderer<'_> {
     /// skipping `start`, for a struct without elements).
     fn elements_into_this(&self, s: &StructDef) -> TokenStream {
         if s.fields.is_empty() {
-            return quote!(r.skip(start)?;);
+            return quote!(rt::tri!(r.skip(start)););
         }
         let child = quote!(c);
         let mut arms = Vec::new();
@@ -647,7 +648,7 @@ impl Renderer<'_> {
         let fallback = fallback.unwrap_or_else(|| quote!(r.skip(#child)));
         let each = self.dispatch(&child, &arms, fallback);
         quote! {
-            while let rt::Some(c) = r.next_child(&start)? {
+            while let rt::Some(c) = rt::tri!(r.next_child(&start)) {
                 #each
             }
         }
@@ -684,10 +685,13 @@ impl Renderer<'_> {
     /// the name is matched.
     fn dispatch(&self, child: &TokenStream, arms: &[Arm], fallback: TokenStream) -> TokenStream {
         if arms.is_empty() {
-            return quote!(#fallback?;);
+            return quote!(rt::tri!(#fallback););
         }
         let select = self.select(child, arms, fallback);
-        quote!((#select)?;)
+        quote! {
+            let read = #select;
+            rt::tri!(read);
+        }
     }
 
     /// The `match` handing the element `child` to the arm its name selects, or to
@@ -700,7 +704,7 @@ impl Renderer<'_> {
             let ns = self.ns_arg(&first.ns);
             let arms = arms
                 .iter()
-                .map(|Arm { names, body, .. }| quote!(#names => #body,));
+                .map(|Arm { names, body, .. }| quote!(#(#names)|* => #body,));
             quote! {
                 match #child.local_in(#ns) {
                     #(#arms)*
@@ -710,7 +714,7 @@ impl Renderer<'_> {
         } else {
             let arms = arms.iter().map(|Arm { names, ns, body }| {
                 let guard = self.ns_guard(child, ns);
-                quote!(#names if #guard => #body,)
+                quote!(#(#names)|* if #guard => #body,)
             });
             quote! {
                 match #child.local {
@@ -733,7 +737,7 @@ impl Renderer<'_> {
         match kind {
             FieldKind::Element(e) => {
                 arms.push(Arm {
-                    names: pattern(e),
+                    names: element_names(e),
                     ns: e.ns.clone(),
                     body: self.read_into(e, child, slot),
                 });
@@ -743,18 +747,18 @@ impl Renderer<'_> {
                 // The choice reads the element it is: one arm for its elements of each
                 // namespace, and any other element as well when it has an `xs:any`.
                 let def = self.choice_def(c);
-                let mut groups: Vec<(Option<NsRef>, Vec<TokenStream>)> = Vec::new();
+                let mut groups: Vec<(Option<NsRef>, Vec<String>)> = Vec::new();
                 for e in def.variants.iter().filter_map(|v| v.element.as_ref()) {
-                    let names = pattern(e);
+                    let names = element_names(e);
                     match groups.iter_mut().find(|(ns, _)| *ns == e.ns) {
-                        Some((_, all)) => all.push(names),
-                        None => groups.push((e.ns.clone(), vec![names])),
+                        Some((_, all)) => all.extend(names),
+                        None => groups.push((e.ns.clone(), names)),
                     }
                 }
                 let body = quote!(r.field(#child, &mut #slot));
                 for (ns, names) in groups {
                     arms.push(Arm {
-                        names: quote!(#(#names)|*),
+                        names,
                         ns,
                         body: body.clone(),
                     });
@@ -811,9 +815,9 @@ impl Renderer<'_> {
     fn read_expr(&self, e: &ElementDef, child: &TokenStream) -> TokenStream {
         let Some(list) = &e.list else {
             return if e.ty.is_value() {
-                quote!(r.read_value(#child)?)
+                quote!(rt::tri!(r.read_value(#child)))
             } else {
-                quote!(r.read(#child)?)
+                quote!(rt::read!(r, #child))
             };
         };
         match &list.item {
@@ -821,12 +825,12 @@ impl Renderer<'_> {
                 let ns = self.ns_arg(&ie.ns);
                 let xml = &ie.xml;
                 if ie.ty.is_value() {
-                    quote!(r.read_value_list(#child, #ns, #xml)?)
+                    quote!(rt::tri!(r.read_value_list(#child, #ns, #xml)))
                 } else {
-                    quote!(r.read_list(#child, #ns, #xml)?)
+                    quote!(rt::tri!(r.read_list(#child, #ns, #xml)))
                 }
             }
-            FieldKind::Choice(_) => quote!(rt::ChoiceList::read_list(r, #child)?),
+            FieldKind::Choice(_) => quote!(rt::tri!(rt::ChoiceList::read_list(r, #child))),
             other => {
                 let item = quote!(item);
                 let mut arms = Vec::new();
@@ -837,7 +841,7 @@ impl Renderer<'_> {
                 quote!({
                     let list = #child;
                     let mut items = rt::Vec::new();
-                    while let rt::Some(item) = r.next_child(&list)? {
+                    while let rt::Some(item) = rt::tri!(r.next_child(&list)) {
                         #each
                     }
                     items
@@ -999,7 +1003,7 @@ impl Renderer<'_> {
         for v in &c.variants {
             let vname = ident(&v.name);
             let Some(e) = &v.element else {
-                any = Some(quote!(Self::#vname(r.read(start)?)));
+                any = Some(quote!(Self::#vname(rt::read!(r, start))));
                 continue;
             };
             let read = self.read_expr(e, &start);
@@ -1010,7 +1014,7 @@ impl Renderer<'_> {
                 read
             };
             arms.push(Arm {
-                names: pattern(e),
+                names: element_names(e),
                 ns: e.ns.clone(),
                 body: quote!(Self::#vname(#read)),
             });
@@ -1232,7 +1236,7 @@ impl Renderer<'_> {
             let xsd = &v.xsd;
             reads.push(quote! {
                 rt::Some((ns, name)) if name == #xsd && ns.is(#type_ns) => {
-                    Self::#vname(rt::Box::new(r.read(start)?))
+                    Self::#vname(rt::Box::new(rt::read!(r, start)))
                 }
             });
             writes.push(quote! {
@@ -1258,9 +1262,9 @@ impl Renderer<'_> {
                     r: &mut rt::Reader<'a>,
                     start: rt::Start<'a>,
                 ) -> rt::Parsed<Self> {
-                    rt::Ok(match r.xsi_type(&start)? {
+                    rt::Ok(match rt::tri!(r.xsi_type(&start)) {
                         #(#reads)*
-                        _ => Self::#base(rt::Box::new(r.read(start)?)),
+                        _ => Self::#base(rt::Box::new(rt::read!(r, start))),
                     })
                 }
             }
@@ -1377,9 +1381,9 @@ impl Renderer<'_> {
             let v = ident(&root.variant);
             let xml = &root.xml;
             let read = if root.ty.is_value() {
-                quote!(r.read_value(start)?)
+                quote!(rt::tri!(r.read_value(start)))
             } else {
-                quote!(r.read(start)?)
+                quote!(rt::read!(r, start))
             };
             quote!(#xml => Self::#v(#read),)
         });
@@ -1470,9 +1474,9 @@ fn same_member(a: &FieldDef, b: &FieldDef) -> bool {
         && undocumented(a) == undocumented(b)
 }
 
-fn pattern(e: &ElementDef) -> TokenStream {
-    let names = std::iter::once(&e.xml).chain(&e.aliases);
-    quote!(#(#names)|*)
+/// The names element `e` is read by: its own and those of its substitution group.
+fn element_names(e: &ElementDef) -> Vec<String> {
+    std::iter::once(&e.xml).chain(&e.aliases).cloned().collect()
 }
 
 /// Renders the operation markers of `ops`, and the `ResponseMessage` implementations of the

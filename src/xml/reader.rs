@@ -384,7 +384,7 @@ impl<'a> XmlReader<'a> {
         ns: impl Into<Option<&'static Namespace>>,
         local: &str,
     ) -> Result<Vec<T>, ParseError> {
-        self.read_items(list, Some(ns.into()), local, Self::read)
+        self.read_items(list, Some(ns.into()), local, T::from_xml)
     }
 
     /// [`read_list`](Self::read_list) for simple-typed items, each parsed from its text.
@@ -443,7 +443,13 @@ impl<'a> XmlReader<'a> {
     ) -> Result<Vec<T>, ParseError> {
         let from = self.scan.position();
         let mut items = Vec::new();
-        while let Some(item) = self.next_child(&list)? {
+        loop {
+            // A `match`, not `?`: no `Try` functions compiled for each type of item.
+            let item = match self.next_child(&list) {
+                Ok(Some(item)) => item,
+                Ok(None) => break,
+                Err(e) => return Err(e),
+            };
             if items.len() == items.capacity() && items.len() * size_of::<T>() >= SIZED_BY_INPUT {
                 items.reserve_exact(self.room_by_input(items.len(), size_of::<T>(), from));
             }
@@ -528,7 +534,7 @@ impl<'a> XmlReader<'a> {
         local: &str,
     ) -> Result<(), ParseError> {
         self.field_with(child, slot, |r, list| {
-            r.read_items(list, None, local, Self::read)
+            r.read_items(list, None, local, T::from_xml)
         })
     }
 
@@ -544,7 +550,7 @@ impl<'a> XmlReader<'a> {
     ) -> Result<(), ParseError> {
         let ns = Some(ns.into());
         self.field_with(child, slot, |r, list| {
-            r.read_items(list, ns, local, Self::read)
+            r.read_items(list, ns, local, T::from_xml)
         })
     }
 
@@ -870,19 +876,11 @@ impl<'a> XmlReader<'a> {
         path
     }
 
-    /// The value in `slot`, or an error naming the element missing from `parent`.
-    #[inline]
+    /// The error of `parent` lacking its required element `name`, which generated readers
+    /// return through `rt::required!` (a `let … else`: no function for each type taken).
     #[doc(hidden)]
-    pub fn required<T>(
-        &self,
-        slot: Option<T>,
-        name: &'static str,
-        parent: &Start<'_>,
-    ) -> Result<T, ParseError> {
-        match slot {
-            Some(value) => Ok(value),
-            None => Err(self.error_in(parent, ParseErrorKind::MissingElement(name))),
-        }
+    pub fn missing(&self, name: &'static str, parent: &Start<'_>) -> ParseError {
+        self.error_in(parent, ParseErrorKind::MissingElement(name))
     }
 
     /// An error about `element`, which may have been closed already.
@@ -1109,11 +1107,14 @@ pub trait Slot<T> {
 impl<T> Slot<T> for Option<T> {
     #[inline]
     fn put(&mut self, r: &mut XmlReader<'_>, value: T, name: &str) -> Result<(), ParseError> {
-        if self.is_some() {
-            return Err(r.error(ParseErrorKind::DuplicateElement(name.to_owned())));
+        // A `match`, not `is_some`: no `Option::is_some` compiled for each type read.
+        match self {
+            Some(_) => Err(r.error(ParseErrorKind::DuplicateElement(name.to_owned()))),
+            None => {
+                *self = Some(value);
+                Ok(())
+            }
         }
-        *self = Some(value);
-        Ok(())
     }
 }
 

@@ -90,11 +90,6 @@ pub trait Member {
     fn value(&self) -> Value<'_>;
 }
 
-/// The value of a member.
-pub fn value<T: Member + ?Sized>(member: &T) -> Value<'_> {
-    member.value()
-}
-
 /// The value of a list member that is left out when empty.
 // A `Vec`, not a slice: a slice cannot be made a trait object.
 #[allow(clippy::ptr_arg)]
@@ -170,7 +165,11 @@ impl Serialize for Written<'_> {
 
 impl<T: Member> Member for Option<T> {
     fn value(&self) -> Value<'_> {
-        self.as_ref().map_or(Value::Absent, Member::value)
+        // A `match`, not `map_or`: no closure and adapter compiled for each type.
+        match self {
+            Some(value) => value.value(),
+            None => Value::Absent,
+        }
     }
 }
 
