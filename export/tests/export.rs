@@ -628,10 +628,29 @@ fn filled_mailbox() -> Mailbox {
 }
 
 /// Runs the program against `url` into `dir` with `extra` arguments eight times, each
-/// killed (SIGKILL) after a random while unless it ended first, `between` called after
-/// each; then once to its end. At least four runs must have been killed.
+/// killed (SIGKILL) after a random 1–15 % of the time a whole run takes on this machine
+/// unless it ended first, `between` called after each; then once to its end. At least four
+/// runs must have been killed: four kills come at most 60 % of a whole run into the work,
+/// on a fast machine as on a slow one.
 async fn kill_and_run_again(url: &str, dir: &Path, extra: &[&str], mut between: impl FnMut(usize)) {
     let program = env!("CARGO_BIN_EXE_ews-export");
+    let whole = {
+        let timed = out(&format!(
+            "{}-timed",
+            dir.file_name().unwrap().to_str().unwrap()
+        ));
+        let mut args = vec!["--url", url, "--out", timed.to_str().unwrap()];
+        args.extend(extra);
+        let started = std::time::Instant::now();
+        let status = tokio::process::Command::new(program)
+            .args(&args)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .await
+            .unwrap();
+        assert!(status.success(), "the whole run");
+        started.elapsed()
+    };
     let mut args = vec!["--url", url, "--out", dir.to_str().unwrap()];
     args.extend(extra);
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -640,7 +659,7 @@ async fn kill_and_run_again(url: &str, dir: &Path, extra: &[&str], mut between: 
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let after = Duration::from_millis(20 + seed % 200);
+        let after = whole.mul_f64((1 + seed % 15) as f64 / 100.0);
         let mut child = tokio::process::Command::new(program)
             .args(&args)
             .stderr(std::process::Stdio::null())
