@@ -5,8 +5,8 @@
 //! up; with a `status_frequency` of N minutes it posts a status event at least that often.
 //!
 //! [`read`] and [`answer`] work on bytes, for any HTTP server; with the `push` feature,
-//! [`serve`] is a small HTTP/1.1 server doing both around a function of the program's.
-//! Exchange posts over the scheme of the URL given; put TLS in front of [`serve`] (a
+//! `serve` is a small HTTP/1.1 server doing both around a function of the program's.
+//! Exchange posts over the scheme of the URL given; put TLS in front of `serve` (a
 //! reverse proxy) for an `https` URL.
 //!
 //! [`PushSubscriptionRequest`]: crate::types::PushSubscriptionRequest
