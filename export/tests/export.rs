@@ -633,26 +633,14 @@ fn filled_mailbox() -> Mailbox {
 /// runs must have been killed: four kills come at most 60 % of a whole run into the work,
 /// on a fast machine as on a slow one.
 async fn kill_and_run_again(url: &str, dir: &Path, extra: &[&str], mut between: impl FnMut(usize)) {
-    let program = env!("CARGO_BIN_EXE_ews-export");
-    let whole = {
-        let timed = out(&format!(
-            "{}-timed",
-            dir.file_name().unwrap().to_str().unwrap()
-        ));
-        let mut args = vec!["--url", url, "--out", timed.to_str().unwrap()];
-        args.extend(extra);
-        let started = std::time::Instant::now();
-        let status = tokio::process::Command::new(program)
-            .args(&args)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .await
-            .unwrap();
-        assert!(status.success(), "the whole run");
-        started.elapsed()
-    };
-    let mut args = vec!["--url", url, "--out", dir.to_str().unwrap()];
-    args.extend(extra);
+    let timed = out(&format!(
+        "{}-timed",
+        dir.file_name().unwrap().to_str().unwrap()
+    ));
+    let started = std::time::Instant::now();
+    let status = program(url, &timed, extra).status().await.unwrap();
+    assert!(status.success(), "the whole run");
+    let whole = started.elapsed();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut killed = 0;
     for round in 0..8 {
@@ -660,11 +648,7 @@ async fn kill_and_run_again(url: &str, dir: &Path, extra: &[&str], mut between: 
         seed ^= seed >> 7;
         seed ^= seed << 17;
         let after = whole.mul_f64((1 + seed % 15) as f64 / 100.0);
-        let mut child = tokio::process::Command::new(program)
-            .args(&args)
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = program(url, dir, extra).spawn().unwrap();
         tokio::select! {
             status = child.wait() => assert!(status.unwrap().success(), "round {round}"),
             _ = tokio::time::sleep(after) => {
@@ -678,13 +662,17 @@ async fn kill_and_run_again(url: &str, dir: &Path, extra: &[&str], mut between: 
         killed >= 4,
         "only {killed} runs were killed before they ended"
     );
-    let status = tokio::process::Command::new(program)
-        .args(&args)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .await
-        .unwrap();
-    assert!(status.success());
+    assert!(program(url, dir, extra).status().await.unwrap().success());
+}
+
+/// The program against `url` into `dir` with `extra` arguments, its diagnostics dropped.
+fn program(url: &str, dir: &Path, extra: &[&str]) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_ews-export"));
+    command
+        .args(["--url", url, "--out", dir.to_str().unwrap()])
+        .args(extra)
+        .stderr(std::process::Stdio::null());
+    command
 }
 
 /// An mbox per folder: what is new is appended, nothing twice; `mirror` is refused.
