@@ -231,6 +231,42 @@ macro_rules! __value_enum {
     };
 }
 
+/// The `ResponseMessage` implementation of a generated response message type (`$ty`): its
+/// members `response_class`, `response_code`, `message_text`, `descriptive_link_key` and
+/// `message_xml` (whose `any` holds the elements), as ews-codegen names the members of
+/// `m:ResponseMessageType`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __response_message {
+    ($ty:ty) => {
+        impl $crate::__private::ResponseMessage for $ty {
+            fn response_class(&self) -> $crate::__private::ResponseClass {
+                let $crate::__private::Ok(class) = self.response_class.as_str().parse();
+                class
+            }
+
+            fn response_code(&self) -> $crate::__private::Option<$crate::__private::ResponseCode> {
+                $crate::__private::response_code(&self.response_code)
+            }
+
+            fn message_text(&self) -> $crate::__private::Option<&str> {
+                self.message_text.as_deref()
+            }
+
+            fn descriptive_link_key(&self) -> $crate::__private::Option<i32> {
+                self.descriptive_link_key
+            }
+
+            fn message_xml(&self) -> &[$crate::__private::AnyElement] {
+                match &self.message_xml {
+                    $crate::__private::Some(x) => &x.any,
+                    $crate::__private::None => &[],
+                }
+            }
+        }
+    };
+}
+
 /// `Deserialize` of a generated enum of values, from its text.
 #[doc(hidden)]
 #[macro_export]
@@ -249,6 +285,7 @@ macro_rules! __value_enum_deserialize {
 }
 
 pub use crate::{
-    __read as read, __reflected as reflected, __required as required, __tri as tri,
-    __value_enum as value_enum, __value_enum_deserialize as value_enum_deserialize,
+    __read as read, __reflected as reflected, __required as required,
+    __response_message as response_message, __tri as tri, __value_enum as value_enum,
+    __value_enum_deserialize as value_enum_deserialize,
 };

@@ -117,23 +117,34 @@ pub fn operations(model: &Model, wsdl: &[wsdl::Operation]) -> Result<Vec<Operati
     Ok(out)
 }
 
-/// Whether `s` has the members of `m:ResponseMessageType`: a required `ResponseClass`
-/// attribute and the optional `MessageText`, `ResponseCode`, `DescriptiveLinkKey` and
-/// `MessageXml` elements.
-pub fn is_response_message(s: &StructDef) -> bool {
+/// Whether `s` has the members of `m:ResponseMessageType` under the names the runtime's
+/// `response_message!` reads: a required `ResponseClass` attribute (`response_class`), the
+/// optional `MessageText`, `ResponseCode` and `DescriptiveLinkKey` elements
+/// (`message_text`, `response_code`, `descriptive_link_key`), and the optional `MessageXml`
+/// (`message_xml`), whose type holds its elements as `xs:any` (`any`). A type that extends
+/// `m:ResponseMessageType` has them so: the base's members come first and keep their names.
+pub fn is_response_message(model: &Model, s: &StructDef) -> bool {
     let class = s
         .attributes
         .iter()
-        .any(|a| a.xml == "ResponseClass" && a.required);
+        .any(|a| a.xml == "ResponseClass" && a.field == "response_class" && a.required);
+    let optional = |xml: &str, name: &str| {
+        element_field(s, xml)
+            .filter(|(f, _)| f.name == name && f.occurs == Occurs::Optional)
+            .map(|(_, e)| e)
+    };
+    let any = |e: &ElementDef| {
+        model.struct_def(&e.ty).is_some_and(|x| {
+            x.fields
+                .iter()
+                .any(|f| f.name == "any" && matches!(f.kind, FieldKind::Any))
+        })
+    };
     class
-        && [
-            "MessageText",
-            "ResponseCode",
-            "DescriptiveLinkKey",
-            "MessageXml",
-        ]
-        .iter()
-        .all(|name| element_field(s, name).is_some_and(|(f, _)| f.occurs == Occurs::Optional))
+        && optional("MessageText", "message_text").is_some()
+        && optional("ResponseCode", "response_code").is_some()
+        && optional("DescriptiveLinkKey", "descriptive_link_key").is_some()
+        && optional("MessageXml", "message_xml").is_some_and(any)
 }
 
 /// The field of `s` holding the element `xml`, with the element.
@@ -148,7 +159,7 @@ fn shape(model: &Model, op: &str, request: &TypeRef, response: &TypeRef) -> Resu
     let Some(body) = model.struct_def(response) else {
         return Ok(Shape::Other { status: None });
     };
-    if is_response_message(body) {
+    if is_response_message(model, body) {
         return Ok(Shape::Single);
     }
     if let Some((field, e)) = element_field(body, "ResponseMessages") {
@@ -189,7 +200,9 @@ fn shape(model: &Model, op: &str, request: &TypeRef, response: &TypeRef) -> Resu
     let status = body.fields.iter().find_map(|f| match &f.kind {
         FieldKind::Element(e)
             if f.occurs != Occurs::Repeated
-                && model.struct_def(&e.ty).is_some_and(is_response_message) =>
+                && model
+                    .struct_def(&e.ty)
+                    .is_some_and(|m| is_response_message(model, m)) =>
         {
             Some((f.name.clone(), f.occurs == Occurs::Optional))
         }

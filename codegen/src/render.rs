@@ -1506,14 +1506,14 @@ pub fn operations(model: &Model, ops: &[OperationDef], options: &Options) -> Tok
                 .items
                 .iter()
                 .filter_map(|item| match item {
-                    Item::Struct(s) if crate::ops::is_response_message(s) => {
+                    Item::Struct(s) if crate::ops::is_response_message(model, s) => {
                         Some(response_message_impl(model, m, s))
                     }
                     Item::Derived(d)
                         if d.variants.iter().all(|v| {
                             model
                                 .struct_def(&v.ty)
-                                .is_some_and(crate::ops::is_response_message)
+                                .is_some_and(|s| crate::ops::is_response_message(model, s))
                         }) =>
                     {
                         Some(derived_response_message_impl(model, m, d))
@@ -1763,58 +1763,12 @@ fn as_is(response: TokenStream) -> Meaning {
     }
 }
 
+/// The `ResponseMessage` impl of the struct `s` (one that
+/// [`is_response_message`](crate::ops::is_response_message)), written by the runtime.
 fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenStream {
     let m = ident(&model.modules[module].name);
     let name = ident(&s.name);
-    let field = |xml: &str| {
-        let (f, _) = crate::ops::element_field(s, xml).expect("checked by is_response_message");
-        ident(&f.name)
-    };
-    let class = s
-        .attributes
-        .iter()
-        .find(|a| a.xml == "ResponseClass")
-        .map(|a| ident(&a.field))
-        .expect("checked by is_response_message");
-    let (text, code, key, xml) = (
-        field("MessageText"),
-        field("ResponseCode"),
-        field("DescriptiveLinkKey"),
-        field("MessageXml"),
-    );
-    let any = crate::ops::element_field(s, "MessageXml")
-        .and_then(|(_, e)| model.struct_def(&e.ty))
-        .and_then(|x| x.fields.iter().find(|f| matches!(f.kind, FieldKind::Any)))
-        .map(|f| ident(&f.name));
-    let message_xml = match any {
-        Some(any) => quote! {
-            match &self.#xml {
-                rt::Some(x) => &x.#any,
-                rt::None => &[],
-            }
-        },
-        None => quote!(&[]),
-    };
-    quote! {
-        impl rt::ResponseMessage for crate::#m::#name {
-            fn response_class(&self) -> rt::ResponseClass {
-                let rt::Ok(class) = self.#class.as_str().parse();
-                class
-            }
-            fn response_code(&self) -> rt::Option<rt::ResponseCode> {
-                rt::response_code(&self.#code)
-            }
-            fn message_text(&self) -> rt::Option<&str> {
-                self.#text.as_deref()
-            }
-            fn descriptive_link_key(&self) -> rt::Option<i32> {
-                self.#key
-            }
-            fn message_xml(&self) -> &[rt::AnyElement] {
-                #message_xml
-            }
-        }
-    }
+    quote!(rt::response_message!(crate::#m::#name);)
 }
 
 /// The response message impl of the enum `d` (a response message type read by `xsi:type`,
