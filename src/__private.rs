@@ -142,7 +142,8 @@ macro_rules! __reflected {
 /// A generated enum of values: the enum (with `other`, the variant keeping a value the
 /// schema does not list; each variant documented with its XML text), `VALUES`, `as_str`,
 /// `FromStr`, `Display`, `XmlValue` and `Serialize`, from one list of variants and their XML
-/// text.
+/// text. Its functions are `#[inline]` in debug builds, as the generated readers and writers
+/// are (see ews-codegen's `render`): compiled where they are used.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __value_enum {
@@ -170,6 +171,7 @@ macro_rules! __value_enum {
             pub const VALUES: &'static [&'static str] = &[$($xml),*];
 
             /// The value as written in XML.
+            #[cfg_attr(debug_assertions, inline)]
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $xml, )*
@@ -181,6 +183,7 @@ macro_rules! __value_enum {
         impl $crate::__private::FromStr for $name {
             type Err = $crate::__private::Infallible;
 
+            #[cfg_attr(debug_assertions, inline)]
             fn from_str(s: &str) -> $crate::__private::Result<Self, Self::Err> {
                 $crate::__private::Ok(match s {
                     $( $xml => Self::$variant, )*
@@ -190,6 +193,7 @@ macro_rules! __value_enum {
         }
 
         impl $crate::__private::fmt::Display for $name {
+            #[cfg_attr(debug_assertions, inline)]
             fn fmt(
                 &self,
                 f: &mut $crate::__private::fmt::Formatter<'_>,
@@ -199,6 +203,7 @@ macro_rules! __value_enum {
         }
 
         impl $crate::__private::XmlValue for $name {
+            #[cfg_attr(debug_assertions, inline)]
             fn from_text(
                 text: &str,
             ) -> $crate::__private::Result<Self, $crate::__private::ValueError> {
@@ -208,6 +213,7 @@ macro_rules! __value_enum {
                 $crate::__private::Ok(value)
             }
 
+            #[cfg_attr(debug_assertions, inline)]
             fn to_text(&self) -> $crate::__private::Cow<'_, str> {
                 $crate::__private::Cow::Borrowed(self.as_str())
             }
@@ -234,29 +240,34 @@ macro_rules! __value_enum {
 /// The `ResponseMessage` implementation of a generated response message type (`$ty`): its
 /// members `response_class`, `response_code`, `message_text`, `descriptive_link_key` and
 /// `message_xml` (whose `any` holds the elements), as ews-codegen names the members of
-/// `m:ResponseMessageType`.
+/// `m:ResponseMessageType`. `#[inline]` in debug builds, as the generated readers are.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __response_message {
     ($ty:ty) => {
         impl $crate::__private::ResponseMessage for $ty {
+            #[cfg_attr(debug_assertions, inline)]
             fn response_class(&self) -> $crate::__private::ResponseClass {
                 let $crate::__private::Ok(class) = self.response_class.as_str().parse();
                 class
             }
 
+            #[cfg_attr(debug_assertions, inline)]
             fn response_code(&self) -> $crate::__private::Option<$crate::__private::ResponseCode> {
                 $crate::__private::response_code(&self.response_code)
             }
 
+            #[cfg_attr(debug_assertions, inline)]
             fn message_text(&self) -> $crate::__private::Option<&str> {
                 self.message_text.as_deref()
             }
 
+            #[cfg_attr(debug_assertions, inline)]
             fn descriptive_link_key(&self) -> $crate::__private::Option<i32> {
                 self.descriptive_link_key
             }
 
+            #[cfg_attr(debug_assertions, inline)]
             fn message_xml(&self) -> &[$crate::__private::AnyElement] {
                 match &self.message_xml {
                     $crate::__private::Some(x) => &x.any,

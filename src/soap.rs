@@ -557,6 +557,11 @@ pub struct Envelope {
 
 impl Envelope {
     /// Reads an envelope.
+    ///
+    /// It reaches the reader of every element the bindings know, so in debug builds it is
+    /// `#[inline]`, as those readers are: compiled in the crate that calls it, not in every
+    /// build of the bindings.
+    #[cfg_attr(debug_assertions, inline)]
     pub fn read(xml: &[u8]) -> Result<Self, ParseError> {
         let mut headers = Vec::new();
         let mut skipped_headers = Vec::new();
@@ -613,7 +618,9 @@ impl Envelope {
         original.diff(&written)
     }
 
-    /// Writes the envelope (skipped headers are not written).
+    /// Writes the envelope (skipped headers are not written). `#[inline]` in debug builds,
+    /// as [`read`](Self::read) is.
+    #[cfg_attr(debug_assertions, inline)]
     pub fn write(&self) -> String {
         write_envelope(
             &EWS_DECLARED,

@@ -4,6 +4,15 @@
 //! `__private` module (`rt::`), the standard library's names included, so that a schema
 //! type called `Option` or `Result` cannot change what the code means and the including
 //! crate needs no dependency of its own.
+//!
+//! The functions that read, write or answer for a type (`from_xml`, `to_xml`, `read_list`,
+//! `write_choice`, `Element::write`, those of `Operation` and `PerItem`) are `#[inline]` in
+//! debug builds (`cfg_attr(debug_assertions, inline)`): like generic code, they are then
+//! compiled in the crate that calls them, and only those it reaches, where otherwise every
+//! build of the bindings would compile the whole schema's, whatever the program uses.
+//! Optimized builds compile them once, in the bindings: there `#[inline]` would copy each
+//! into every codegen unit that calls it, and a program calling many operations would
+//! optimize each reader several times. `tests/inline.rs` holds this.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -348,6 +357,7 @@ impl Renderer<'_> {
             #serialize
 
             impl rt::FromXml for #name {
+                #[cfg_attr(debug_assertions, inline)]
                 fn from_xml<'a>(
                     r: &mut rt::Reader<'a>,
                     start: rt::Start<'a>,
@@ -357,6 +367,7 @@ impl Renderer<'_> {
             }
 
             impl rt::ToXml for #name {
+                #[cfg_attr(debug_assertions, inline)]
                 fn to_xml(
                     &self,
                     w: &mut rt::XmlWriter,
@@ -1024,6 +1035,7 @@ impl Renderer<'_> {
         let select = self.select(&start, &arms, fallback);
         quote! {
             impl rt::FromXml for #name {
+                #[cfg_attr(debug_assertions, inline)]
                 fn from_xml<'a>(
                     r: &mut rt::Reader<'a>,
                     start: rt::Start<'a>,
@@ -1258,6 +1270,7 @@ impl Renderer<'_> {
             #(#froms)*
 
             impl rt::FromXml for #name {
+                #[cfg_attr(debug_assertions, inline)]
                 fn from_xml<'a>(
                     r: &mut rt::Reader<'a>,
                     start: rt::Start<'a>,
@@ -1270,6 +1283,7 @@ impl Renderer<'_> {
             }
 
             impl rt::ToXml for #name {
+                #[cfg_attr(debug_assertions, inline)]
                 fn to_xml(
                     &self,
                     w: &mut rt::XmlWriter,
@@ -1297,6 +1311,7 @@ impl Renderer<'_> {
         let each = self.select(&item, &arms, fallback);
         quote! {
             impl rt::ChoiceList for #name {
+                #[cfg_attr(debug_assertions, inline)]
                 fn read_list<'a>(
                     r: &mut rt::Reader<'a>,
                     list: rt::Start<'a>,
@@ -1325,6 +1340,7 @@ impl Renderer<'_> {
         });
         quote! {
             impl rt::Choice for #name {
+                #[cfg_attr(debug_assertions, inline)]
                 fn write_choice(&self, w: &mut rt::XmlWriter) {
                     #body
                 }
@@ -1429,12 +1445,14 @@ impl Renderer<'_> {
                 }
 
                 /// Writes the element.
+                #[cfg_attr(debug_assertions, inline)]
                 pub fn write(&self, w: &mut rt::XmlWriter) {
                     match self { #(#write_arms)* }
                 }
             }
 
             impl rt::FromXml for Element {
+                #[cfg_attr(debug_assertions, inline)]
                 fn from_xml<'a>(
                     r: &mut rt::Reader<'a>,
                     start: rt::Start<'a>,
@@ -1632,6 +1650,7 @@ fn marker(r: &Renderer<'_>, op: &OperationDef) -> TokenStream {
             type Response = #response;
             type Output = #output;
 
+            #[cfg_attr(debug_assertions, inline)]
             fn output(response: Self::Response) -> rt::Result<rt::Reply<Self::Output>, rt::ResponseError> {
                 #body
             }
@@ -1684,6 +1703,7 @@ fn item_by_item(r: &Renderer<'_>, op: &OperationDef) -> Meaning {
     let count = count.as_ref().map(|path| {
         let path = path.iter().map(|p| ident(p));
         quote! {
+            #[cfg_attr(debug_assertions, inline)]
             fn expected_items(request: &Self::Request) -> rt::Option<usize> {
                 rt::Some(request.#(#path).*.len())
             }
@@ -1701,6 +1721,7 @@ fn item_by_item(r: &Renderer<'_>, op: &OperationDef) -> Meaning {
         methods: Some(quote! {
             #count
 
+            #[cfg_attr(debug_assertions, inline)]
             fn item_errors(output: &Self::Output) -> rt::Vec<(usize, &rt::EwsError)> {
                 output.errors().collect()
             }
@@ -1713,6 +1734,7 @@ fn item_by_item(r: &Renderer<'_>, op: &OperationDef) -> Meaning {
 
                 // A choice of one element makes the catch-all arm unreachable.
                 #[allow(unreachable_patterns)]
+                #[cfg_attr(debug_assertions, inline)]
                 fn message(choice: Self::Choice) -> rt::Option<Self::Message> {
                     match choice {
                         #choice_ty::#variant(m) => rt::Some(#message),
@@ -1773,7 +1795,7 @@ fn response_message_impl(model: &Model, module: usize, s: &StructDef) -> TokenSt
 
 /// The response message impl of the enum `d` (a response message type read by `xsi:type`,
 /// see `Config::polymorphic`) whose variants are all response messages: each method asks
-/// the value the enum holds.
+/// the value the enum holds. `#[inline]` in debug builds, as `rt::response_message!` is.
 fn derived_response_message_impl(model: &Model, module: usize, d: &DerivedDef) -> TokenStream {
     let m = ident(&model.modules[module].name);
     let name = ident(&d.name);
@@ -1781,24 +1803,30 @@ fn derived_response_message_impl(model: &Model, module: usize, d: &DerivedDef) -
     let variants = d.variants.iter().map(|v| ident(&v.name));
     quote! {
         impl rt::ResponseMessage for crate::#m::#name {
+            #[cfg_attr(debug_assertions, inline)]
             fn response_class(&self) -> rt::ResponseClass {
                 #held(self).response_class()
             }
+            #[cfg_attr(debug_assertions, inline)]
             fn response_code(&self) -> rt::Option<rt::ResponseCode> {
                 #held(self).response_code()
             }
+            #[cfg_attr(debug_assertions, inline)]
             fn message_text(&self) -> rt::Option<&str> {
                 #held(self).message_text()
             }
+            #[cfg_attr(debug_assertions, inline)]
             fn descriptive_link_key(&self) -> rt::Option<i32> {
                 #held(self).descriptive_link_key()
             }
+            #[cfg_attr(debug_assertions, inline)]
             fn message_xml(&self) -> &[rt::AnyElement] {
                 #held(self).message_xml()
             }
         }
 
         /// The response message the enum holds.
+        #[cfg_attr(debug_assertions, inline)]
         fn #held(message: &crate::#m::#name) -> &dyn rt::ResponseMessage {
             match message {
                 #(crate::#m::#name::#variants(v) => &**v,)*
